@@ -1,0 +1,134 @@
+//! `stemma compare A B`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use stemma_align::CompareOptions;
+use stemma_ingest::Limits;
+use stemma_report::compare::{CompareView, TerminalStyle};
+
+/// Options shared by every command that aligns text.
+#[derive(Debug, Clone, Args)]
+pub struct AlignArgs {
+    /// Seed n-gram size, in content words (stopwords are skipped inside n-grams).
+    #[arg(long, default_value_t = CompareOptions::default().ngram as u16, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub ngram: u16,
+    /// Minimum passage length in words, on both sides.
+    #[arg(long, default_value_t = CompareOptions::default().min_words)]
+    pub min_words: usize,
+    /// Maximum gap in words between pieces of one passage.
+    #[arg(long, default_value_t = CompareOptions::default().max_gap)]
+    pub max_gap: usize,
+    /// Minimum identity (0–1) of a reported passage.
+    #[arg(long, default_value_t = CompareOptions::default().min_identity)]
+    pub min_identity: f64,
+    /// Seed from exact n-grams only (no sentence-similarity seeds for reworded text).
+    #[arg(long)]
+    pub no_sentence_seeds: bool,
+    /// Largest input accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_bytes)]
+    pub max_bytes: u64,
+}
+
+impl AlignArgs {
+    /// The alignment options these flags describe.
+    pub fn options(&self) -> Result<CompareOptions> {
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.min_identity),
+            "--min-identity must be between 0 and 1, not {}",
+            self.min_identity
+        );
+        Ok(CompareOptions {
+            ngram: usize::from(self.ngram),
+            min_words: self.min_words.max(1),
+            max_gap: self.max_gap,
+            min_identity: self.min_identity,
+            sentence_seeds: !self.no_sentence_seeds,
+        })
+    }
+
+    /// Input limits.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_bytes: self.max_bytes,
+        }
+    }
+}
+
+/// Arguments of `stemma compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first document (the earlier one, by convention); '-' reads standard input.
+    pub a: String,
+    /// The second document; '-' reads standard input.
+    pub b: String,
+    /// Print JSON (schema "stemma.compare/1") instead of the terminal report.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a self-contained HTML report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+    #[command(flatten)]
+    pub align: AlignArgs,
+}
+
+/// Run `stemma compare`.
+pub fn run(args: CompareArgs) -> Result<()> {
+    anyhow::ensure!(
+        !(args.a == "-" && args.b == "-"),
+        "only one of the two documents can be read from standard input"
+    );
+    let options = args.align.options()?;
+    let limits = args.align.limits();
+    let (a, b) = rayon::join(
+        || stemma_ingest::load(&args.a, &limits),
+        || stemma_ingest::load(&args.b, &limits),
+    );
+    let (a, b) = (a?, b?);
+    let (a_analysis, b_analysis) = rayon::join(
+        || stemma_text::analyze(&a.text),
+        || stemma_text::analyze(&b.text),
+    );
+    let passages = stemma_align::align(&a_analysis, &b_analysis, &options);
+    let view = CompareView {
+        a: &a,
+        b: &b,
+        a_words: a_analysis.tokens.len(),
+        b_words: b_analysis.tokens.len(),
+        passages: &passages,
+        options: &options,
+    };
+    if let Some(path) = &args.html {
+        std::fs::write(path, stemma_report::compare::to_html(&view))
+            .with_context(|| format!("{}: cannot write the HTML report", path.display()))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    let rendered = if args.json {
+        stemma_report::compare::to_json(&view)
+    } else {
+        let color = match args.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let width = terminal_size::terminal_size()
+            .map(|(w, _)| usize::from(w.0))
+            .unwrap_or(100)
+            .clamp(40, 200);
+        stemma_report::compare::to_terminal(&view, TerminalStyle { color, width })
+    };
+    write_stdout(&mut stdout, &rendered)
+}
+
+/// Write to stdout; a closed pipe (`| head`) ends quietly.
+pub fn write_stdout(stdout: &mut impl Write, text: &str) -> Result<()> {
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}

@@ -1,0 +1,52 @@
+//! # stemma (the binary)
+//!
+//! Argument parsing, progress and exit codes for the `stemma` command; every algorithm lives
+//! in the library crates it calls. Errors print as one line `stemma: …` on stderr and exit
+//! with code 2.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+
+/// stemma: where did these words come from?
+#[derive(Debug, Parser)]
+#[command(name = "stemma", version, about, max_term_width = 100)]
+struct Cli {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, env = "STEMMA_THREADS")]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Every shared passage of two documents, aligned, with exact offsets on both sides.
+    Compare(commands::compare::CompareArgs),
+    /// Run the PAN text-alignment protocol: one detection XML per pair.
+    Pan(commands::pan::PanArgs),
+    /// Evaluate detections against a ground truth.
+    #[command(subcommand)]
+    Eval(commands::eval::EvalCommand),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Some(threads) = cli.threads {
+        // Only fails if a pool exists already, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global();
+    }
+    let result = match cli.command {
+        Command::Compare(args) => commands::compare::run(args),
+        Command::Pan(args) => commands::pan::run(args),
+        Command::Eval(cmd) => commands::eval::run(cmd),
+    };
+    if let Err(error) = result {
+        // One line: the chain of causes joined, never a backtrace.
+        let message = format!("{error:#}").replace('\n', " ");
+        eprintln!("stemma: {message}");
+        std::process::exit(2);
+    }
+}

@@ -1,0 +1,1 @@
+//! # stemma-eval (being written)

@@ -1,0 +1,8 @@
+//! # stemma-report
+//!
+//! Renders results for people and programs: the terminal (colour, wrapped), versioned JSON
+//! and self-contained HTML. Every piece of document text is escaped in HTML.
+//!
+//! It must not know how results were computed: it takes documents and result values.
+
+pub mod compare;

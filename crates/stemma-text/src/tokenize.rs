@@ -1,0 +1,236 @@
+//! UAX#29 word tokens with byte spans, hashed normal and stemmed forms, and sentences.
+
+use std::sync::OnceLock;
+
+use foldhash::HashSet;
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::normalize::Normalizer;
+
+/// One word of a text.
+///
+/// `norm` and `stem` are 64-bit xxh3 hashes (stable across versions and machines) of the
+/// normalized and stemmed forms: two tokens are "the same word" when their `norm`s are equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Hash of the NFKC + case-folded form.
+    pub norm: u64,
+    /// Hash of the Snowball stem of that form (the form itself where no stemmer applies).
+    pub stem: u64,
+    /// Byte offset of the first byte in the original text.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+    /// A function word (English or Russian NLTK list).
+    pub stop: bool,
+}
+
+/// A run of tokens ended by sentence punctuation, a blank line, or a length cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence {
+    /// Index of the first token.
+    pub first: u32,
+    /// Index one past the last token.
+    pub end: u32,
+}
+
+/// Everything the aligner needs to know about a text.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Words in text order.
+    pub tokens: Vec<Token>,
+    /// Sentences in text order, covering every token exactly once.
+    pub sentences: Vec<Sentence>,
+}
+
+/// Sentences longer than this many tokens are cut, so that sentence similarity stays local.
+const MAX_SENTENCE_TOKENS: u32 = 60;
+
+/// Tokenize `text`: UAX#29 words that contain a letter or digit.
+///
+/// ```
+/// let text = "Ünïcode words — and 42 numbers. Второе предложение!";
+/// let analysis = stemma_text::analyze(text);
+/// let words: Vec<&str> = analysis.tokens.iter()
+///     .map(|t| &text[t.start as usize..t.end as usize]).collect();
+/// assert_eq!(words, ["Ünïcode", "words", "and", "42", "numbers", "Второе", "предложение"]);
+/// assert_eq!(analysis.sentences.len(), 2);
+/// assert!(analysis.tokens[2].stop);
+/// ```
+pub fn analyze(text: &str) -> Analysis {
+    analyze_with(text, false)
+}
+
+/// [`analyze`] with optional diacritic folding (é = e).
+pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
+    assert!(text.len() < u32::MAX as usize, "texts are limited to 4 GiB");
+    let mut normalizer = Normalizer::new(fold_diacritics);
+    let stemmers = Stemmers::new();
+    let stopwords = stopwords();
+    let mut tokens = Vec::with_capacity(text.len() / 6);
+    for (start, word) in text.split_word_bound_indices() {
+        if !word.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        let norm_form = normalizer.normalize(word);
+        let norm = xxh3_64(norm_form.as_bytes());
+        let stop = stopwords.contains(norm_form);
+        let stem = match stemmers.for_word(norm_form) {
+            Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
+            None => norm,
+        };
+        tokens.push(Token {
+            norm,
+            stem,
+            start: start as u32,
+            end: (start + word.len()) as u32,
+            stop,
+        });
+    }
+    let sentences = split_sentences(text, &tokens);
+    Analysis { tokens, sentences }
+}
+
+/// Whether a normalized word is on the stopword lists.
+///
+/// ```
+/// assert!(stemma_text::is_stopword("the"));
+/// assert!(stemma_text::is_stopword("и"));
+/// assert!(!stemma_text::is_stopword("licence"));
+/// ```
+pub fn is_stopword(normalized: &str) -> bool {
+    stopwords().contains(normalized)
+}
+
+fn stopwords() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        ["en", "ru"]
+            .iter()
+            .flat_map(|lang| stop_words::get(lang).iter().copied())
+            .collect()
+    })
+}
+
+struct Stemmers {
+    english: Stemmer,
+    russian: Stemmer,
+    greek: Stemmer,
+}
+
+impl Stemmers {
+    fn new() -> Self {
+        Stemmers {
+            english: Stemmer::create(Algorithm::English),
+            russian: Stemmer::create(Algorithm::Russian),
+            greek: Stemmer::create(Algorithm::Greek),
+        }
+    }
+
+    /// The stemmer for a word's script: the same word gets the same stem in every document.
+    fn for_word(&self, word: &str) -> Option<&Stemmer> {
+        let first = word.chars().find(|c| c.is_alphabetic())?;
+        match first {
+            'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Some(&self.english),
+            '\u{0400}'..='\u{04FF}' => Some(&self.russian),
+            '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Some(&self.greek),
+            _ => None,
+        }
+    }
+}
+
+fn split_sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
+    let mut sentences = Vec::with_capacity(tokens.len() / 15 + 1);
+    let mut first = 0u32;
+    for i in 1..tokens.len() as u32 {
+        let gap = &text[tokens[i as usize - 1].end as usize..tokens[i as usize].start as usize];
+        if i - first >= MAX_SENTENCE_TOKENS || ends_sentence(gap) {
+            sentences.push(Sentence { first, end: i });
+            first = i;
+        }
+    }
+    if !tokens.is_empty() {
+        sentences.push(Sentence {
+            first,
+            end: tokens.len() as u32,
+        });
+    }
+    sentences
+}
+
+fn ends_sentence(gap: &str) -> bool {
+    if gap
+        .chars()
+        .any(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…'))
+    {
+        return true;
+    }
+    // A blank line: two newlines with only whitespace between them.
+    let mut newlines = 0;
+    for c in gap.chars() {
+        if c == '\n' {
+            newlines += 1;
+            if newlines == 2 {
+                return true;
+            }
+        } else if !c.is_whitespace() {
+            newlines = 0;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn stems_match_across_inflections() {
+        let a = analyze("licensed licenses");
+        assert_eq!(a.tokens[0].stem, a.tokens[1].stem);
+        assert_ne!(a.tokens[0].norm, a.tokens[1].norm);
+        let r = analyze("лицензии лицензия");
+        assert_eq!(r.tokens[0].stem, r.tokens[1].stem);
+    }
+
+    #[test]
+    fn case_and_width_fold() {
+        let a = analyze("STRASSE straße Ｓｔｒａｓｓｅ");
+        assert_eq!(a.tokens[0].norm, a.tokens[1].norm);
+        assert_eq!(a.tokens[0].norm, a.tokens[2].norm);
+    }
+
+    #[test]
+    fn cjk_and_greek() {
+        let text = "東京は日本の首都です。Η Αθήνα είναι πρωτεύουσα.";
+        let a = analyze(text);
+        assert!(a.tokens.len() >= 8);
+        assert_eq!(a.sentences.len(), 2);
+    }
+
+    #[test]
+    fn blank_line_ends_sentence() {
+        let a = analyze("Heading one\n\nBody text here\nstill the same sentence");
+        assert_eq!(a.sentences.len(), 2);
+        assert_eq!(a.sentences[1].end - a.sentences[1].first, 7);
+    }
+
+    proptest! {
+        #[test]
+        fn spans_slice_on_char_boundaries(text in "\\PC{0,300}") {
+            let a = analyze(&text);
+            let mut last_end = 0;
+            for t in &a.tokens {
+                prop_assert!(text.is_char_boundary(t.start as usize));
+                prop_assert!(text.is_char_boundary(t.end as usize));
+                prop_assert!(t.start < t.end && t.start >= last_end);
+                last_end = t.end;
+            }
+            let covered: u32 = a.sentences.iter().map(|s| s.end - s.first).sum();
+            prop_assert_eq!(covered as usize, a.tokens.len());
+        }
+    }
+}
