@@ -22,14 +22,324 @@
 //! assert!(b[p.b.start..p.b.end].ends_with("change it"));
 //! ```
 
+mod cluster;
+mod extend;
 mod passage;
+mod seeds;
 
 pub use passage::{CompareOptions, Passage, PassageKind, Span};
 
-use stemma_text::Analysis;
+use rayon::prelude::*;
+use stemma_text::{Analysis, Token};
+
+use extend::{lcs_matches, xdrop_extend, Scratch};
+use seeds::Seed;
 
 /// Every shared passage of `a` and `b`, ordered by position in `a`, then in `b`.
+///
+/// Deterministic: the same inputs give the same passages whatever the thread count.
 pub fn align(a: &Analysis, b: &Analysis, options: &CompareOptions) -> Vec<Passage> {
-    let _ = (a, b, options);
-    todo!("alignment engine")
+    let (a_content, b_content) = rayon::join(
+        || seeds::content_positions(a),
+        || seeds::content_positions(b),
+    );
+    let (mut found, sentence_found) = rayon::join(
+        || seeds::ngram_seeds(a, &a_content, b, &b_content, options.ngram.max(1)),
+        || {
+            if options.sentence_seeds {
+                seeds::sentence_seeds(a, b)
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    found.extend(sentence_found);
+    let groups = cluster::cluster(found, options.max_gap as u32);
+    let context = Context {
+        a: &a.tokens,
+        b: &b.tokens,
+        a_content: &a_content,
+        b_content: &b_content,
+        options,
+    };
+    let candidates: Vec<Candidate> = groups
+        .par_iter()
+        .with_min_len(8)
+        .map_init(Scratch::default, |scratch, group| {
+            context.candidate(group, scratch)
+        })
+        .collect();
+    merge_overlapping(candidates)
+        .into_iter()
+        .filter_map(|c| context.passage(c))
+        .collect()
+}
+
+/// A group of seeds turned into aligned words: the matched token indices on each side.
+#[derive(Debug, Default)]
+struct Candidate {
+    matched_a: Vec<u32>,
+    matched_b: Vec<u32>,
+}
+
+impl Candidate {
+    fn a_range(&self) -> (u32, u32) {
+        (
+            self.matched_a[0],
+            self.matched_a[self.matched_a.len() - 1] + 1,
+        )
+    }
+
+    fn b_range(&self) -> (u32, u32) {
+        (
+            self.matched_b[0],
+            self.matched_b[self.matched_b.len() - 1] + 1,
+        )
+    }
+}
+
+struct Context<'a> {
+    a: &'a [Token],
+    b: &'a [Token],
+    a_content: &'a [u32],
+    b_content: &'a [u32],
+    options: &'a CompareOptions,
+}
+
+/// A monotone run of anchors (matched content words), or a sentence pair without anchors.
+struct Chain {
+    anchors: Vec<(u32, u32)>,
+    a0: u32,
+    a1: u32,
+    b0: u32,
+    b1: u32,
+}
+
+impl Context<'_> {
+    /// Align one cluster of seeds: split its anchors into monotone chains (reordered reuse
+    /// gives several), extend each chain's ends with the X-drop aligner, and match words
+    /// between anchors by LCS.
+    fn candidate(&self, group: &[Seed], scratch: &mut Scratch) -> Candidate {
+        let mut anchors: Vec<(u32, u32)> = Vec::new();
+        let mut chains: Vec<Chain> = Vec::new();
+        for seed in group {
+            if seed.clen == 0 {
+                chains.push(Chain {
+                    anchors: Vec::new(),
+                    a0: seed.a0,
+                    a1: seed.a1,
+                    b0: seed.b0,
+                    b1: seed.b1,
+                });
+            }
+            for k in 0..seed.clen {
+                anchors.push((
+                    self.a_content[(seed.ca0 + k) as usize],
+                    self.b_content[(seed.cb0 + k) as usize],
+                ));
+            }
+        }
+        anchors.sort_unstable();
+        anchors.dedup();
+        chains.extend(self.monotone_chains(&anchors));
+        let mut candidate = Candidate::default();
+        for chain in &mut chains {
+            self.extend_chain(chain, scratch);
+            self.match_chain(chain, scratch, &mut candidate);
+        }
+        candidate.matched_a.sort_unstable();
+        candidate.matched_a.dedup();
+        candidate.matched_b.sort_unstable();
+        candidate.matched_b.dedup();
+        candidate
+    }
+
+    /// Patience-style decomposition: each anchor joins the chain whose last anchor precedes
+    /// it on both sides most closely (within the gap), or starts a new chain.
+    fn monotone_chains(&self, anchors: &[(u32, u32)]) -> Vec<Chain> {
+        let gap = self.options.max_gap as u32 + 1;
+        let mut chains: Vec<Chain> = Vec::new();
+        for &(x, y) in anchors {
+            let best = chains
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    let (lx, ly) = c.anchors[c.anchors.len() - 1];
+                    lx < x && ly < y && x - lx <= gap && y - ly <= gap
+                })
+                .min_by_key(|(_, c)| {
+                    let (lx, ly) = c.anchors[c.anchors.len() - 1];
+                    (x - lx) + (y - ly)
+                })
+                .map(|(i, _)| i);
+            match best {
+                Some(i) => {
+                    let chain = &mut chains[i];
+                    chain.anchors.push((x, y));
+                    chain.a1 = x + 1;
+                    chain.b1 = y + 1;
+                }
+                None => chains.push(Chain {
+                    anchors: vec![(x, y)],
+                    a0: x,
+                    a1: x + 1,
+                    b0: y,
+                    b1: y + 1,
+                }),
+            }
+        }
+        chains
+    }
+
+    /// Grow a chain's box outward where the words keep aligning (banded affine X-drop).
+    fn extend_chain(&self, chain: &mut Chain, scratch: &mut Scratch) {
+        let reach = self.options.max_gap.max(8);
+        let (ea, eb) = xdrop_extend(
+            self.a[..chain.a0 as usize].iter().rev().map(|t| t.norm),
+            self.b[..chain.b0 as usize].iter().rev().map(|t| t.norm),
+            reach,
+            scratch,
+        );
+        chain.a0 -= ea as u32;
+        chain.b0 -= eb as u32;
+        let (ea, eb) = xdrop_extend(
+            self.a[chain.a1 as usize..].iter().map(|t| t.norm),
+            self.b[chain.b1 as usize..].iter().map(|t| t.norm),
+            reach,
+            scratch,
+        );
+        chain.a1 += ea as u32;
+        chain.b1 += eb as u32;
+    }
+
+    /// Record every identical word pair of a chain: anchors whose words are identical, and
+    /// LCS matches in the segments between anchors and the box edges.
+    fn match_chain(&self, chain: &Chain, scratch: &mut Scratch, out: &mut Candidate) {
+        let (mut norms_a, mut norms_b) = std::mem::take(&mut scratch.norms);
+        let mut from = (chain.a0, chain.b0);
+        let points = chain
+            .anchors
+            .iter()
+            .copied()
+            .chain(std::iter::once((chain.a1, chain.b1)));
+        for (x, y) in points {
+            if x >= from.0 && y >= from.1 {
+                norms_a.clear();
+                norms_a.extend(self.a[from.0 as usize..x as usize].iter().map(|t| t.norm));
+                norms_b.clear();
+                norms_b.extend(self.b[from.1 as usize..y as usize].iter().map(|t| t.norm));
+                lcs_matches(&norms_a, &norms_b, scratch, |i, j| {
+                    out.matched_a.push(from.0 + i as u32);
+                    out.matched_b.push(from.1 + j as u32);
+                });
+                if x < chain.a1 && self.a[x as usize].norm == self.b[y as usize].norm {
+                    out.matched_a.push(x);
+                    out.matched_b.push(y);
+                }
+                from = (x + 1, y + 1);
+            }
+        }
+        // Hand the buffers back for the next segment: no allocation per chain.
+        scratch.norms = (norms_a, norms_b);
+    }
+
+    /// Apply the filters and describe a candidate as a [`Passage`].
+    fn passage(&self, candidate: Candidate) -> Option<Passage> {
+        let min_words = self.options.min_words;
+        if candidate.matched_a.len() < min_words || candidate.matched_b.len() < min_words {
+            return None;
+        }
+        let (a0, a1) = candidate.a_range();
+        let (b0, b1) = candidate.b_range();
+        let (a_tokens, b_tokens) = ((a1 - a0) as usize, (b1 - b0) as usize);
+        let matched = candidate.matched_a.len() + candidate.matched_b.len();
+        let identity = matched as f64 / (a_tokens + b_tokens) as f64;
+        if identity < self.options.min_identity {
+            return None;
+        }
+        let a_diffs = unmatched_spans(self.a, a0, a1, &candidate.matched_a);
+        let b_diffs = unmatched_spans(self.b, b0, b1, &candidate.matched_b);
+        let kind = if a_diffs.is_empty() && b_diffs.is_empty() {
+            PassageKind::Verbatim
+        } else if identity >= 0.5 {
+            PassageKind::Edited
+        } else {
+            PassageKind::Paraphrased
+        };
+        Some(Passage {
+            a: token_span(self.a, a0, a1),
+            b: token_span(self.b, b0, b1),
+            a_tokens,
+            b_tokens,
+            matched_tokens: matched / 2,
+            identity,
+            score: identity * a_tokens.min(b_tokens) as f64,
+            kind,
+            a_diffs,
+            b_diffs,
+        })
+    }
+}
+
+fn token_span(tokens: &[Token], first: u32, end: u32) -> Span {
+    Span {
+        start: tokens[first as usize].start as usize,
+        end: tokens[end as usize - 1].end as usize,
+    }
+}
+
+/// Runs of consecutive unmatched words in `[first, end)`, as byte spans.
+fn unmatched_spans(tokens: &[Token], first: u32, end: u32, matched: &[u32]) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut next_matched = matched.iter().peekable();
+    let mut run: Option<(u32, u32)> = None;
+    for i in first..end {
+        while next_matched.peek().is_some_and(|&&m| m < i) {
+            next_matched.next();
+        }
+        if next_matched.peek() == Some(&&i) {
+            if let Some((s, e)) = run.take() {
+                spans.push(token_span(tokens, s, e));
+            }
+        } else {
+            run = Some(run.map_or((i, i + 1), |(s, _)| (s, i + 1)));
+        }
+    }
+    if let Some((s, e)) = run {
+        spans.push(token_span(tokens, s, e));
+    }
+    spans
+}
+
+/// Merge candidates that overlap on both sides: one reused passage is reported once.
+fn merge_overlapping(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let mut candidates: Vec<Candidate> = candidates
+        .into_iter()
+        .filter(|c| !c.matched_a.is_empty() && !c.matched_b.is_empty())
+        .collect();
+    candidates.sort_unstable_by_key(|c| (c.a_range(), c.b_range()));
+    let mut merged: Vec<Candidate> = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        let (a0, _) = candidate.a_range();
+        let (b0, b1) = candidate.b_range();
+        // Candidates are sorted by A start: only recent ones can overlap on A.
+        let target = merged.iter_mut().rev().take(16).find(|m| {
+            let (ma0, ma1) = m.a_range();
+            let (mb0, mb1) = m.b_range();
+            a0 < ma1 && ma0 <= a0 && b0 < mb1 && mb0 < b1
+        });
+        match target {
+            Some(m) => {
+                m.matched_a.extend(candidate.matched_a);
+                m.matched_a.sort_unstable();
+                m.matched_a.dedup();
+                m.matched_b.extend(candidate.matched_b);
+                m.matched_b.sort_unstable();
+                m.matched_b.dedup();
+            }
+            None => merged.push(candidate),
+        }
+    }
+    merged.sort_unstable_by_key(|c| (c.a_range(), c.b_range()));
+    merged
 }

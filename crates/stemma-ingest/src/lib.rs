@@ -63,7 +63,9 @@ pub enum Reason {
     #[error("cannot read: {0}")]
     Io(io::Error),
     /// Over [`Limits::max_bytes`].
-    #[error("too large: {size} bytes, over the limit of {limit} bytes (raise it with --max-bytes)")]
+    #[error(
+        "too large: {size} bytes, over the limit of {limit} bytes (raise it with --max-bytes)"
+    )]
     TooLarge {
         /// Size seen (at least limit + 1 for streams).
         size: u64,

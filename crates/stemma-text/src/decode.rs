@@ -102,7 +102,8 @@ fn decode_any(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             had_bom: false,
         }),
         Err(utf8_error) => {
-            let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
             let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
             let (text, _) = guess.decode_without_bom_handling(bytes);
@@ -208,18 +209,25 @@ mod tests {
             le.extend_from_slice(&u.to_le_bytes());
         }
         let d = decode(&le).unwrap();
-        assert_eq!((d.text.as_str(), d.encoding.name()), ("Hello, world", "UTF-16LE"));
+        assert_eq!(
+            (d.text.as_str(), d.encoding.name()),
+            ("Hello, world", "UTF-16LE")
+        );
         let be: Vec<u8> = "Hello, world again"
             .encode_utf16()
             .flat_map(|u| u.to_be_bytes())
             .collect();
         let d = decode(&be).unwrap();
-        assert_eq!((d.text.as_str(), d.encoding.name()), ("Hello, world again", "UTF-16BE"));
+        assert_eq!(
+            (d.text.as_str(), d.encoding.name()),
+            ("Hello, world again", "UTF-16BE")
+        );
     }
 
     #[test]
     fn latin1_udhr_style() {
-        let bytes = b"Tous les \xeatres humains naissent libres et \xe9gaux en dignit\xe9 et en droits.";
+        let bytes =
+            b"Tous les \xeatres humains naissent libres et \xe9gaux en dignit\xe9 et en droits.";
         let d = decode(bytes).unwrap();
         assert!(d.text.contains("êtres"));
         assert!(d.text.contains("égaux"));
@@ -228,11 +236,20 @@ mod tests {
     #[test]
     fn refusals() {
         assert_eq!(decode(b"").unwrap_err(), DecodeError::Empty);
-        assert_eq!(decode(b" \n\t ...").unwrap_err(), DecodeError::NoWords { bytes: 7 });
-        assert_eq!(decode(b"GIF89a\x00\x01").unwrap_err(), DecodeError::Binary { offset: 6 });
+        assert_eq!(
+            decode(b" \n\t ...").unwrap_err(),
+            DecodeError::NoWords { bytes: 7 }
+        );
+        assert_eq!(
+            decode(b"GIF89a\x00\x01").unwrap_err(),
+            DecodeError::Binary { offset: 6 }
+        );
         // Random bytes without NULs: no encoding makes text of them.
         let mut noisy = b"abc ".to_vec();
         noisy.extend((1..4000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8 | 1));
-        assert!(matches!(decode(&noisy), Err(DecodeError::Undecodable { .. })));
+        assert!(matches!(
+            decode(&noisy),
+            Err(DecodeError::Undecodable { .. })
+        ));
     }
 }
