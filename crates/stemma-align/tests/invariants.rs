@@ -1,0 +1,135 @@
+//! Property tests: spans are exact and alignment is deterministic and symmetric enough.
+
+use proptest::prelude::*;
+use stemma_align::{align, CompareOptions, Passage};
+use stemma_text::analyze;
+
+const WORDS: &[&str] = &[
+    "license", "copy", "program", "Straße", "naïve", "свобода", "программа", "ελευθερία",
+    "東京", "données", "software", "freedom", "the", "of", "and", "distribute", "modify",
+    "warranty", "source", "code", "work", "terms", "conditions", "éditeur", "работа",
+];
+
+fn words(indices: &[usize]) -> String {
+    let mut text = String::new();
+    for (k, &i) in indices.iter().enumerate() {
+        text.push_str(WORDS[i % WORDS.len()]);
+        text.push_str(match k % 11 {
+            3 => ", ",
+            10 => ". ",
+            7 => "\n",
+            _ => " ",
+        });
+    }
+    text
+}
+
+fn check_spans(text: &str, span: stemma_align::Span) -> Result<(), TestCaseError> {
+    prop_assert!(span.start < span.end && span.end <= text.len());
+    prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+    Ok(())
+}
+
+fn check_passage(a: &str, b: &str, p: &Passage) -> Result<(), TestCaseError> {
+    check_spans(a, p.a)?;
+    check_spans(b, p.b)?;
+    for d in &p.a_diffs {
+        check_spans(a, *d)?;
+        prop_assert!(p.a.start <= d.start && d.end <= p.a.end);
+    }
+    for d in &p.b_diffs {
+        check_spans(b, *d)?;
+        prop_assert!(p.b.start <= d.start && d.end <= p.b.end);
+    }
+    prop_assert!((0.0..=1.0).contains(&p.identity));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn planted_passage_is_found_with_exact_spans(
+        prefix_a in proptest::collection::vec(0usize..1000, 0..80),
+        prefix_b in proptest::collection::vec(0usize..1000, 0..80),
+        shared in proptest::collection::vec(0usize..100_000, 40..120),
+        suffix in proptest::collection::vec(0usize..1000, 0..40),
+    ) {
+        // The shared passage uses distinct made-up words so that it is unique in both texts.
+        let shared_text: String = shared.iter().map(|i| format!("w{i} ")).collect();
+        let a = format!("{}{}{}", words(&prefix_a), shared_text, words(&suffix));
+        let b = format!("{}{}", words(&prefix_b), shared_text);
+        let passages = align(&analyze(&a), &analyze(&b), &CompareOptions::default());
+        for p in &passages {
+            check_passage(&a, &b, p)?;
+        }
+        let start_a = words(&prefix_a).len();
+        let start_b = words(&prefix_b).len();
+        let found = passages.iter().any(|p| {
+            p.a.start <= start_a + 1 && p.a.end + 1 >= start_a + shared_text.trim_end().len()
+                && p.b.start <= start_b + 1
+        });
+        prop_assert!(found, "planted passage not found: {passages:?}");
+    }
+
+    #[test]
+    fn arbitrary_text_gives_valid_spans(a in "\\PC{0,400}", b in "\\PC{0,400}") {
+        let passages = align(&analyze(&a), &analyze(&b), &CompareOptions::default());
+        for p in &passages {
+            check_passage(&a, &b, p)?;
+        }
+    }
+
+    #[test]
+    fn deterministic_across_thread_counts(
+        text in proptest::collection::vec(0usize..40, 100..300),
+        cut in 10usize..90,
+    ) {
+        let a = words(&text);
+        let b = words(&text[cut..]);
+        let (aa, ba) = (analyze(&a), analyze(&b));
+        let options = CompareOptions::default();
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap()
+            .install(|| align(&aa, &ba, &options));
+        let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap()
+            .install(|| align(&aa, &ba, &options));
+        prop_assert_eq!(one, many);
+    }
+}
+
+#[test]
+fn identical_documents_are_one_verbatim_passage() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/GPL-2.txt"
+    ))
+    .unwrap();
+    let analysis = analyze(&text);
+    let passages = align(&analysis, &analysis, &CompareOptions::default());
+    assert_eq!(passages.len(), 1, "{passages:?}");
+    let p = &passages[0];
+    assert_eq!(p.kind, stemma_align::PassageKind::Verbatim);
+    assert_eq!(p.a, p.b);
+    assert_eq!(p.a_tokens, analysis.tokens.len());
+}
+
+#[test]
+fn reordered_sentences_stay_one_passage() {
+    let sentences = [
+        "The licenses for most software are designed to take away your freedom to share and change it.",
+        "By contrast, the General Public License is intended to guarantee your freedom to share and change free software.",
+        "This General Public License applies to most of the Free Software Foundation's software.",
+        "When we speak of free software, we are referring to freedom, not price.",
+        "To protect your rights, we need to make restrictions that forbid anyone to deny you these rights.",
+    ];
+    let filler_a = "Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse. ";
+    let filler_b = "Emma Woodhouse, handsome, clever, and rich, with a comfortable home and happy disposition. ";
+    let a = format!("{filler_a}{} {filler_a}", sentences.join(" "));
+    let reordered = [3, 0, 4, 2, 1].map(|i| sentences[i]).join(" ");
+    let b = format!("{filler_b}{reordered} {filler_b}");
+    let passages = align(&analyze(&a), &analyze(&b), &CompareOptions::default());
+    assert_eq!(passages.len(), 1, "{passages:#?}");
+    let p = &passages[0];
+    assert_eq!(&a[p.a.start..p.a.end], sentences.join(" ").trim_end_matches('.'));
+    assert_eq!(&b[p.b.start..p.b.end], reordered.trim_end_matches('.'));
+}
