@@ -22,6 +22,9 @@ pub struct Decoded {
     pub encoding: Encoding,
     /// Whether a byte-order mark chose the encoding.
     pub had_bom: bool,
+    /// Invalid byte sequences replaced with U+FFFD (UTF-8 input with a few broken bytes,
+    /// e.g. a file cut in the middle of a character).
+    pub replaced: usize,
 }
 
 /// Why bytes could not be turned into a document. Each message is one line, fit for a user.
@@ -100,8 +103,12 @@ fn decode_any(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             text: text.to_string(),
             encoding: Encoding(encoding_rs::UTF_8),
             had_bom: false,
+            replaced: 0,
         }),
         Err(utf8_error) => {
+            if let Some(decoded) = mostly_utf8(bytes) {
+                return Ok(decoded);
+            }
             let mut detector =
                 chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
@@ -119,6 +126,7 @@ fn decode_any(bytes: &[u8]) -> Result<Decoded, DecodeError> {
                 text: text.into_owned(),
                 encoding: Encoding(guess),
                 had_bom: false,
+                replaced: 0,
             })
         }
     }
@@ -149,6 +157,26 @@ fn decode_with(
         text: text.into_owned(),
         encoding: Encoding(encoding),
         had_bom,
+        replaced: 0,
+    })
+}
+
+/// UTF-8 with a few broken sequences (one, or at most one per 50 valid multi-byte characters):
+/// decoded with replacement characters rather than misread as a legacy encoding.
+fn mostly_utf8(bytes: &[u8]) -> Option<Decoded> {
+    let (mut invalid, mut multibyte) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    if multibyte == 0 || invalid > (multibyte / 50).max(1) {
+        return None;
+    }
+    Some(Decoded {
+        text: String::from_utf8_lossy(bytes).into_owned(),
+        encoding: Encoding(encoding_rs::UTF_8),
+        had_bom: false,
+        replaced: invalid,
     })
 }
 
@@ -222,6 +250,17 @@ mod tests {
             (d.text.as_str(), d.encoding.name()),
             ("Hello, world again", "UTF-16BE")
         );
+    }
+
+    #[test]
+    fn utf8_cut_mid_character_stays_utf8() {
+        // shared/data/parallel/udhr/Russian-UTF8 ends in the middle of a character.
+        let mut bytes = "Всеобщая декларация прав человека".as_bytes().to_vec();
+        bytes.extend_from_slice(&"ч".as_bytes()[..1]);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding.name(), "UTF-8");
+        assert_eq!(d.replaced, 1);
+        assert!(d.text.ends_with("человека\u{FFFD}"));
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub struct Document {
     pub lang: Option<String>,
     /// The encoding the bytes were decoded from ("UTF-8", "UTF-16LE", "windows-1251", …).
     pub encoding: String,
+    /// Invalid byte sequences replaced with U+FFFD while decoding (0 for clean input).
+    pub replaced: usize,
     /// The decoded text.
     pub text: String,
 }
@@ -62,6 +64,7 @@ impl Document {
             date: None,
             lang: None,
             encoding: "UTF-8".to_string(),
+            replaced: 0,
             text: text.into(),
         }
     }
@@ -77,6 +80,7 @@ impl Document {
         let decoded = decode(bytes)?;
         let mut doc = Document::new(id, decoded.text);
         doc.encoding = decoded.encoding.name().to_string();
+        doc.replaced = decoded.replaced;
         Ok(doc)
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64;
@@ -70,17 +70,21 @@ pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
     let stemmers = Stemmers::new();
     let stopwords = stopwords();
     let mut tokens = Vec::with_capacity(text.len() / 6);
+    // Stemming is the costly step; a text repeats its words, so stem each distinct one once.
+    let mut known: HashMap<u64, (u64, bool)> = HashMap::default();
     for (start, word) in text.split_word_bound_indices() {
         if !word.chars().any(char::is_alphanumeric) {
             continue;
         }
         let norm_form = normalizer.normalize(word);
         let norm = xxh3_64(norm_form.as_bytes());
-        let stop = stopwords.contains(norm_form);
-        let stem = match stemmers.for_word(norm_form) {
-            Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
-            None => norm,
-        };
+        let (stem, stop) = *known.entry(norm).or_insert_with(|| {
+            let stem = match stemmers.for_word(norm_form) {
+                Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
+                None => norm,
+            };
+            (stem, stopwords.contains(norm_form))
+        });
         tokens.push(Token {
             norm,
             stem,
