@@ -6,3 +6,10 @@
 //! It must not know how results were computed: it takes documents and result values.
 
 pub mod compare;
+
+mod doc;
+mod html;
+mod terminal;
+
+#[cfg(test)]
+mod tests;
