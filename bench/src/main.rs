@@ -1,1 +1,146 @@
-fn main() {}
+//! `stemma-bench`: writes the inputs of stemma's benchmarks.
+//!
+//! - `gen-pan`: a PAN text-alignment corpus with per-type truth (see `bench/quality.sh`);
+//! - `gen-speed`: two large documents sharing a known share of text (see `bench/speed.sh`).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use stemma_bench::{pan, speed};
+
+/// Benchmark input generators for stemma.
+#[derive(Debug, Parser)]
+#[command(name = "stemma-bench", about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build a PAN-format corpus: src/, susp/, pairs, truth/<type>/ (XML per pair + pairs).
+    GenPan {
+        /// The shared data folder (../shared/data).
+        #[arg(long)]
+        data: PathBuf,
+        /// Output folder (its src/, susp/, truth/ and pairs are replaced).
+        #[arg(long)]
+        out: PathBuf,
+        /// Random seed; the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Pairs per obfuscation type (none, random, reorder, paraphrase, negative).
+        #[arg(long, default_value_t = 100)]
+        pairs_per_type: usize,
+    },
+    /// Build two large documents a.txt and b.txt sharing a share of their text (+ truth.json).
+    GenSpeed {
+        /// The shared data folder (../shared/data).
+        #[arg(long)]
+        data: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Size of each document in bytes.
+        #[arg(long, default_value_t = 1_000_000)]
+        size: usize,
+        /// Share of each document that is shared text (0..1).
+        #[arg(long, default_value_t = 0.2)]
+        shared: f64,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::GenPan {
+            data,
+            out,
+            seed,
+            pairs_per_type,
+        } => gen_pan(data, out, seed, pairs_per_type),
+        Command::GenSpeed {
+            data,
+            out,
+            seed,
+            size,
+            shared,
+        } => gen_speed(data, out, seed, size, shared),
+    }
+}
+
+fn gen_pan(data: PathBuf, out: PathBuf, seed: u64, pairs_per_type: usize) -> Result<()> {
+    let started = Instant::now();
+    let materials = pan::Materials::load(&data)?;
+    let pairs = pan::generate(
+        &materials,
+        pan::PanConfig {
+            seed,
+            pairs_per_type,
+        },
+    );
+    let stats = pan::write_corpus(&pairs, &out)?;
+    println!(
+        "wrote PAN corpus to {} (seed {seed}, {} KJV/WEB verse groups aligned)",
+        out.display(),
+        materials.verse_groups().len()
+    );
+    println!(
+        "{:<11} {:>5} {:>5} {:>10} {:>10} {:>22}",
+        "type", "pairs", "cases", "src bytes", "susp bytes", "case words min/med/max"
+    );
+    let (mut total_pairs, mut total_bytes) = (0, 0);
+    for s in &stats {
+        let mut words = s.case_words.clone();
+        words.sort_unstable();
+        let summary = if words.is_empty() {
+            "-".to_string()
+        } else {
+            format!(
+                "{}/{}/{}",
+                words[0],
+                words[words.len() / 2],
+                words[words.len() - 1]
+            )
+        };
+        println!(
+            "{:<11} {:>5} {:>5} {:>10} {:>10} {:>22}",
+            s.name, s.pairs, s.cases, s.source_bytes, s.suspicious_bytes, summary
+        );
+        total_pairs += s.pairs;
+        total_bytes += s.source_bytes + s.suspicious_bytes;
+    }
+    println!(
+        "total: {total_pairs} pairs, {} documents, {total_bytes} bytes, in {:.1} s",
+        2 * total_pairs,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn gen_speed(data: PathBuf, out: PathBuf, seed: u64, size: usize, shared: f64) -> Result<()> {
+    let config = speed::SpeedConfig { seed, size, shared };
+    let docs = speed::generate(&data, config)?;
+    speed::write(&docs, config, &out)?;
+    let shared_a: usize = docs.passages.iter().map(|p| p.a.len()).sum();
+    let shared_b: usize = docs.passages.iter().map(|p| p.b.len()).sum();
+    let edited = docs.passages.iter().filter(|p| p.edited).count();
+    println!("wrote speed inputs to {}", out.display());
+    println!(
+        "a.txt {} bytes ({:.1} % shared), b.txt {} bytes ({:.1} % shared)",
+        docs.a.len(),
+        100.0 * shared_a as f64 / docs.a.len() as f64,
+        docs.b.len(),
+        100.0 * shared_b as f64 / docs.b.len() as f64
+    );
+    println!(
+        "{} shared passages ({edited} lightly edited on the b side), truth in truth.json",
+        docs.passages.len()
+    );
+    Ok(())
+}
