@@ -24,6 +24,7 @@
 
 mod cluster;
 mod extend;
+pub mod fingerprint;
 mod passage;
 mod seeds;
 

@@ -38,6 +38,16 @@ pub(crate) fn content_positions(analysis: &Analysis) -> Vec<u32> {
 /// An n-gram occurring more often than this in either text is boilerplate there.
 const MAX_NGRAM_OCCURRENCES: usize = 24;
 
+/// The hash of the stems of the tokens at `window` (stable: stored in indexes).
+pub(crate) fn ngram_hash(analysis: &Analysis, window: &[u32]) -> u64 {
+    let mut h = 0x9E37_79B9_7F4A_7C15u64;
+    for &t in window {
+        h = (h.rotate_left(23) ^ analysis.tokens[t as usize].stem)
+            .wrapping_mul(0xA076_1D64_78BD_642F);
+    }
+    h
+}
+
 /// The hash of each content-stem n-gram, with its content position, sorted.
 fn ngram_keys(analysis: &Analysis, content: &[u32], n: usize) -> Vec<(u64, u32)> {
     if content.len() < n {
@@ -46,14 +56,7 @@ fn ngram_keys(analysis: &Analysis, content: &[u32], n: usize) -> Vec<(u64, u32)>
     let mut keys: Vec<(u64, u32)> = content
         .windows(n)
         .enumerate()
-        .map(|(pos, window)| {
-            let mut h = 0x9E37_79B9_7F4A_7C15u64;
-            for &t in window {
-                h = (h.rotate_left(23) ^ analysis.tokens[t as usize].stem)
-                    .wrapping_mul(0xA076_1D64_78BD_642F);
-            }
-            (h, pos as u32)
-        })
+        .map(|(pos, window)| (ngram_hash(analysis, window), pos as u32))
         .collect();
     keys.sort_unstable();
     keys

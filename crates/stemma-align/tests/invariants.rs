@@ -5,9 +5,31 @@ use stemma_align::{align, CompareOptions, Passage};
 use stemma_text::analyze;
 
 const WORDS: &[&str] = &[
-    "license", "copy", "program", "Straße", "naïve", "свобода", "программа", "ελευθερία",
-    "東京", "données", "software", "freedom", "the", "of", "and", "distribute", "modify",
-    "warranty", "source", "code", "work", "terms", "conditions", "éditeur", "работа",
+    "license",
+    "copy",
+    "program",
+    "Straße",
+    "naïve",
+    "свобода",
+    "программа",
+    "ελευθερία",
+    "東京",
+    "données",
+    "software",
+    "freedom",
+    "the",
+    "of",
+    "and",
+    "distribute",
+    "modify",
+    "warranty",
+    "source",
+    "code",
+    "work",
+    "terms",
+    "conditions",
+    "éditeur",
+    "работа",
 ];
 
 fn words(indices: &[usize]) -> String {
@@ -130,6 +152,9 @@ fn reordered_sentences_stay_one_passage() {
     let passages = align(&analyze(&a), &analyze(&b), &CompareOptions::default());
     assert_eq!(passages.len(), 1, "{passages:#?}");
     let p = &passages[0];
-    assert_eq!(&a[p.a.start..p.a.end], sentences.join(" ").trim_end_matches('.'));
+    assert_eq!(
+        &a[p.a.start..p.a.end],
+        sentences.join(" ").trim_end_matches('.')
+    );
     assert_eq!(&b[p.b.start..p.b.end], reordered.trim_end_matches('.'));
 }
