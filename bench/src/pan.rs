@@ -30,7 +30,7 @@ use rand_chacha::ChaCha20Rng;
 use crate::data::{Book, DataDir};
 use crate::genesis::{align_verses, VerseGroup};
 use crate::obfuscate::{random_edits, reorder_sentences, vocabulary};
-use crate::text::{char_len, char_slice, sentences, word_count};
+use crate::text::{char_len, char_slice, sentences, shingles, word_count};
 
 /// The obfuscation types, in corpus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,9 @@ pub const PASSAGES_PER_PAIR: Range<usize> = 1..4;
 pub const PASSAGE_WORDS: Range<usize> = 50..401;
 /// Sentences a reordered passage needs at least.
 pub const MIN_REORDER_SENTENCES: usize = 4;
+/// Word n-grams of a planted passage may not occur elsewhere in its source document (nor, for
+/// negatives, in the paired source at all).
+const UNIQUE_SHINGLE_WORDS: usize = 7;
 /// Least filler in a suspicious document, in bytes.
 const MIN_FILLER_BYTES: usize = 2_000;
 
@@ -288,7 +291,11 @@ fn generate_pair(
             let other = *others.choose(rng).expect("two books per genre");
             let decoy = book_source(&materials.books, other, rng);
             let decoy_runs = pick_passages(&decoy, runs.len(), 1, obfuscation, rng);
-            if !decoy_runs.is_empty() {
+            let source_shingles = shingles(&source.text, UNIQUE_SHINGLE_WORDS);
+            let unrelated = decoy_runs.iter().all(|run| {
+                shingles(decoy.slice(run), UNIQUE_SHINGLE_WORDS).is_disjoint(&source_shingles)
+            });
+            if !decoy_runs.is_empty() && unrelated {
                 break (decoy, decoy_runs);
             }
         };
@@ -467,8 +474,13 @@ fn pick_passages(
         if !fits || !apart || word_count(source.slice(&run)) != words {
             continue;
         }
-        // A passage that occurs twice in its source would make the truth ambiguous.
-        if source.text.matches(source.slice(&run)).count() != 1 {
+        // A passage whose words recur elsewhere in its source (refrains, repeated poems,
+        // formulaic verses) would make the truth ambiguous.
+        let span = source.span(&run);
+        let own = shingles(&source.text[span.clone()], UNIQUE_SHINGLE_WORDS);
+        let before = shingles(&source.text[..span.start], UNIQUE_SHINGLE_WORDS);
+        let after = shingles(&source.text[span.end..], UNIQUE_SHINGLE_WORDS);
+        if !own.is_disjoint(&before) || !own.is_disjoint(&after) {
             continue;
         }
         if obfuscation == Obfuscation::Reorder {

@@ -14,6 +14,24 @@ pub fn word_count(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
+/// Hashes of the `n`-word shingles of `text` (words lower-cased, punctuation dropped).
+pub fn shingles(text: &str, n: usize) -> std::collections::HashSet<u64> {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words
+        .windows(n)
+        .map(|window| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            window.hash(&mut hasher);
+            hasher.finish()
+        })
+        .collect()
+}
+
 /// Number of characters (Unicode scalar values) in `text`.
 pub fn char_len(text: &str) -> usize {
     text.chars().count()
