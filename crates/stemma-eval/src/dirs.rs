@@ -218,3 +218,137 @@ fn xml_files(dir: &Path) -> Result<Vec<OsString>, EvalError> {
     names.sort_unstable();
     Ok(names)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pairs::Pair;
+    use crate::xml::{detection_xml, CharRange, Detection};
+    use std::fs;
+
+    fn truth(susp: &str, cases: &[(&str, usize, &str)]) -> String {
+        let mut xml = format!("<document reference=\"{susp}\">\n");
+        for (i, (src, at, obfuscation)) in cases.iter().enumerate() {
+            let this = 1000 * i;
+            xml.push_str(&format!(
+                "<feature name=\"plagiarism\" obfuscation=\"{obfuscation}\" this_offset=\"{this}\" \
+                 this_length=\"100\" source_reference=\"{src}\" source_offset=\"{at}\" \
+                 source_length=\"100\"/>\n"
+            ));
+        }
+        xml + "</document>\n"
+    }
+
+    fn corpus() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let (t, d) = (dir.path().join("truth"), dir.path().join("det"));
+        fs::create_dir_all(&t).unwrap();
+        fs::create_dir_all(&d).unwrap();
+        fs::write(
+            t.join("s1-r1.xml"),
+            truth("s1.txt", &[("r1.txt", 0, "none")]),
+        )
+        .unwrap();
+        fs::write(
+            t.join("s2-r1.xml"),
+            truth(
+                "s2.txt",
+                &[("r1.txt", 0, "random"), ("r1.txt", 500, "random")],
+            ),
+        )
+        .unwrap();
+        fs::write(t.join("s3-r1.xml"), truth("s3.txt", &[])).unwrap();
+        fs::write(t.join("pairs"), "not xml, ignored").unwrap();
+        let det = |susp: &str, ranges: &[(usize, usize)]| {
+            let detections: Vec<Detection> = ranges
+                .iter()
+                .map(|&(this, src)| Detection {
+                    suspicious: CharRange::new(this, 100),
+                    source: CharRange::new(src, 100),
+                })
+                .collect();
+            detection_xml(&Pair::new(susp, "r1.txt"), &detections)
+        };
+        // s1: found exactly. s2: first case found, second missed. s3: a false alarm.
+        fs::write(d.join("s1-r1.xml"), det("s1.txt", &[(0, 0)])).unwrap();
+        fs::write(d.join("s2-r1.xml"), det("s2.txt", &[(0, 0)])).unwrap();
+        fs::write(d.join("s3-r1.xml"), det("s3.txt", &[(0, 0)])).unwrap();
+        (dir, t, d)
+    }
+
+    #[test]
+    fn scores_every_truth_file_and_each_obfuscation() {
+        let (_dir, t, d) = corpus();
+        let e = evaluate_dirs(&t, &d, None).unwrap();
+        assert_eq!(
+            (e.pairs, e.pairs_with_detections, e.detection_files),
+            (3, 3, 3)
+        );
+        assert_eq!((e.scores.cases, e.scores.detections), (3, 3));
+        assert_eq!(e.scores.recall, 2.0 / 3.0);
+        assert_eq!(e.scores.precision, 2.0 / 3.0);
+        let labels: Vec<&str> = e
+            .by_obfuscation
+            .iter()
+            .map(|g| g.obfuscation.as_str())
+            .collect();
+        assert_eq!(labels, [NO_PLAGIARISM, "none", "random"]);
+        let negative = &e.by_obfuscation[0];
+        assert_eq!((negative.pairs, negative.pairs_with_detections), (1, 1));
+        assert_eq!(negative.scores.plagdet, 0.0);
+        assert_eq!(e.by_obfuscation[1].scores.plagdet, 1.0);
+        assert_eq!(e.by_obfuscation[2].scores.recall, 0.5);
+        assert_eq!(e.by_obfuscation[2].scores.precision, 1.0);
+    }
+
+    #[test]
+    fn a_pairs_file_restricts_pairs_and_detections() {
+        let (_dir, t, d) = corpus();
+        // A detection of s1 that names a pair not listed is dropped, as PAN's evaluator does.
+        let feature = |src: &str| {
+            format!(
+                "<feature name=\"detected-plagiarism\" this_offset=\"0\" this_length=\"100\" \
+                 source_reference=\"{src}\" source_offset=\"0\" source_length=\"100\"/>"
+            )
+        };
+        let s1 = format!(
+            "<document reference=\"s1.txt\">{}{}</document>",
+            feature("r1.txt"),
+            feature("r9.txt")
+        );
+        fs::write(d.join("s1-r1.xml"), s1).unwrap();
+        let e = evaluate_dirs(&t, &d, None).unwrap();
+        assert_eq!(e.scores.detections, 4);
+        let pairs = [Pair::new("s1.txt", "r1.txt"), Pair::new("s3.txt", "r1.txt")];
+        let e = evaluate_dirs(&t, &d, Some(&pairs)).unwrap();
+        assert_eq!((e.pairs, e.scores.cases, e.scores.detections), (2, 1, 2));
+        assert_eq!(e.scores.precision, 0.5);
+        let only_s1 = [Pair::new("s1.txt", "r1.txt")];
+        let e = evaluate_dirs(&t, &d, Some(&only_s1)).unwrap();
+        assert_eq!((e.pairs, e.scores.plagdet), (1, 1.0));
+        let e = evaluate_dirs(&t, &d, Some(&[Pair::new("s3.txt", "r2.txt")]));
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("s3-r2.xml: no truth XML"));
+    }
+
+    #[test]
+    fn missing_detections_and_folders() {
+        let (dir, t, d) = corpus();
+        fs::remove_file(d.join("s2-r1.xml")).unwrap();
+        let e = evaluate_dirs(&t, &d, None).unwrap();
+        assert_eq!(
+            (e.pairs, e.detection_files, e.pairs_with_detections),
+            (3, 2, 2)
+        );
+        let missing = dir.path().join("nope");
+        let err = evaluate_dirs(&missing, &d, None).unwrap_err().to_string();
+        assert_eq!(err, format!("{}: folder not found", missing.display()));
+        let err = evaluate_dirs(&t, &missing, None).unwrap_err().to_string();
+        assert_eq!(err, format!("{}: folder not found", missing.display()));
+        fs::write(t.join("s1-r1.xml"), "<document reference='s1.txt'>").unwrap();
+        let err = evaluate_dirs(&t, &d, None).unwrap_err().to_string();
+        assert!(err.contains("s1-r1.xml: malformed PAN XML"), "{err}");
+    }
+}
