@@ -79,7 +79,7 @@ pub struct CompareView<'a> {
 pub struct TerminalStyle {
     /// Use ANSI colour.
     pub color: bool,
-    /// Wrap to this many columns.
+    /// Wrap to this many columns (at least 40 are used).
     pub width: usize,
 }
 
@@ -756,7 +756,13 @@ pub fn to_html(view: &CompareView) -> String {
              <h2><span class=\"side\">{label}</span>"
         );
         html::text(&mut body, &doc.id);
-        body.push_str("</h2>\n<div class=\"text\">");
+        body.push_str("</h2>\n<div class=\"text\"");
+        // The language lets browsers pick the right glyphs (Japanese vs Chinese forms of the
+        // same ideographs); only a well-formed tag is used, never arbitrary metadata.
+        if let Some(lang) = doc.lang.as_deref().filter(|l| html::is_language_tag(l)) {
+            let _ = write!(body, " lang=\"{lang}\"");
+        }
+        body.push('>');
         let on_a = side == "a";
         let diffs: Vec<Vec<Span>> = prep
             .passages

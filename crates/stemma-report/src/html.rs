@@ -47,6 +47,15 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
+/// Whether `tag` looks like a BCP 47 language tag ("en", "ru", "zh-Hant-TW"): ASCII letters,
+/// digits and hyphens only, so that it can be written into an attribute as is.
+pub(crate) fn is_language_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.len() <= 35
+        && tag.as_bytes()[0].is_ascii_alphabetic()
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// A percentage for CSS, with fixed precision so the page is byte-identical across runs.
 pub(crate) fn pct(part: usize, whole: usize) -> String {
     if whole == 0 {
@@ -246,8 +255,9 @@ body{font-size:10.5pt}.skip,script{display:none}.docs,.cards{grid-template-colum
 
 /// Link behaviour between two panes (`data-side="a"` / `"b"`) of marked text: hovering or
 /// focusing a passage outlines it on both sides; clicking a passage (or its number) scrolls
-/// the counterpart into view inside its pane and flashes it. Without script, the numbered
-/// links still jump by fragment.
+/// the counterpart into view inside its pane and flashes it (but not while the reader is
+/// selecting text to copy, nor on a modified click). Without script, the numbered links still
+/// jump by fragment.
 pub(crate) const LINK_SCRIPT: &str = r#"
 (function(){
 "use strict";
@@ -265,6 +275,8 @@ light(n);}
 document.addEventListener("mouseover",function(ev){var n=num(ev.target);if(n!==null)light(n);});
 document.addEventListener("focusin",function(ev){var n=num(ev.target);if(n!==null)light(n);});
 document.addEventListener("click",function(ev){var t=ev.target;if(!t.closest)return;
+if(ev.button!==0||ev.ctrlKey||ev.metaKey||ev.shiftKey)return;
+var sel=window.getSelection?String(window.getSelection()):"";if(sel&&!t.closest(".pl"))return;
 var el=t.closest(".m,.pl");if(!el)return;var doc=el.closest("[data-side]");if(!doc)return;
 var other=doc.getAttribute("data-side")==="a"?"b":"a";ev.preventDefault();
 go(other,el.getAttribute("data-p").split(" ")[0]);});
@@ -284,6 +296,14 @@ mod tests {
         assert_eq!(
             s,
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27; \u{FFFD}\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn language_tags() {
+        assert!(is_language_tag("en") && is_language_tag("zh-Hant-TW"));
+        assert!(
+            !is_language_tag("en\" onload=\"x") && !is_language_tag("") && !is_language_tag("-x")
         );
     }
 

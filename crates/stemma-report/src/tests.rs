@@ -437,6 +437,60 @@ fn terminal_never_prints_controls_or_ansi_without_color() {
 }
 
 #[test]
+fn terminal_colors_the_diff_words() {
+    let ex = example();
+    let out = to_terminal(
+        &ex.view(),
+        TerminalStyle {
+            color: true,
+            width: 80,
+        },
+    );
+    let red = anstyle::Style::new()
+        .fg_color(Some(anstyle::AnsiColor::Red.into()))
+        .bold()
+        .underline();
+    let green = anstyle::Style::new()
+        .fg_color(Some(anstyle::AnsiColor::Green.into()))
+        .bold()
+        .underline();
+    assert!(out.contains(&format!("{}The{}", red.render(), red.render_reset())));
+    assert!(out.contains(&format!("{}for{}", red.render(), red.render_reset())));
+    assert!(out.contains(&format!("{}change{}", green.render(), green.render_reset())));
+    assert!(!out.contains(&format!("{}licenses", red.render())));
+    // Without colour, the same words.
+    let plain = to_terminal(&ex.view(), PLAIN);
+    let stripped: String = {
+        let mut s = String::new();
+        let mut chars = out.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                s.push(c);
+            }
+        }
+        s
+    };
+    assert_eq!(stripped, plain);
+}
+
+#[test]
+fn html_sets_only_wellformed_language_tags() {
+    let mut ex = example();
+    ex.a.lang = Some("ja".into());
+    ex.b.lang = Some("en\" onmouseover=\"alert(1)".into());
+    let page = to_html(&ex.view());
+    assert!(page.contains("<div class=\"text\" lang=\"ja\">"));
+    assert!(!page.contains("onmouseover=\"alert"));
+    assert!(page.contains("en&quot; onmouseover=&quot;alert(1)"));
+}
+
+#[test]
 fn terminal_wraps_to_width() {
     let ex = example();
     for width in [40, 60, 80, 119, 120, 160] {
@@ -572,10 +626,15 @@ fn large_reports_render_quickly() {
     };
     let t = std::time::Instant::now();
     let json = to_json(&view);
+    let t_json = t.elapsed();
     let html = to_html(&view);
+    let t_html = t.elapsed() - t_json;
     let term = to_terminal(&view, PLAIN);
     let elapsed = t.elapsed();
     assert!(json.len() > 1_000_000 && html.len() > 2_000_000 && term.len() > 100_000);
     assert!(elapsed.as_secs_f64() < 10.0, "took {elapsed:?}");
-    eprintln!("large report: {elapsed:?}");
+    eprintln!(
+        "large report: json {t_json:?}, html {t_html:?}, terminal {:?}",
+        elapsed - t_json - t_html
+    );
 }
