@@ -45,6 +45,17 @@ pub struct Analysis {
     pub sentences: Vec<Sentence>,
 }
 
+thread_local! {
+    /// Stemming is the costly step, and texts (and the documents of a corpus) repeat their
+    /// words: each thread remembers the stem and stopword flag of the words it has seen.
+    /// A pure function of the word, so the cache cannot change results.
+    static KNOWN_WORDS: std::cell::RefCell<HashMap<u64, (u64, bool)>> =
+        std::cell::RefCell::new(HashMap::default());
+}
+
+/// Words remembered per thread before the cache starts over (≈ 24 bytes each).
+const MAX_KNOWN_WORDS: usize = 1 << 20;
+
 /// Sentences longer than this many tokens are cut, so that sentence similarity stays local.
 const MAX_SENTENCE_TOKENS: u32 = 60;
 
@@ -70,29 +81,32 @@ pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
     let stemmers = Stemmers::new();
     let stopwords = stopwords();
     let mut tokens = Vec::with_capacity(text.len() / 6);
-    // Stemming is the costly step; a text repeats its words, so stem each distinct one once.
-    let mut known: HashMap<u64, (u64, bool)> = HashMap::default();
-    for (start, word) in text.split_word_bound_indices() {
-        if !word.chars().any(char::is_alphanumeric) {
-            continue;
+    KNOWN_WORDS.with_borrow_mut(|known| {
+        if known.len() > MAX_KNOWN_WORDS {
+            known.clear();
         }
-        let norm_form = normalizer.normalize(word);
-        let norm = xxh3_64(norm_form.as_bytes());
-        let (stem, stop) = *known.entry(norm).or_insert_with(|| {
-            let stem = match stemmers.for_word(norm_form) {
-                Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
-                None => norm,
-            };
-            (stem, stopwords.contains(norm_form))
-        });
-        tokens.push(Token {
-            norm,
-            stem,
-            start: start as u32,
-            end: (start + word.len()) as u32,
-            stop,
-        });
-    }
+        for (start, word) in text.split_word_bound_indices() {
+            if !word.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            let norm_form = normalizer.normalize(word);
+            let norm = xxh3_64(norm_form.as_bytes());
+            let (stem, stop) = *known.entry(norm).or_insert_with(|| {
+                let stem = match stemmers.for_word(norm_form) {
+                    Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
+                    None => norm,
+                };
+                (stem, stopwords.contains(norm_form))
+            });
+            tokens.push(Token {
+                norm,
+                stem,
+                start: start as u32,
+                end: (start + word.len()) as u32,
+                stop,
+            });
+        }
+    });
     let sentences = split_sentences(text, &tokens);
     Analysis { tokens, sentences }
 }
