@@ -386,3 +386,46 @@ fn pan_refuses_missing_documents_and_bad_pairs() {
     );
     assert!(err.contains("nowhere: folder not found"), "{err}");
 }
+
+#[test]
+fn pan_counts_a_byte_order_mark_as_a_character() {
+    // PAN's tools read a UTF-8 BOM as U+FEFF: offsets after it are one more than in the
+    // decoded text.
+    let fx = fixtures();
+    let dir = tempfile::tempdir().unwrap();
+    let (src, susp) = (dir.path().join("src"), dir.path().join("susp"));
+    fs::create_dir_all(&src).unwrap();
+    fs::create_dir_all(&susp).unwrap();
+    let name = "source-document00001.txt";
+    fs::copy(fx.join("src").join(name), src.join(name)).unwrap();
+    let name = "suspicious-document00001.txt";
+    let text = fs::read_to_string(fx.join("susp").join(name)).unwrap();
+    fs::write(susp.join(name), format!("\u{feff}{text}")).unwrap();
+    let pairs = dir.path().join("pairs");
+    fs::write(
+        &pairs,
+        "suspicious-document00001.txt source-document00001.txt\n",
+    )
+    .unwrap();
+    let (plain, bom) = (dir.path().join("plain"), dir.path().join("bom"));
+    for (susp_dir, out) in [(fx.join("susp"), &plain), (susp.clone(), &bom)] {
+        stemma()
+            .arg("pan")
+            .arg(&pairs)
+            .arg(&src)
+            .arg(&susp_dir)
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let file = "suspicious-document00001-source-document00001.xml";
+    let read = |dir: &Path| {
+        let xml = fs::read_to_string(dir.join(file)).unwrap();
+        parse_pan_xml(&xml, DETECTION_FEATURE).unwrap().annotations
+    };
+    let (plain, bom) = (read(&plain), read(&bom));
+    assert_eq!((plain.len(), bom.len()), (1, 1));
+    assert_eq!(bom[0].suspicious.offset, plain[0].suspicious.offset + 1);
+    assert_eq!(bom[0].suspicious.length, plain[0].suspicious.length);
+    assert_eq!(bom[0].source, plain[0].source);
+}

@@ -1,6 +1,7 @@
 //! `stemma pan PAIRS SRC_DIR SUSP_DIR OUT_DIR`.
 
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -31,6 +32,9 @@ pub struct PanArgs {
 struct Loaded {
     document: Document,
     analysis: Analysis,
+    /// Characters before `document.text` in the file as PAN counts them: 1 for a UTF-8 byte
+    /// order mark (decoding drops it, but PAN's tools read it as U+FEFF), else 0.
+    char_shift: usize,
 }
 
 /// Run `stemma pan`: every distinct document is loaded and analyzed once (in parallel), then
@@ -65,7 +69,12 @@ pub fn run(args: PanArgs) -> Result<()> {
                 .with_context(|| format!("{}: the path is not valid UTF-8", path.display()))?;
             let document = stemma_ingest::load(input, &limits)?;
             let analysis = stemma_text::analyze(&document.text);
-            Ok(Loaded { document, analysis })
+            let char_shift = usize::from(starts_with_utf8_bom(path));
+            Ok(Loaded {
+                document,
+                analysis,
+                char_shift,
+            })
         })
         .collect();
     // The first failure in input order, so the error does not depend on the thread count.
@@ -85,17 +94,18 @@ pub fn run(args: PanArgs) -> Result<()> {
             let passages =
                 stemma_align::align(&loaded[src].analysis, &loaded[susp].analysis, &options);
             let (src_chars, susp_chars) = (&offsets[src], &offsets[susp]);
+            let (src_shift, susp_shift) = (loaded[src].char_shift, loaded[susp].char_shift);
             let mut detections: Vec<Detection> = passages
                 .iter()
                 .filter(|p| !p.a.is_empty() && !p.b.is_empty())
                 .map(|p| Detection {
                     suspicious: CharRange::from_bounds(
-                        susp_chars.char_of(p.b.start),
-                        susp_chars.char_of(p.b.end),
+                        susp_shift + susp_chars.char_of(p.b.start),
+                        susp_shift + susp_chars.char_of(p.b.end),
                     ),
                     source: CharRange::from_bounds(
-                        src_chars.char_of(p.a.start),
-                        src_chars.char_of(p.a.end),
+                        src_shift + src_chars.char_of(p.a.start),
+                        src_shift + src_chars.char_of(p.a.end),
                     ),
                 })
                 .collect();
@@ -119,6 +129,15 @@ pub fn run(args: PanArgs) -> Result<()> {
         pairs.len() as f64 / seconds.max(1e-9)
     );
     Ok(())
+}
+
+/// Whether the file starts with the UTF-8 byte order mark.
+fn starts_with_utf8_bom(path: &Path) -> bool {
+    let mut head = [0u8; 3];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut head))
+        .is_ok()
+        && head == [0xEF, 0xBB, 0xBF]
 }
 
 fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
