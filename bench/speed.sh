@@ -34,18 +34,21 @@ if [[ -x /usr/bin/time ]]; then HAVE_TIME=1; fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# best_of N CMD...: run CMD N times (stdout discarded); set BEST_S (fastest wall time, in
-# seconds) and PEAK_KB (largest peak RSS in kB, or "-" without /usr/bin/time).
+# best_of N CMD...: run CMD N times (output discarded, stderr shown on failure); set BEST_S
+# (fastest wall time, in seconds) and PEAK_KB (largest peak RSS in kB, or "-" without
+# /usr/bin/time).
 best_of() {
     local runs=$1
     shift
     local best_ns="" peak=0 start end ns rss
     for ((run = 0; run < runs; run++)); do
         start=$(date +%s%N)
-        if [[ $HAVE_TIME == 1 ]]; then
-            /usr/bin/time -v -o "$TMP/time" "$@" > /dev/null
-        else
-            "$@" > /dev/null
+        local timer=()
+        if [[ $HAVE_TIME == 1 ]]; then timer=(/usr/bin/time -v -o "$TMP/time"); fi
+        if ! "${timer[@]}" "$@" > /dev/null 2> "$TMP/stderr"; then
+            cat "$TMP/stderr" >&2
+            echo "speed.sh: failed: $*" >&2
+            exit 1
         fi
         end=$(date +%s%N)
         ns=$((end - start))
