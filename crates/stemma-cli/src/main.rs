@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Every shared passage of two documents, aligned, with exact offsets on both sides.
     Compare(commands::compare::CompareArgs),
+    /// Compare two versions clause by clause: removed, added, merged, split, moved, reworded.
+    Diff(commands::diff::DiffArgs),
     /// Run the PAN text-alignment protocol: one detection XML per pair.
     Pan(commands::pan::PanArgs),
     /// Evaluate detections against a ground truth.
@@ -40,6 +42,7 @@ fn main() {
     }
     let result = match cli.command {
         Command::Compare(args) => commands::compare::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::Pan(args) => commands::pan::run(args),
         Command::Eval(cmd) => commands::eval::run(cmd),
     };
