@@ -127,7 +127,10 @@ pub fn run(args: CompareArgs) -> Result<()> {
 
 /// Write to stdout; a closed pipe (`| head`) ends quietly.
 pub fn write_stdout(stdout: &mut impl Write, text: &str) -> Result<()> {
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
     }

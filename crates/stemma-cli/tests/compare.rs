@@ -1,0 +1,129 @@
+//! `stemma compare` end to end on the bundled example.
+
+use assert_cmd::Command;
+
+const LGPL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/LGPL-2.1.txt");
+const GPL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/GPL-2.txt");
+
+fn compare_json(threads: &str) -> Vec<u8> {
+    let output = Command::cargo_bin("stemma")
+        .unwrap()
+        .args(["--threads", threads, "compare", LGPL, GPL, "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    output.stdout
+}
+
+#[test]
+fn json_is_byte_identical_at_one_and_many_threads() {
+    let one = compare_json("1");
+    assert_eq!(one, compare_json("2"));
+    assert_eq!(one, compare_json("4"));
+}
+
+#[test]
+fn json_snapshot_of_the_bundled_example() {
+    let json: serde_json::Value = serde_json::from_slice(&compare_json("2")).unwrap();
+    assert_eq!(json["schema"], "stemma.compare/1");
+    // Every span slices the original text exactly, in bytes and in chars.
+    let texts = [
+        std::fs::read_to_string(LGPL).unwrap(),
+        std::fs::read_to_string(GPL).unwrap(),
+    ];
+    for passage in json["passages"].as_array().unwrap() {
+        for (side, text) in ["a", "b"].iter().zip(&texts) {
+            let span = &passage[side];
+            let (start, end) = (
+                span["start"].as_u64().unwrap() as usize,
+                span["end"].as_u64().unwrap() as usize,
+            );
+            let (char_start, char_end) = (
+                span["char_start"].as_u64().unwrap() as usize,
+                span["char_end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(text[..start].chars().count(), char_start);
+            assert_eq!(text[..end].chars().count(), char_end);
+            assert_eq!(passage[format!("{side}_text")], text[start..end]);
+        }
+    }
+    // The long shared body of the two licences (sections 7–12 of GPL-2, 11–16 of LGPL-2.1)
+    // is one passage, not many.
+    let longest = json["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["b"]["tokens"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    assert!(longest > 1000, "longest passage has {longest} words");
+    // The snapshot keeps spans and scores; the passage texts were checked against the files.
+    let mut json = json;
+    for passage in json["passages"].as_array_mut().unwrap() {
+        let passage = passage.as_object_mut().unwrap();
+        passage.remove("a_text");
+        passage.remove("b_text");
+    }
+    insta::assert_json_snapshot!("compare_lgpl_gpl", json);
+}
+
+#[test]
+fn terminal_report_plain_without_colour() {
+    let output = Command::cargo_bin("stemma")
+        .unwrap()
+        .args(["compare", LGPL, GPL])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("stemma compare: "), "{}", &text[..200]);
+    assert!(!text.contains('\u{1b}'), "ANSI escape with NO_COLOR");
+    let coloured = Command::cargo_bin("stemma")
+        .unwrap()
+        .args(["compare", LGPL, GPL, "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(coloured.stdout).unwrap().contains('\u{1b}'));
+}
+
+#[test]
+fn html_report_is_written_and_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = dir.path().join("hostile.txt");
+    let gpl = std::fs::read_to_string(GPL).unwrap();
+    std::fs::write(
+        &hostile,
+        format!("<script>alert(1)</script> <img src=x onerror=alert(1)> {gpl}"),
+    )
+    .unwrap();
+    let report = dir.path().join("report.html");
+    Command::cargo_bin("stemma")
+        .unwrap()
+        .args(["compare", GPL])
+        .arg(&hostile)
+        .arg("--html")
+        .arg(&report)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
+    assert!(!html.contains("<script>alert"));
+    assert!(!html.contains("<img src=x"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[test]
+fn stdin_is_a_document() {
+    let gpl = std::fs::read_to_string(GPL).unwrap();
+    let output = Command::cargo_bin("stemma")
+        .unwrap()
+        .args(["compare", LGPL, "-", "--json"])
+        .write_stdin(gpl)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["b"]["id"], "stdin");
+    assert!(json["passages"].as_array().unwrap().len() > 10);
+}
