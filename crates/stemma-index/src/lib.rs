@@ -1,0 +1,318 @@
+//! # stemma-index
+//!
+//! Owns the persistent corpus: a folder (by default `./.stemma`) holding one
+//! [tantivy](https://docs.rs/tantivy) index in which every document keeps its text and
+//! metadata (stored), its words (BM25-searchable), and its winnowed fingerprints (an indexed,
+//! multi-valued `u64` field). One store for all of them, so one tantivy commit covers them
+//! all: a crash at any moment leaves the index as of the last completed commit.
+//!
+//! - [`Index::create`], [`Index::open`], [`Index::open_or_create`]: a marker file
+//!   (`stemma-index.json`, with a format version) tells a stemma index from any other folder;
+//!   a folder that is not one, or a corrupt index, is refused and never written to;
+//! - [`IndexWriter`]: add (replacing a document with the same id, skipping unchanged
+//!   content), delete, commit — one writer at a time (a lock file, released when the process
+//!   dies);
+//! - [`Index::candidates`]: the documents sharing the most idf-weighted fingerprints with a
+//!   target, ignoring boilerplate fingerprints (document frequency over a cap);
+//! - [`Index::get`], [`Index::list`], [`Index::search`] (BM25), [`Index::stats`].
+//!
+//! It must not know about rendering or the command line: it takes and returns
+//! [`stemma_text::Document`]s and plain values.
+//!
+//! ```
+//! use stemma_index::{Index, CandidateOptions};
+//! use stemma_text::Document;
+//! let dir = tempfile::tempdir().unwrap();
+//! let index = Index::open_or_create(dir.path().join("corpus")).unwrap();
+//! let mut writer = index.writer().unwrap();
+//! writer.add(&Document::new("gpl", "The licenses for most software are designed to take \
+//!     away your freedom to share and change it. By contrast, the GNU General Public License \
+//!     is intended to guarantee your freedom to share and change free software.")).unwrap();
+//! writer.add(&Document::new("other", "Completely unrelated words about gardens, rivers \
+//!     and the weather in the northern provinces this spring and summer season.")).unwrap();
+//! writer.commit().unwrap();
+//! index.reload().unwrap();
+//! let target = stemma_text::analyze("Notice: by contrast, the GNU General Public License is \
+//!     intended to guarantee your freedom to share and change free software, they say.");
+//! let found = index.candidates(&index.fingerprints(&target), &CandidateOptions::default()).unwrap();
+//! assert_eq!(found[0].id, "gpl");
+//! assert_eq!(index.search("gardens", 10).unwrap()[0].id, "other");
+//! ```
+
+mod error;
+mod query;
+mod schema;
+mod writer;
+
+pub use error::IndexError;
+pub use query::{Candidate, CandidateOptions, DocInfo, SearchHit, Stats};
+pub use writer::{AddOutcome, IndexWriter};
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use stemma_text::Analysis;
+use tantivy::{IndexReader, ReloadPolicy};
+
+use schema::Fields;
+
+/// The file that marks a folder as a stemma index.
+pub const MARKER_FILE: &str = "stemma-index.json";
+/// The on-disk format this version reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// Default fingerprint n-gram size (content-word stems).
+pub const DEFAULT_NGRAM: usize = 3;
+/// Default winnowing window: any shared run of `window + ngram - 1` content words is found.
+pub const DEFAULT_WINDOW: usize = 8;
+
+/// The marker file's contents: what the folder is and how its fingerprints were made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marker {
+    /// Always `"stemma-index"`.
+    pub format: String,
+    /// [`FORMAT_VERSION`] at creation.
+    pub version: u32,
+    /// Fingerprint n-gram size.
+    pub ngram: usize,
+    /// Winnowing window.
+    pub window: usize,
+}
+
+impl Default for Marker {
+    fn default() -> Self {
+        Marker {
+            format: "stemma-index".to_string(),
+            version: FORMAT_VERSION,
+            ngram: DEFAULT_NGRAM,
+            window: DEFAULT_WINDOW,
+        }
+    }
+}
+
+/// An open stemma index: a read view as of the last [`Index::reload`], and the door to a
+/// writer.
+pub struct Index {
+    dir: PathBuf,
+    marker: Marker,
+    index: tantivy::Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("dir", &self.dir)
+            .field("marker", &self.marker)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Index {
+    /// Create an index in `dir`, which must not exist or be an empty folder.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = stemma_index::Index::create(dir.path()).unwrap();
+    /// assert_eq!(index.stats().unwrap().documents, 0);
+    /// let again = stemma_index::Index::create(dir.path()).unwrap_err();
+    /// assert!(again.to_string().ends_with("an index exists here already"));
+    /// ```
+    pub fn create(dir: impl AsRef<Path>) -> Result<Index, IndexError> {
+        let dir = dir.as_ref();
+        match classify(dir)? {
+            Found::Missing | Found::Empty => create_in(dir),
+            Found::Marked => Err(IndexError::Exists(dir.to_path_buf())),
+            Found::Foreign => Err(IndexError::NotAnIndex(dir.to_path_buf())),
+        }
+    }
+
+    /// Open the index in `dir`; refuses a missing folder, a folder that is not a stemma
+    /// index, an unsupported format version, or a corrupt index. Never writes.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    /// let err = stemma_index::Index::open(dir.path()).unwrap_err();
+    /// assert!(err.to_string().ends_with("is not a stemma index"));
+    /// ```
+    pub fn open(dir: impl AsRef<Path>) -> Result<Index, IndexError> {
+        let dir = dir.as_ref();
+        match classify(dir)? {
+            Found::Missing | Found::Empty => Err(IndexError::Missing(dir.to_path_buf())),
+            Found::Marked => open_in(dir),
+            Found::Foreign => Err(IndexError::NotAnIndex(dir.to_path_buf())),
+        }
+    }
+
+    /// Open the index in `dir`, creating it when the folder does not exist or is empty.
+    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index, IndexError> {
+        let dir = dir.as_ref();
+        match classify(dir)? {
+            Found::Missing | Found::Empty => create_in(dir),
+            Found::Marked => open_in(dir),
+            Found::Foreign => Err(IndexError::NotAnIndex(dir.to_path_buf())),
+        }
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The marker: format version and fingerprint parameters.
+    pub fn marker(&self) -> &Marker {
+        &self.marker
+    }
+
+    /// The fingerprints this index stores for a text: the same function on both sides, so a
+    /// target's fingerprints meet the corpus's.
+    pub fn fingerprints(&self, analysis: &Analysis) -> Vec<u64> {
+        stemma_align::fingerprint::fingerprints(analysis, self.marker.ngram, self.marker.window)
+    }
+
+    /// See the last commit (of this process or any other). Readers keep the view they had
+    /// until then, so a running `add` never shows half a batch.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        self.reader
+            .reload()
+            .map_err(|e| IndexError::from_tantivy(&self.dir, e))
+    }
+
+    /// A writer: the only one for this folder until it is dropped (or its process dies).
+    pub fn writer(&self) -> Result<IndexWriter<'_>, IndexError> {
+        IndexWriter::new(self)
+    }
+
+    /// A writer with an explicit number of indexing threads and memory budget (bytes).
+    pub fn writer_with(
+        &self,
+        threads: usize,
+        heap_bytes: usize,
+    ) -> Result<IndexWriter<'_>, IndexError> {
+        IndexWriter::with(self, threads, heap_bytes)
+    }
+}
+
+enum Found {
+    Missing,
+    Empty,
+    Marked,
+    Foreign,
+}
+
+fn classify(dir: &Path) -> Result<Found, IndexError> {
+    let io = |e| IndexError::Io(dir.to_path_buf(), e);
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(e) => return Err(io(e)),
+        Ok(meta) if !meta.is_dir() => return Err(IndexError::NotAnIndex(dir.to_path_buf())),
+        Ok(_) => {}
+    }
+    if dir.join(MARKER_FILE).exists() {
+        return Ok(Found::Marked);
+    }
+    let mut entries = std::fs::read_dir(dir).map_err(io)?;
+    Ok(if entries.next().is_none() {
+        Found::Empty
+    } else {
+        Found::Foreign
+    })
+}
+
+fn read_marker(dir: &Path) -> Result<Marker, IndexError> {
+    let path = dir.join(MARKER_FILE);
+    let bytes = std::fs::read(&path).map_err(|e| IndexError::Io(path.clone(), e))?;
+    let marker: Marker = serde_json::from_slice(&bytes).map_err(|e| {
+        IndexError::Corrupt(
+            dir.to_path_buf(),
+            format!("{MARKER_FILE} is unreadable: {e}"),
+        )
+    })?;
+    if marker.format != "stemma-index" {
+        return Err(IndexError::NotAnIndex(dir.to_path_buf()));
+    }
+    if marker.version != FORMAT_VERSION {
+        return Err(IndexError::Version {
+            dir: dir.to_path_buf(),
+            found: marker.version,
+        });
+    }
+    Ok(marker)
+}
+
+/// Write the marker first (atomically: temp file, fsync, rename), then the tantivy index.
+/// A crash between the two leaves a marked folder with no index in it, which
+/// [`open_in`] finishes creating.
+fn create_in(dir: &Path) -> Result<Index, IndexError> {
+    let io = |e| IndexError::Io(dir.to_path_buf(), e);
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let marker = Marker::default();
+    let tmp = dir.join(format!("{MARKER_FILE}.tmp"));
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&tmp).map_err(io)?;
+        file.write_all(&serde_json::to_vec_pretty(&marker).expect("marker serializes"))
+            .and_then(|_| file.sync_all())
+            .map_err(io)?;
+    }
+    std::fs::rename(&tmp, dir.join(MARKER_FILE)).map_err(io)?;
+    sync_dir(dir);
+    open_in(dir)
+}
+
+fn sync_dir(dir: &Path) {
+    // Makes the rename durable; not every platform can open a folder, hence best effort.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+fn open_in(dir: &Path) -> Result<Index, IndexError> {
+    let marker = read_marker(dir)?;
+    let has_meta = dir.join("meta.json").exists();
+    let index = if has_meta {
+        // tantivy can panic on some kinds of garbage; a corrupt index is an error, not a crash.
+        let opened = std::panic::catch_unwind(|| tantivy::Index::open_in_dir(dir))
+            .map_err(|_| IndexError::Corrupt(dir.to_path_buf(), "unreadable segments".into()))?;
+        opened.map_err(|e| IndexError::from_tantivy(dir, e))?
+    } else {
+        // Marked but without meta.json: either a create that died before tantivy wrote it
+        // (then only the marker and lock files are here) or damage.
+        let stray = std::fs::read_dir(dir)
+            .map_err(|e| IndexError::Io(dir.to_path_buf(), e))?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .any(|name| {
+                name != MARKER_FILE && !name.starts_with(".tantivy-") && name != ".managed.json"
+            });
+        if stray {
+            return Err(IndexError::Corrupt(
+                dir.to_path_buf(),
+                "meta.json is missing".into(),
+            ));
+        }
+        tantivy::Index::create_in_dir(dir, schema::build())
+            .map_err(|e| IndexError::from_tantivy(dir, e))?
+    };
+    let fields = Fields::resolve(&index.schema())
+        .ok_or_else(|| IndexError::Corrupt(dir.to_path_buf(), "unexpected schema".into()))?;
+    let reader = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+    }))
+    .map_err(|_| IndexError::Corrupt(dir.to_path_buf(), "unreadable segments".into()))?
+    .map_err(|e| IndexError::from_tantivy(dir, e))?;
+    Ok(Index {
+        dir: dir.to_path_buf(),
+        marker,
+        index,
+        reader,
+        fields,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,448 @@
+//! Reading the index: candidates by fingerprints, documents by id, BM25 search, listing and
+//! statistics. Every read uses the view of the last [`Index::reload`].
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+use stemma_text::Document;
+use tantivy::collector::TopDocs;
+use tantivy::query::QueryParser;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED};
+
+use crate::error::IndexError;
+use crate::Index;
+
+/// How [`Index::candidates`] picks documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateOptions {
+    /// How many candidates to return at most.
+    pub limit: usize,
+    /// Fingerprints found in more documents than this are boilerplate and ignored.
+    /// `None`: 1% of the corpus, but at least 200.
+    pub max_doc_freq: Option<u64>,
+    /// Fewest shared fingerprints for a document to count.
+    pub min_shared: u32,
+    /// Ids never returned (the target itself, when it is in the index).
+    pub exclude: Vec<String>,
+}
+
+impl Default for CandidateOptions {
+    fn default() -> Self {
+        CandidateOptions {
+            limit: 10,
+            max_doc_freq: None,
+            min_shared: 2,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+impl CandidateOptions {
+    /// The document-frequency cap for a corpus of `documents`.
+    ///
+    /// ```
+    /// let o = stemma_index::CandidateOptions::default();
+    /// assert_eq!(o.cap(1_000), 200);
+    /// assert_eq!(o.cap(100_000), 1_000);
+    /// ```
+    pub fn cap(&self, documents: u64) -> u64 {
+        self.max_doc_freq.unwrap_or((documents / 100).max(200))
+    }
+}
+
+/// A document sharing fingerprints with a target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// Its id.
+    pub id: String,
+    /// Its date, as stored.
+    pub date: Option<String>,
+    /// Sum of `ln(1 + N / df)` over the shared fingerprints.
+    pub score: f32,
+    /// Shared fingerprints (below the boilerplate cap).
+    pub shared: u32,
+    #[serde(skip)]
+    address: DocAddress,
+}
+
+/// A document's metadata, without its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocInfo {
+    /// Id.
+    pub id: String,
+    /// Title, when known.
+    pub title: Option<String>,
+    /// Source (outlet, series).
+    pub source: Option<String>,
+    /// Date as given.
+    pub date: Option<String>,
+    /// Text length in bytes.
+    pub bytes: u64,
+    /// Words.
+    pub words: u64,
+    /// Fingerprints stored.
+    pub fingerprints: u64,
+}
+
+/// A BM25 search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// Document id.
+    pub id: String,
+    /// Title, when known.
+    pub title: Option<String>,
+    /// BM25 score.
+    pub score: f32,
+    /// A short excerpt around the matched words.
+    pub snippet: String,
+    /// Byte ranges of the matched words inside `snippet`.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// Size and shape of the index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Live documents.
+    pub documents: u64,
+    /// Deleted or replaced documents still taking space until segments merge.
+    pub deleted: u64,
+    /// Segments.
+    pub segments: usize,
+    /// Bytes of text of the live documents.
+    pub text_bytes: u64,
+    /// Words of the live documents.
+    pub words: u64,
+    /// Fingerprints stored for the live documents.
+    pub fingerprints: u64,
+    /// Bytes on disk of the whole folder.
+    pub disk_bytes: u64,
+}
+
+impl Index {
+    fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    fn err(&self, e: tantivy::TantivyError) -> IndexError {
+        IndexError::from_tantivy(&self.dir, e)
+    }
+
+    /// The live document with this id.
+    fn find(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>, IndexError> {
+        let term = Term::from_field_text(self.fields.id, id);
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let inverted = segment
+                .inverted_index(self.fields.id)
+                .map_err(|e| self.err(e))?;
+            let postings = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .map_err(|e| crate::error::io_error(&self.dir, e))?;
+            if let Some(mut postings) = postings {
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if !segment.is_deleted(doc) {
+                        return Ok(Some(DocAddress::new(ord as u32, doc)));
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The stored content hash of a live document.
+    pub(crate) fn stored_hash(&self, id: &str) -> Result<Option<u64>, IndexError> {
+        let searcher = self.searcher();
+        let Some(address) = self.find(&searcher, id)? else {
+            return Ok(None);
+        };
+        let segment = searcher.segment_reader(address.segment_ord);
+        let column = segment.fast_fields().u64("hash").map_err(|e| self.err(e))?;
+        Ok(column.first(address.doc_id))
+    }
+
+    /// Whether a live document has this id.
+    pub fn contains(&self, id: &str) -> Result<bool, IndexError> {
+        Ok(self.find(&self.searcher(), id)?.is_some())
+    }
+
+    /// The stored document with this id: text and metadata exactly as added.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = stemma_index::Index::create(dir.path()).unwrap();
+    /// let mut doc = stemma_text::Document::new("r-1", "Oil prices rose on Monday.");
+    /// doc.date = Some("1987-03-02".into());
+    /// let mut w = index.writer().unwrap();
+    /// w.add(&doc).unwrap();
+    /// w.commit().unwrap();
+    /// assert_eq!(index.get("r-1").unwrap(), Some(doc));
+    /// assert_eq!(index.get("r-2").unwrap(), None);
+    /// ```
+    pub fn get(&self, id: &str) -> Result<Option<Document>, IndexError> {
+        let searcher = self.searcher();
+        match self.find(&searcher, id)? {
+            Some(address) => self.load(&searcher, address).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Documents for candidates, in the candidates' order.
+    pub fn documents(&self, candidates: &[Candidate]) -> Result<Vec<Document>, IndexError> {
+        let searcher = self.searcher();
+        candidates
+            .iter()
+            .map(|c| self.load(&searcher, c.address))
+            .collect()
+    }
+
+    fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<Document, IndexError> {
+        let stored: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
+        let f = &self.fields;
+        let text_of = |field| {
+            stored
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let mut doc = Document::new(
+            text_of(f.id).unwrap_or_default(),
+            text_of(f.text).unwrap_or_default(),
+        );
+        doc.title = text_of(f.title);
+        doc.source = text_of(f.source);
+        doc.date = text_of(f.date);
+        doc.lang = text_of(f.lang);
+        doc.encoding = text_of(f.encoding).unwrap_or_else(|| "UTF-8".to_string());
+        doc.replaced = stored
+            .get_first(f.replaced)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0) as usize;
+        Ok(doc)
+    }
+
+    /// The documents sharing the most idf-weighted fingerprints with `fingerprints`, best
+    /// first (ties: earliest date, then id). Fingerprints whose document frequency exceeds
+    /// the cap (boilerplate: licence headers, datelines) are skipped.
+    pub fn candidates(
+        &self,
+        fingerprints: &[u64],
+        options: &CandidateOptions,
+    ) -> Result<Vec<Candidate>, IndexError> {
+        let searcher = self.searcher();
+        let segments = searcher.segment_readers();
+        let total = searcher.num_docs().max(1);
+        let cap = options.cap(total);
+        let mut excluded = Vec::new();
+        for id in &options.exclude {
+            if let Some(address) = self.find(&searcher, id)? {
+                excluded.push(address);
+            }
+        }
+        let inverted = segments
+            .iter()
+            .map(|s| s.inverted_index(self.fields.fp))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        // Dense accumulators per segment, allocated when a segment is first hit.
+        let mut scores: Vec<Vec<(f32, u32)>> = vec![Vec::new(); segments.len()];
+        let mut sorted: Vec<u64> = fingerprints.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut infos = Vec::with_capacity(segments.len());
+        for &fp in &sorted {
+            let term = Term::from_field_u64(self.fields.fp, fp);
+            infos.clear();
+            let mut df = 0u64;
+            for inv in &inverted {
+                let info = inv
+                    .get_term_info(&term)
+                    .map_err(|e| crate::error::io_error(&self.dir, e))?;
+                df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
+                infos.push(info);
+            }
+            if df == 0 || df > cap {
+                continue;
+            }
+            let idf = (1.0 + total as f64 / df as f64).ln() as f32;
+            for (ord, info) in infos.iter().enumerate() {
+                let Some(info) = info else { continue };
+                let mut postings = inverted[ord]
+                    .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+                    .map_err(|e| crate::error::io_error(&self.dir, e))?;
+                let acc = &mut scores[ord];
+                if acc.is_empty() {
+                    acc.resize(segments[ord].max_doc() as usize, (0.0, 0));
+                }
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    let slot = &mut acc[doc as usize];
+                    slot.0 += idf;
+                    slot.1 += 1;
+                    doc = postings.advance();
+                }
+            }
+        }
+        let mut hits: Vec<(f32, u32, DocAddress)> = Vec::new();
+        for (ord, acc) in scores.iter().enumerate() {
+            let segment = &segments[ord];
+            for (doc, &(score, shared)) in acc.iter().enumerate() {
+                let address = DocAddress::new(ord as u32, doc as u32);
+                if shared >= options.min_shared.max(1)
+                    && !segment.is_deleted(doc as u32)
+                    && !excluded.contains(&address)
+                {
+                    hits.push((score, shared, address));
+                }
+            }
+        }
+        hits.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)));
+        // Keep everything tied with the last kept score, then break ties by date and id.
+        let limit = options.limit;
+        if hits.len() > limit && limit > 0 {
+            let last = hits[limit - 1].0;
+            let keep = hits.iter().take_while(|h| h.0 >= last).count();
+            hits.truncate(keep);
+        } else if limit == 0 {
+            hits.clear();
+        }
+        let mut out = Vec::with_capacity(hits.len());
+        for (score, shared, address) in hits {
+            let segment = searcher.segment_reader(address.segment_ord);
+            out.push(Candidate {
+                id: fast_str(segment, "id", address.doc_id)?.unwrap_or_default(),
+                date: fast_str(segment, "date", address.doc_id)?,
+                score,
+                shared,
+                address,
+            });
+        }
+        out.sort_by(|x, y| {
+            y.score
+                .total_cmp(&x.score)
+                .then_with(|| date_order(&x.date, &y.date))
+                .then_with(|| x.id.cmp(&y.id))
+        });
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// BM25 search over titles and texts (tantivy's query syntax: words, "phrases", AND, OR,
+    /// -exclusions; syntax errors are forgiven), best first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, IndexError> {
+        let searcher = self.searcher();
+        let parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.text]);
+        let (query, _errors) = parser.parse_query_lenient(query);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit.max(1)))
+            .map_err(|e| self.err(e))?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, self.fields.text)
+            .map_err(|e| self.err(e))?;
+        snippets.set_max_num_chars(160);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc = self.load(&searcher, address)?;
+            let snippet = snippets.snippet(&doc.text);
+            hits.push(SearchHit {
+                id: doc.id,
+                title: doc.title,
+                score,
+                snippet: snippet.fragment().to_string(),
+                highlights: snippet
+                    .highlighted()
+                    .iter()
+                    .map(|r| (r.start, r.end))
+                    .collect(),
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Every live document's metadata, sorted by id. Reads no text.
+    pub fn list(&self) -> Result<Vec<DocInfo>, IndexError> {
+        let searcher = self.searcher();
+        let mut out = Vec::with_capacity(searcher.num_docs() as usize);
+        for segment in searcher.segment_readers() {
+            let ff = segment.fast_fields();
+            let u = |name| ff.u64(name).map_err(|e| self.err(e));
+            let (bytes, words, fps) = (u("bytes")?, u("words")?, u("fps")?);
+            for doc in segment.doc_ids_alive() {
+                out.push(DocInfo {
+                    id: fast_str(segment, "id", doc)?.unwrap_or_default(),
+                    title: fast_str(segment, "title", doc)?,
+                    source: fast_str(segment, "source", doc)?,
+                    date: fast_str(segment, "date", doc)?,
+                    bytes: bytes.first(doc).unwrap_or(0),
+                    words: words.first(doc).unwrap_or(0),
+                    fingerprints: fps.first(doc).unwrap_or(0),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Counts and sizes.
+    pub fn stats(&self) -> Result<Stats, IndexError> {
+        let searcher = self.searcher();
+        let mut stats = Stats {
+            documents: searcher.num_docs(),
+            deleted: 0,
+            segments: searcher.segment_readers().len(),
+            text_bytes: 0,
+            words: 0,
+            fingerprints: 0,
+            disk_bytes: 0,
+        };
+        for segment in searcher.segment_readers() {
+            stats.deleted += u64::from(segment.num_deleted_docs());
+            let ff = segment.fast_fields();
+            let u = |name| ff.u64(name).map_err(|e| self.err(e));
+            let (bytes, words, fps) = (u("bytes")?, u("words")?, u("fps")?);
+            for doc in segment.doc_ids_alive() {
+                stats.text_bytes += bytes.first(doc).unwrap_or(0);
+                stats.words += words.first(doc).unwrap_or(0);
+                stats.fingerprints += fps.first(doc).unwrap_or(0);
+            }
+        }
+        let entries =
+            std::fs::read_dir(&self.dir).map_err(|e| IndexError::Io(self.dir.clone(), e))?;
+        stats.disk_bytes = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| e.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum();
+        Ok(stats)
+    }
+}
+
+fn fast_str(segment: &SegmentReader, field: &str, doc: u32) -> Result<Option<String>, IndexError> {
+    let column = segment
+        .fast_fields()
+        .str(field)
+        .map_err(|e| IndexError::Other(Default::default(), e.to_string()))?;
+    let Some(column) = column else {
+        return Ok(None);
+    };
+    let Some(ord) = column.term_ords(doc).next() else {
+        return Ok(None);
+    };
+    let mut out = String::new();
+    column
+        .ord_to_str(ord, &mut out)
+        .map_err(|e| IndexError::Io(Default::default(), e))?;
+    Ok(Some(out))
+}
+
+/// Earliest first; undated last.
+fn date_order(a: &Option<String>, b: &Option<String>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}

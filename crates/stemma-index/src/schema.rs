@@ -1,0 +1,81 @@
+//! The tantivy schema: one tantivy document per stemma document.
+//!
+//! | field | options | why |
+//! |---|---|---|
+//! | `id` | raw string, indexed, stored, fast | unique key: replace = delete term + add |
+//! | `title` | text, stored, fast | BM25, and listing without the text |
+//! | `source`, `date`, `lang`, `encoding` | raw string, stored, fast (source, date) | metadata, listing without the text |
+//! | `text` | text (positions), stored | BM25 search, and the aligner reads it back |
+//! | `fp` | u64, indexed, multi-valued | winnowed fingerprints: candidate retrieval |
+//! | `hash` | u64, fast | content hash: re-adding unchanged content is a no-op |
+//! | `bytes`, `words`, `fps` | u64, fast | statistics without reading stored text |
+
+use tantivy::schema::{
+    Field, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    TEXT,
+};
+
+/// Handles of every field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub source: Field,
+    pub date: Field,
+    pub lang: Field,
+    pub encoding: Field,
+    pub replaced: Field,
+    pub text: Field,
+    pub fp: Field,
+    pub hash: Field,
+    pub bytes: Field,
+    pub words: Field,
+    pub fps: Field,
+}
+
+pub(crate) fn build() -> Schema {
+    let mut b = SchemaBuilder::new();
+    b.add_text_field("id", STRING | STORED | FAST);
+    b.add_text_field("title", TEXT | STORED | FAST);
+    b.add_text_field("source", STRING | STORED | FAST);
+    b.add_text_field("date", STRING | STORED | FAST);
+    b.add_text_field("lang", TextOptions::default().set_stored());
+    b.add_text_field("encoding", TextOptions::default().set_stored());
+    b.add_u64_field("replaced", STORED);
+    // Positions are what phrase queries ("security guarantees") need.
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("default")
+                .set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    b.add_text_field("text", text);
+    b.add_u64_field("fp", INDEXED);
+    b.add_u64_field("hash", FAST);
+    b.add_u64_field("bytes", FAST);
+    b.add_u64_field("words", FAST);
+    b.add_u64_field("fps", FAST);
+    b.build()
+}
+
+impl Fields {
+    pub(crate) fn resolve(schema: &Schema) -> Option<Fields> {
+        let f = |name| schema.get_field(name).ok();
+        Some(Fields {
+            id: f("id")?,
+            title: f("title")?,
+            source: f("source")?,
+            date: f("date")?,
+            lang: f("lang")?,
+            encoding: f("encoding")?,
+            replaced: f("replaced")?,
+            text: f("text")?,
+            fp: f("fp")?,
+            hash: f("hash")?,
+            bytes: f("bytes")?,
+            words: f("words")?,
+            fps: f("fps")?,
+        })
+    }
+}

@@ -1,0 +1,220 @@
+use super::*;
+use stemma_text::Document;
+
+fn doc(id: &str, text: &str, date: Option<&str>) -> Document {
+    let mut d = Document::new(id, text);
+    d.date = date.map(str::to_string);
+    d.title = Some(format!("Title of {id}"));
+    d.source = Some("tests".to_string());
+    d
+}
+
+const GPL: &str = "The licenses for most software are designed to take away your freedom to \
+    share and change it. By contrast, the GNU General Public License is intended to guarantee \
+    your freedom to share and change free software, to make sure the software is free for all \
+    its users.";
+const WEATHER: &str = "Heavy rain is expected across the northern provinces on Tuesday, with \
+    flooding possible near rivers, forecasters said, before sunshine returns at the weekend.";
+const OIL: &str = "Crude oil prices climbed sharply in early trading after producers agreed to \
+    extend output cuts through the end of next year, analysts at several banks noted.";
+
+#[test]
+fn create_open_and_refuse_foreign_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("idx");
+    let index = Index::open_or_create(&dir).unwrap();
+    assert!(dir.join(MARKER_FILE).exists());
+    drop(index);
+    Index::open(&dir).unwrap();
+
+    let foreign = tmp.path().join("mine");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "keep me").unwrap();
+    for err in [
+        Index::open(&foreign).unwrap_err(),
+        Index::open_or_create(&foreign).unwrap_err(),
+        Index::create(&foreign).unwrap_err(),
+    ] {
+        assert!(matches!(err, IndexError::NotAnIndex(_)), "{err}");
+    }
+    let names: Vec<_> = std::fs::read_dir(&foreign).unwrap().collect();
+    assert_eq!(names.len(), 1, "a foreign folder is never written to");
+
+    let file = tmp.path().join("file.txt");
+    std::fs::write(&file, "x").unwrap();
+    assert!(matches!(
+        Index::open_or_create(&file),
+        Err(IndexError::NotAnIndex(_))
+    ));
+    assert!(matches!(
+        Index::open(tmp.path().join("nothing")),
+        Err(IndexError::Missing(_))
+    ));
+}
+
+#[test]
+fn refuses_other_format_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    Index::create(tmp.path()).unwrap();
+    let marker = tmp.path().join(MARKER_FILE);
+    let text = std::fs::read_to_string(&marker)
+        .unwrap()
+        .replace("\"version\": 1", "\"version\": 9");
+    std::fs::write(&marker, text).unwrap();
+    let err = Index::open(tmp.path()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("format version 9 is not supported"),
+        "{err}"
+    );
+}
+
+#[test]
+fn add_replace_skip_delete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    assert_eq!(
+        w.add(&doc("a", GPL, Some("1991-06-01"))).unwrap(),
+        AddOutcome::Added
+    );
+    assert_eq!(w.add(&doc("b", WEATHER, None)).unwrap(), AddOutcome::Added);
+    // Not visible before the commit.
+    assert_eq!(index.stats().unwrap().documents, 0);
+    w.commit().unwrap();
+    assert_eq!(index.stats().unwrap().documents, 2);
+    assert_eq!(
+        w.add(&doc("a", GPL, Some("1991-06-01"))).unwrap(),
+        AddOutcome::Unchanged
+    );
+    // Same text, new metadata: replaced.
+    assert_eq!(
+        w.add(&doc("a", GPL, Some("1989-02-01"))).unwrap(),
+        AddOutcome::Replaced
+    );
+    assert_eq!(w.add(&doc("b", OIL, None)).unwrap(), AddOutcome::Replaced);
+    w.commit().unwrap();
+    let stats = index.stats().unwrap();
+    assert_eq!(stats.documents, 2);
+    assert_eq!(
+        index.get("a").unwrap().unwrap().date.as_deref(),
+        Some("1989-02-01")
+    );
+    assert_eq!(index.get("b").unwrap().unwrap().text, OIL);
+    assert!(w.delete("a").unwrap());
+    assert!(!w.delete("zzz").unwrap());
+    w.commit().unwrap();
+    let list = index.list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].id, "b");
+    assert_eq!(list[0].title.as_deref(), Some("Title of b"));
+    assert_eq!(list[0].bytes, OIL.len() as u64);
+}
+
+#[test]
+fn candidates_rank_by_shared_fingerprints_and_skip_the_excluded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    w.add_all(&[
+        doc("gpl", GPL, Some("1991-06-01")),
+        doc("weather", WEATHER, None),
+        doc("oil", OIL, None),
+        doc("gpl-copy", GPL, Some("2007-06-29")),
+    ])
+    .unwrap();
+    w.commit().unwrap();
+    let target = stemma_text::analyze(&format!("A preface. {GPL} And then: {OIL}"));
+    let fps = index.fingerprints(&target);
+    let found = index
+        .candidates(&fps, &CandidateOptions::default())
+        .unwrap();
+    let ids: Vec<&str> = found.iter().map(|c| c.id.as_str()).collect();
+    // Equal scores: the earlier date first.
+    assert_eq!(ids, ["gpl", "gpl-copy", "oil"]);
+    let options = CandidateOptions {
+        exclude: vec!["gpl".into()],
+        limit: 1,
+        ..CandidateOptions::default()
+    };
+    let found = index.candidates(&fps, &options).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, "gpl-copy");
+    let docs = index.documents(&found).unwrap();
+    assert_eq!(docs[0].text, GPL);
+    // Boilerplate cap: fingerprints in more than one document are ignored.
+    let options = CandidateOptions {
+        max_doc_freq: Some(1),
+        ..CandidateOptions::default()
+    };
+    let ids: Vec<String> = index
+        .candidates(&fps, &options)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids, ["oil"]);
+}
+
+#[test]
+fn search_is_bm25_with_snippets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    w.add_all(&[doc("gpl", GPL, None), doc("oil", OIL, None)])
+        .unwrap();
+    w.commit().unwrap();
+    let hits = index.search("\"free software\"", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].id, "gpl");
+    let (s, e) = hits[0].highlights[0];
+    assert_eq!(hits[0].snippet[s..e].to_lowercase(), "free");
+    // Broken query syntax is forgiven.
+    assert!(index.search("oil AND (", 10).is_ok());
+}
+
+#[test]
+fn one_writer_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let _w = index.writer().unwrap();
+    let other = Index::open(tmp.path()).unwrap();
+    let err = other.writer().err().unwrap();
+    assert!(matches!(err, IndexError::Locked(_)), "{err}");
+    assert!(err
+        .to_string()
+        .contains("another stemma process is writing"));
+}
+
+#[test]
+fn corrupt_indexes_are_refused_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let index = Index::create(tmp.path()).unwrap();
+        let mut w = index.writer().unwrap();
+        w.add(&doc("a", GPL, None)).unwrap();
+        w.commit().unwrap();
+    }
+    let meta = tmp.path().join("meta.json");
+    let original = std::fs::read(&meta).unwrap();
+    std::fs::write(&meta, &original[..original.len() / 2]).unwrap();
+    let err = Index::open(tmp.path()).unwrap_err();
+    assert!(matches!(err, IndexError::Corrupt(..)), "{err}");
+    let err = Index::open_or_create(tmp.path()).unwrap_err();
+    assert!(matches!(err, IndexError::Corrupt(..)), "{err}");
+    assert_eq!(std::fs::read(&meta).unwrap().len(), original.len() / 2);
+    std::fs::write(&meta, &original).unwrap();
+    Index::open(tmp.path()).unwrap();
+
+    // Garbage in every segment file.
+    for entry in std::fs::read_dir(tmp.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".idx") || name.ends_with(".store") || name.ends_with(".term") {
+            let len = std::fs::metadata(&path).unwrap().len() as usize;
+            std::fs::write(&path, vec![0xA5u8; len.max(8)]).unwrap();
+        }
+    }
+    let err = Index::open(tmp.path()).unwrap_err();
+    assert!(matches!(err, IndexError::Corrupt(..)), "{err}");
+}

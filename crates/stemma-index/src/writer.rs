@@ -1,0 +1,219 @@
+//! Adding, replacing and deleting documents; commits.
+
+use foldhash::HashMap;
+use rayon::prelude::*;
+use stemma_text::{Analysis, Document};
+use tantivy::{TantivyDocument, Term};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::error::IndexError;
+use crate::Index;
+
+/// What [`IndexWriter::add`] did with a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddOutcome {
+    /// A new id.
+    Added,
+    /// The id existed with other content: the old document is replaced at the next commit.
+    Replaced,
+    /// The id existed with the same content and metadata: nothing to do.
+    Unchanged,
+}
+
+/// The one writer of an index (a lock file keeps other processes out until it is dropped or
+/// its process dies). Nothing it does is visible, or durable, before [`IndexWriter::commit`].
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let index = stemma_index::Index::create(dir.path()).unwrap();
+/// let mut writer = index.writer().unwrap();
+/// let doc = stemma_text::Document::new("a", "Some words to keep in the corpus.");
+/// assert_eq!(writer.add(&doc).unwrap(), stemma_index::AddOutcome::Added);
+/// writer.commit().unwrap();
+/// assert_eq!(writer.add(&doc).unwrap(), stemma_index::AddOutcome::Unchanged);
+/// assert!(index.writer().is_err()); // locked while `writer` lives
+/// ```
+pub struct IndexWriter<'a> {
+    index: &'a Index,
+    writer: tantivy::IndexWriter<TantivyDocument>,
+    /// Ids added since the last commit, with their content hash.
+    pending: HashMap<String, u64>,
+    uncommitted: usize,
+}
+
+impl<'a> IndexWriter<'a> {
+    pub(crate) fn new(index: &'a Index) -> Result<Self, IndexError> {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+        Self::with(index, threads, 64 * 1024 * 1024 * threads)
+    }
+
+    pub(crate) fn with(index: &'a Index, threads: usize, heap: usize) -> Result<Self, IndexError> {
+        let threads = threads.max(1);
+        // tantivy wants at least 15 MB per thread.
+        let heap = heap.max(threads * 16 * 1024 * 1024);
+        let writer = index
+            .index
+            .writer_with_num_threads(threads, heap)
+            .map_err(|e| IndexError::from_tantivy(&index.dir, e))?;
+        Ok(IndexWriter {
+            index,
+            writer,
+            pending: HashMap::default(),
+            uncommitted: 0,
+        })
+    }
+
+    /// Add `doc`, replacing any document with the same id; unchanged content is skipped.
+    pub fn add(&mut self, doc: &Document) -> Result<AddOutcome, IndexError> {
+        let analysis = stemma_text::analyze(&doc.text);
+        self.add_analyzed(doc, &analysis)
+    }
+
+    /// [`IndexWriter::add`] for many documents, analyzed in parallel (rayon), added in order.
+    pub fn add_all(&mut self, docs: &[Document]) -> Result<Vec<AddOutcome>, IndexError> {
+        // Analysis (tokens, stems, fingerprints) is the costly part; tantivy's own indexing
+        // runs on its threads meanwhile.
+        let prepared: Vec<(Vec<u64>, usize)> = docs
+            .par_iter()
+            .with_min_len(4)
+            .map(|doc| {
+                let analysis = stemma_text::analyze(&doc.text);
+                (self.index.fingerprints(&analysis), analysis.tokens.len())
+            })
+            .collect();
+        docs.iter()
+            .zip(prepared)
+            .map(|(doc, (fps, words))| self.add_prepared(doc, &fps, words))
+            .collect()
+    }
+
+    /// [`IndexWriter::add`] with an analysis the caller already has.
+    pub fn add_analyzed(
+        &mut self,
+        doc: &Document,
+        analysis: &Analysis,
+    ) -> Result<AddOutcome, IndexError> {
+        let fps = self.index.fingerprints(analysis);
+        self.add_prepared(doc, &fps, analysis.tokens.len())
+    }
+
+    fn add_prepared(
+        &mut self,
+        doc: &Document,
+        fps: &[u64],
+        words: usize,
+    ) -> Result<AddOutcome, IndexError> {
+        let hash = content_hash(doc);
+        let previous = match self.pending.get(&doc.id) {
+            Some(&h) => Some(h),
+            None => self.index.stored_hash(&doc.id)?,
+        };
+        let outcome = match previous {
+            Some(h) if h == hash => return Ok(AddOutcome::Unchanged),
+            Some(_) => AddOutcome::Replaced,
+            None => AddOutcome::Added,
+        };
+        let f = &self.index.fields;
+        if outcome == AddOutcome::Replaced {
+            // Deletes apply to documents added before them, so delete-then-add in one commit
+            // replaces atomically.
+            self.writer
+                .delete_term(Term::from_field_text(f.id, &doc.id));
+        }
+        let mut t = TantivyDocument::new();
+        t.add_text(f.id, &doc.id);
+        let optional = [
+            (f.title, &doc.title),
+            (f.source, &doc.source),
+            (f.date, &doc.date),
+            (f.lang, &doc.lang),
+        ];
+        for (field, value) in optional {
+            if let Some(v) = value {
+                t.add_text(field, v);
+            }
+        }
+        t.add_text(f.encoding, &doc.encoding);
+        t.add_u64(f.replaced, doc.replaced as u64);
+        t.add_text(f.text, &doc.text);
+        for &fp in fps {
+            t.add_u64(f.fp, fp);
+        }
+        t.add_u64(f.hash, hash);
+        t.add_u64(f.bytes, doc.text.len() as u64);
+        t.add_u64(f.words, words as u64);
+        t.add_u64(f.fps, fps.len() as u64);
+        self.writer
+            .add_document(t)
+            .map_err(|e| IndexError::from_tantivy(&self.index.dir, e))?;
+        self.pending.insert(doc.id.clone(), hash);
+        self.uncommitted += 1;
+        Ok(outcome)
+    }
+
+    /// Delete the document with this id (at the next commit); whether it existed.
+    pub fn delete(&mut self, id: &str) -> Result<bool, IndexError> {
+        let existed = self.pending.remove(id).is_some() || self.index.stored_hash(id)?.is_some();
+        if existed {
+            self.writer
+                .delete_term(Term::from_field_text(self.index.fields.id, id));
+            self.uncommitted += 1;
+        }
+        Ok(existed)
+    }
+
+    /// Changes (adds, replacements, deletions) since the last commit.
+    pub fn uncommitted(&self) -> usize {
+        self.uncommitted
+    }
+
+    /// Make every change so far durable and visible, atomically: after a crash the index
+    /// holds all of them or none. Also refreshes the index's read view.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .commit()
+            .map_err(|e| IndexError::from_tantivy(&self.index.dir, e))?;
+        self.pending.clear();
+        self.uncommitted = 0;
+        self.index.reload()
+    }
+
+    /// Drop uncommitted changes.
+    pub fn rollback(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .rollback()
+            .map_err(|e| IndexError::from_tantivy(&self.index.dir, e))?;
+        self.pending.clear();
+        self.uncommitted = 0;
+        Ok(())
+    }
+
+    /// Wait for background segment merges, so the next reader sees few segments (fast
+    /// candidate retrieval). Uncommitted changes are dropped: commit first.
+    pub fn finish(self) -> Result<(), IndexError> {
+        let dir = self.index.dir.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| IndexError::from_tantivy(&dir, e))?;
+        self.index.reload()
+    }
+}
+
+/// Hash of everything stored about a document: text and metadata.
+fn content_hash(doc: &Document) -> u64 {
+    let mut h = Xxh3::new();
+    for part in [&doc.title, &doc.source, &doc.date, &doc.lang] {
+        match part {
+            Some(s) => {
+                h.update(&[1]);
+                h.update(&(s.len() as u64).to_le_bytes());
+                h.update(s.as_bytes());
+            }
+            None => h.update(&[0]),
+        }
+    }
+    h.update(doc.encoding.as_bytes());
+    h.update(&[0]);
+    h.update(doc.text.as_bytes());
+    h.digest()
+}
