@@ -45,7 +45,7 @@ use stemma_text::Document;
 
 use crate::doc::{CharSpan, TextIndex};
 use crate::html;
-use crate::terminal::{self, Line};
+use crate::terminal::{self, grouped, Line};
 
 /// The `"schema"` of [`to_json`]'s output.
 pub const SCHEMA: &str = "stemma.compare/1";
@@ -383,19 +383,6 @@ pub fn to_json(view: &CompareView) -> String {
 // ---------------------------------------------------------------------------------------
 // Terminal
 
-/// `1234567` → "1,234,567".
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn percent(x: f64) -> String {
     format!("{:.1}%", round4(x) * 100.0)
 }
@@ -534,15 +521,16 @@ pub fn to_terminal_with(
         ("A", view.a, view.a_words, s.a_coverage),
         ("B", view.b, view.b_words, s.b_coverage),
     ] {
-        let mut meta = terminal::clean_line(&doc.id);
+        let id = terminal::clean_line(&doc.id);
+        let mut rest = String::new();
         if let Some(title) = doc.title.as_deref().map(terminal::clean_line) {
             if !title.is_empty() {
-                meta.push_str(&format!(" · “{title}”"));
+                rest.push_str(&format!(" · “{title}”"));
             }
         }
         if let Some(date) = doc.date.as_deref().map(terminal::clean_line) {
             if !date.is_empty() {
-                meta.push_str(&format!(" · {date}"));
+                rest.push_str(&format!(" · {date}"));
             }
         }
         let numbers = format!(
@@ -553,6 +541,11 @@ pub fn to_terminal_with(
         let room = width
             .saturating_sub(3 + terminal::str_width(&numbers))
             .max(12);
+        // Ids are usually paths: when room is short, keep their end (the file name).
+        let id_room = room
+            .saturating_sub(terminal::str_width(&rest))
+            .max(room / 2);
+        let meta = format!("{}{rest}", terminal::truncate_start(&id, id_room));
         lines.push(
             Line::styled(st.bold, label)
                 .append(Style::new(), "  ")

@@ -73,6 +73,37 @@ pub(crate) fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` cut to at most `width` columns from the start, beginning with "…" when cut.
+pub(crate) fn truncate_start(text: &str, width: usize) -> String {
+    if str_width(text) <= width {
+        return text.to_string();
+    }
+    let mut kept = Vec::new();
+    let mut w = 0;
+    for c in text.chars().rev() {
+        let cw = char_width(c);
+        if w + cw + 1 > width {
+            break;
+        }
+        kept.push(c);
+        w += cw;
+    }
+    std::iter::once('…').chain(kept.into_iter().rev()).collect()
+}
+
+/// `1234567` → "1,234,567".
+pub(crate) fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// One wrapped line: styled runs, its width in columns and how many words start on it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Line {
@@ -236,7 +267,7 @@ pub(crate) fn elide(lines: &mut Vec<Line>, max: usize, style: Style) -> bool {
     let tail = max - 1 - head;
     let cut = lines.len() - tail;
     let words: usize = lines[head..cut].iter().map(|l| l.words).sum();
-    let marker = Line::styled(style, format!("… [{words} words] …"));
+    let marker = Line::styled(style, format!("… [{} words] …", grouped(words)));
     lines.splice(head..cut, [marker]);
     true
 }
@@ -272,6 +303,15 @@ mod tests {
         let lines = wrap(&[(Style::new(), "a\u{1b}[31mb\u{7}\u{202E}c\r\nd")], 40);
         assert_eq!(plain(&lines), ["a\u{FFFD}[31mb\u{FFFD}\u{FFFD}c d"]);
         assert_eq!(clean_line(" x\u{9b}\ty "), "x\u{FFFD} y");
+    }
+
+    #[test]
+    fn truncates() {
+        assert_eq!(truncate("abcdefghij", 5), "abcd…");
+        assert_eq!(truncate_start("/a/b/file.txt", 9), "…file.txt");
+        assert_eq!(truncate_start("中文中文中文", 5), "…中文");
+        assert_eq!(grouped(1234567), "1,234,567");
+        assert_eq!(grouped(999), "999");
     }
 
     #[test]
