@@ -250,8 +250,12 @@ fn segment_lines(text: &str, paragraphs_only: bool) -> Vec<Clause> {
                     lines: 1,
                     heading_level: level,
                 });
-            } else if let Some((len, key, style)) = parse_label(trimmed)
-                .filter(|(_, key, style)| may_start || expected(key, style, &stack, open.as_ref()))
+            } else if let Some((len, key, style)) =
+                parse_label(trimmed).filter(|(_, key, style)| {
+                    // "1991." opens a clause only when it continues the numbering.
+                    let year_like = key.len() == 4 && key.bytes().all(|b| b.is_ascii_digit());
+                    (may_start && !year_like) || expected(key, style, &stack, open.as_ref())
+                })
             {
                 let label_end = content_start + trimmed[..len].trim_end().len();
                 started = Some(Open {
@@ -649,7 +653,7 @@ fn parse_label_head(s: &str) -> Option<(usize, String, LabelStyle)> {
 
 fn item_style(inner: &str, delim: char) -> Option<LabelStyle> {
     if inner.bytes().all(|b| b.is_ascii_digit()) {
-        if inner.len() > 3 {
+        if inner.len() > 4 {
             return None;
         }
         return Some(if delim == '(' {

@@ -16,7 +16,7 @@
 //! assert_eq!(summary_line(&view), "3 points → 2: 1 removed (3), 1 reworded, 1 unchanged");
 //! assert!(to_json(&view).contains("\"schema\": \"stemma.diff/1\""));
 //! let text = to_terminal(&view, TerminalStyle { color: false, width: 80 });
-//! assert!(text.contains("[-Geneva.-]{+Doha.+}"));
+//! assert!(text.contains("[-Geneva-]{+Doha+}."));
 //! ```
 
 use std::fmt::Write as _;
