@@ -10,8 +10,23 @@ use stemma_text::{decode, Document};
 
 use crate::{extracted, tidy_paragraphs, Reason};
 
+/// The parser's cost grows with the nesting depth at every start tag (its scope checks walk
+/// the stack of open elements): 40,000 nested `<div>`s take ~20 s. Pages nest a few dozen
+/// deep, so a budget on the sum of depths (~7 s of parsing at worst; a 64 MB page nesting 30
+/// deep sums to ~2e8) refuses only pathological input.
+const NESTING_WORK_BUDGET: u64 = 300_000_000;
+
 pub(crate) fn parse(id: &str, bytes: &[u8]) -> Result<Document, Reason> {
     let decoded = decode(bytes)?;
+    let (max_depth, work) = nesting(&decoded.text, NESTING_WORK_BUDGET);
+    if work > NESTING_WORK_BUDGET {
+        return Err(Reason::Malformed {
+            format: "HTML",
+            detail: format!(
+                "elements nested over {max_depth} deep, too deep to parse in bounded time"
+            ),
+        });
+    }
     let (title, text) = main_text(&decoded.text);
     let mut doc = extracted(id, text, bytes.len())?;
     doc.title = title;
@@ -287,6 +302,128 @@ impl Out {
     }
 }
 
+/// A cheap pre-scan of the tags: `(deepest nesting, sum of the depth at each start tag)`,
+/// stopping once the sum passes `budget`. Void elements and elements whose end tag may be
+/// left out (`p`, `li`, `td`, …) are not counted as opening a level, so sloppy but ordinary
+/// pages stay shallow.
+fn nesting(html: &str, budget: u64) -> (usize, u64) {
+    let b = html.as_bytes();
+    let (mut depth, mut max, mut work) = (0usize, 0usize, 0u64);
+    let mut i = 0;
+    while let Some(lt) = b[i..].iter().position(|&c| c == b'<') {
+        i += lt + 1;
+        if b[i..].starts_with(b"!--") {
+            i = find(b, i, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let start = i + usize::from(closing);
+        let name_len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = html[start..start + name_len].to_ascii_lowercase();
+        let end = tag_end(b, start + name_len);
+        i = end;
+        if closing {
+            if !unleveled(&name) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        if matches!(
+            name.as_str(),
+            "script" | "style" | "textarea" | "title" | "xmp" | "noembed" | "noframes"
+        ) {
+            let close = format!("</{name}");
+            i = find_ci(b, i, close.as_bytes()).unwrap_or(b.len());
+            continue;
+        }
+        if unleveled(&name) || b[..end].ends_with(b"/>") {
+            continue;
+        }
+        depth += 1;
+        max = max.max(depth);
+        work += depth as u64;
+        if work > budget {
+            break;
+        }
+    }
+    (max, work)
+}
+
+fn unleveled(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "tr"
+            | "td"
+            | "th"
+            | "option"
+            | "optgroup"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "caption"
+            | "rb"
+            | "rt"
+            | "rp"
+            | "html"
+            | "head"
+            | "body"
+    )
+}
+
+/// Index just past the `>` that ends a tag, skipping quoted attribute values.
+fn tag_end(b: &[u8], mut i: usize) -> usize {
+    let mut quote = None;
+    while i < b.len() {
+        match (quote, b[i]) {
+            (None, b'>') => return i + 1,
+            (None, q @ (b'"' | b'\'')) => quote = Some(q),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    b[from.min(b.len())..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn find_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    b[from.min(b.len())..]
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+        .map(|p| p + from)
+}
+
 fn node_text(node: NodeRef<'_, Node>) -> String {
     node.descendants()
         .filter_map(|n| match n.value() {
@@ -333,6 +470,24 @@ mod tests {
     fn pre_keeps_lines() {
         let (_, text) = main_text("<pre>  one\ntwo\n\n\nthree</pre><p>after</p>");
         assert_eq!(text, "  one\ntwo\n\nthree\n\nafter");
+    }
+
+    #[test]
+    fn nesting_is_measured_cheaply() {
+        assert_eq!(
+            nesting("<div><p>a<p>b<br><div/><img src='>'></div>", u64::MAX),
+            (1, 1)
+        );
+        assert_eq!(
+            nesting(
+                "<script>if (a<b) { x = '<div>'; }</script><!-- <div> --><b>x</b>",
+                u64::MAX
+            ),
+            (1, 1)
+        );
+        let deep = format!("{}x", "<div>".repeat(40_000));
+        let err = parse("deep.html", deep.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("too deep to parse"), "{err}");
     }
 
     #[test]
