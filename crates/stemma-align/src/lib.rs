@@ -70,9 +70,14 @@ pub fn align(a: &Analysis, b: &Analysis, options: &CompareOptions) -> Vec<Passag
             context.candidate(group, scratch)
         })
         .collect();
-    merge_overlapping(candidates)
+    let strong: Vec<Candidate> = merge_overlapping(candidates)
         .into_iter()
-        .filter_map(|c| context.passage(c))
+        .filter(|c| context.is_strong(c))
+        .collect();
+    context
+        .merge_neighbours(strong)
+        .into_iter()
+        .map(|c| context.passage(c))
         .collect()
 }
 
@@ -99,6 +104,23 @@ impl Candidate {
             self.matched_b[0],
             self.matched_b[self.matched_b.len() - 1] + 1,
         )
+    }
+
+    /// Share of the words in both ranges that are matched.
+    fn identity(&self) -> f64 {
+        let (a0, a1) = self.a_range();
+        let (b0, b1) = self.b_range();
+        (self.matched_a.len() + self.matched_b.len()) as f64 / f64::from(a1 - a0 + b1 - b0)
+    }
+
+    /// Add another candidate's matched words.
+    fn absorb(&mut self, other: &Candidate) {
+        self.matched_a.extend_from_slice(&other.matched_a);
+        self.matched_a.sort_unstable();
+        self.matched_a.dedup();
+        self.matched_b.extend_from_slice(&other.matched_b);
+        self.matched_b.sort_unstable();
+        self.matched_b.dedup();
     }
 }
 
@@ -146,15 +168,34 @@ impl Context<'_> {
         anchors.sort_unstable();
         anchors.dedup();
         chains.extend(self.monotone_chains(&anchors));
+        let mut aligned: Vec<Candidate> = chains
+            .iter_mut()
+            .map(|chain| {
+                self.extend_chain(chain, scratch);
+                let mut matched = Candidate::default();
+                self.match_chain(chain, scratch, &mut matched);
+                matched.matched_a.sort_unstable();
+                matched.matched_a.dedup();
+                matched.matched_b.sort_unstable();
+                matched.matched_b.dedup();
+                matched
+            })
+            .collect();
+        // A phrase repeated in one text aligns twice: its words are explained already on one
+        // side but new on the other. Best chains first; such one-sided repeats are skipped so
+        // they do not stretch the passage (chains that overlap on both sides just merge).
+        aligned.sort_by_key(|c| std::cmp::Reverse(c.matched_a.len().min(c.matched_b.len())));
         let mut candidate = Candidate::default();
-        for chain in &mut chains {
-            self.extend_chain(chain, scratch);
-            self.match_chain(chain, scratch, &mut candidate);
+        for chain in aligned {
+            let fresh_a = count_missing(&chain.matched_a, &candidate.matched_a);
+            let fresh_b = count_missing(&chain.matched_b, &candidate.matched_b);
+            let explained_a = fresh_a * 2 < chain.matched_a.len();
+            let explained_b = fresh_b * 2 < chain.matched_b.len();
+            if explained_a != explained_b {
+                continue;
+            }
+            candidate.absorb(&chain);
         }
-        candidate.matched_a.sort_unstable();
-        candidate.matched_a.dedup();
-        candidate.matched_b.sort_unstable();
-        candidate.matched_b.dedup();
         candidate
     }
 
@@ -248,24 +289,59 @@ impl Context<'_> {
     }
 
     /// Apply the filters and describe a candidate as a [`Passage`].
-    fn passage(&self, candidate: Candidate) -> Option<Passage> {
+    /// Whether a candidate is evidence of reuse rather than chance: enough aligned words on
+    /// both sides, and the identity the options and the chance floor ask for.
+    fn is_strong(&self, candidate: &Candidate) -> bool {
         let min_words = self.options.min_words;
         if candidate.matched_a.len() < min_words || candidate.matched_b.len() < min_words {
-            return None;
+            return false;
         }
+        let identity = candidate.identity();
+        // Short candidates below this identity are chance alignments of common words around
+        // a stray seed; long ones are kept as heavy rewording (measured on bench/quality.sh).
+        let matched = (candidate.matched_a.len() + candidate.matched_b.len()) / 2;
+        identity >= self.options.min_identity
+            && (identity >= WEAK_IDENTITY || matched >= 3 * min_words)
+    }
+
+    /// Join passages that follow each other on both sides with a short gap (a reworded
+    /// sentence without seeds, say), when the joined passage is still strong: one reused
+    /// passage is reported once.
+    fn merge_neighbours(&self, candidates: Vec<Candidate>) -> Vec<Candidate> {
+        let reach = 2 * self.options.max_gap as u32;
+        let mut merged: Vec<Candidate> = Vec::with_capacity(candidates.len());
+        for candidate in candidates {
+            if let Some(last) = merged.last_mut() {
+                let (la0, la1) = last.a_range();
+                let (lb0, lb1) = last.b_range();
+                let (a0, a1) = candidate.a_range();
+                let (b0, b1) = candidate.b_range();
+                let follows = a0 >= la0 && b0 >= lb0 && a1 > la1 && b1 > lb1;
+                let near = a0 <= la1 + reach && b0 <= lb1 + reach;
+                if follows && near {
+                    let mut joined = Candidate {
+                        matched_a: last.matched_a.clone(),
+                        matched_b: last.matched_b.clone(),
+                    };
+                    joined.absorb(&candidate);
+                    if self.is_strong(&joined) {
+                        *last = joined;
+                        continue;
+                    }
+                }
+            }
+            merged.push(candidate);
+        }
+        merged
+    }
+
+    /// Describe a candidate as a [`Passage`].
+    fn passage(&self, candidate: Candidate) -> Passage {
         let (a0, a1) = candidate.a_range();
         let (b0, b1) = candidate.b_range();
         let (a_tokens, b_tokens) = ((a1 - a0) as usize, (b1 - b0) as usize);
         let matched = candidate.matched_a.len() + candidate.matched_b.len();
-        let identity = matched as f64 / (a_tokens + b_tokens) as f64;
-        if identity < self.options.min_identity {
-            return None;
-        }
-        // Short candidates below this identity are chance alignments of common words around
-        // a stray seed; long ones are kept as heavy rewording (measured on bench/quality.sh).
-        if identity < WEAK_IDENTITY && matched / 2 < 3 * min_words {
-            return None;
-        }
+        let identity = candidate.identity();
         let a_diffs = unmatched_spans(self.a, a0, a1, &candidate.matched_a);
         let b_diffs = unmatched_spans(self.b, b0, b1, &candidate.matched_b);
         let kind = if a_diffs.is_empty() && b_diffs.is_empty() {
@@ -275,7 +351,7 @@ impl Context<'_> {
         } else {
             PassageKind::Paraphrased
         };
-        Some(Passage {
+        Passage {
             a: token_span(self.a, a0, a1),
             b: token_span(self.b, b0, b1),
             a_tokens,
@@ -286,7 +362,7 @@ impl Context<'_> {
             kind,
             a_diffs,
             b_diffs,
-        })
+        }
     }
 }
 
@@ -295,6 +371,14 @@ fn token_span(tokens: &[Token], first: u32, end: u32) -> Span {
         start: tokens[first as usize].start as usize,
         end: tokens[end as usize - 1].end as usize,
     }
+}
+
+/// How many of the sorted `items` are not in the sorted `known`.
+fn count_missing(items: &[u32], known: &[u32]) -> usize {
+    items
+        .iter()
+        .filter(|i| known.binary_search(i).is_err())
+        .count()
 }
 
 /// Runs of consecutive unmatched words in `[first, end)`, as byte spans.
@@ -338,14 +422,7 @@ fn merge_overlapping(candidates: Vec<Candidate>) -> Vec<Candidate> {
             a0 < ma1 && ma0 <= a0 && b0 < mb1 && mb0 < b1
         });
         match target {
-            Some(m) => {
-                m.matched_a.extend(candidate.matched_a);
-                m.matched_a.sort_unstable();
-                m.matched_a.dedup();
-                m.matched_b.extend(candidate.matched_b);
-                m.matched_b.sort_unstable();
-                m.matched_b.dedup();
-            }
+            Some(m) => m.absorb(&candidate),
             None => merged.push(candidate),
         }
     }
