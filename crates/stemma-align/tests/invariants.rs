@@ -158,3 +158,82 @@ fn reordered_sentences_stay_one_passage() {
     );
     assert_eq!(&b[p.b.start..p.b.end], reordered.trim_end_matches('.'));
 }
+
+/// Plants `shared` between unrelated fillers and checks it is found with exact spans.
+fn planted_is_found(filler_a: &str, filler_b: &str, shared: &str, edited: &str) {
+    let a = format!("{filler_a}\n\n{shared}\n\n{filler_a}");
+    let b = format!("{filler_b}\n\n{edited}\n\n{filler_b}");
+    let passages = align(&analyze(&a), &analyze(&b), &CompareOptions::default());
+    assert_eq!(passages.len(), 1, "{passages:#?}");
+    let p = &passages[0];
+    let (start_a, start_b) = (filler_a.len() + 2, filler_b.len() + 2);
+    assert!(
+        p.a.start >= start_a && p.a.end <= start_a + shared.len(),
+        "{p:?}"
+    );
+    assert!(
+        p.b.start >= start_b && p.b.end <= start_b + edited.len(),
+        "{p:?}"
+    );
+    // Most of the planted text is inside the passage.
+    assert!(p.a.len() * 10 >= shared.len() * 8, "{p:?}");
+    assert!(p.b.len() * 10 >= edited.len() * 8, "{p:?}");
+}
+
+#[test]
+fn cyrillic_with_edits() {
+    planted_is_found(
+        "Москва — столица России, город федерального значения, административный центр \
+         Центрального федерального округа и центр Московской области.",
+        "Погода завтра будет солнечной, без осадков, ветер северо-западный, умеренный, \
+         температура воздуха днём около двадцати градусов.",
+        "Все люди рождаются свободными и равными в своем достоинстве и правах. Они наделены \
+         разумом и совестью и должны поступать в отношении друг друга в духе братства. \
+         Каждый человек должен обладать всеми правами и всеми свободами, провозглашенными \
+         настоящей Декларацией, без какого бы то ни было различия.",
+        "Все люди рождаются свободными и равными в достоинстве и правах своих. Они наделены \
+         разумом и совестью и обязаны поступать в отношении друг друга в духе братства. \
+         Каждый человек должен обладать всеми правами и свободами, провозглашенными \
+         этой Декларацией, без какого бы то ни было различия.",
+    );
+}
+
+#[test]
+fn greek_with_accents() {
+    planted_is_found(
+        "Η Αθήνα είναι η πρωτεύουσα και μεγαλύτερη πόλη της Ελλάδας, με μακρά ιστορία.",
+        "Ο καιρός αύριο θα είναι ηλιόλουστος με ασθενείς ανέμους στα νότια.",
+        "Όλοι οι άνθρωποι γεννιούνται ελεύθεροι και ίσοι στην αξιοπρέπεια και τα δικαιώματα. \
+         Είναι προικισμένοι με λογική και συνείδηση, και οφείλουν να συμπεριφέρονται μεταξύ \
+         τους με πνεύμα αδελφοσύνης.",
+        "ΌΛΟΙ ΟΙ ΆΝΘΡΩΠΟΙ γεννιούνται ελεύθεροι και ίσοι στην αξιοπρέπεια και τα δικαιώματα. \
+         Είναι προικισμένοι με λογική και συνείδηση, και οφείλουν να συμπεριφέρονται μεταξύ \
+         τους με πνεύμα αδελφοσύνης.",
+    );
+}
+
+#[test]
+fn cjk_text() {
+    planted_is_found(
+        "東京は日本の首都であり、世界有数の大都市である。多くの人々が毎日電車で通勤している。",
+        "今日は天気が良いので、公園で散歩をしました。桜の花がとてもきれいでした。",
+        "人人生而自由，在尊严和权利上一律平等。他们赋有理性和良心，并应以兄弟关系的精神相对待。\
+         人人有资格享有本宣言所载的一切权利和自由，不分种族、肤色、性别、语言、宗教。",
+        "人人生而自由，在尊严和权利上一律平等。他们赋有理性和良心，并应以兄弟关系的精神相对待。\
+         人人都有资格享受本宣言所载的一切权利和自由，不分种族、肤色、性别、语言、宗教。",
+    );
+}
+
+#[test]
+fn latin_accents_fold_case_and_width() {
+    planted_is_found(
+        "Le temps sera ensoleillé demain sur l'ensemble du territoire, avec des vents faibles.",
+        "La bourse de Paris a terminé la séance en légère hausse après une matinée hésitante.",
+        "Considérant que la reconnaissance de la dignité inhérente à tous les membres de la \
+         famille humaine et de leurs droits égaux et inaliénables constitue le fondement de la \
+         liberté, de la justice et de la paix dans le monde.",
+        "CONSIDÉRANT QUE LA RECONNAISSANCE de la dignité inhérente à tous les membres de la \
+         famille humaine et de leurs droits égaux et inaliénables constitue le fondement de la \
+         liberté, de la justice et de la paix dans le monde.",
+    );
+}
