@@ -262,6 +262,8 @@ struct JsonDoc<'a> {
     date: Option<&'a str>,
     lang: Option<&'a str>,
     encoding: &'a str,
+    /// Invalid byte sequences replaced with U+FFFD while decoding (0 for clean input).
+    replaced: usize,
     bytes: usize,
     chars: usize,
     words: usize,
@@ -322,6 +324,7 @@ fn json_doc<'a>(doc: &'a Document, index: &TextIndex, words: usize) -> JsonDoc<'
         date: doc.date.as_deref(),
         lang: doc.lang.as_deref(),
         encoding: &doc.encoding,
+        replaced: doc.replaced,
         bytes: doc.text.len(),
         chars: index.chars,
         words,
