@@ -27,6 +27,10 @@ enum Command {
     Diff(commands::diff::DiffArgs),
     /// Run the PAN text-alignment protocol: one detection XML per pair.
     Pan(commands::pan::PanArgs),
+    /// The persistent corpus: add, list, show, rm, stats, search.
+    Index(commands::index::IndexArgs),
+    /// Which indexed sources explain a document, passage by passage.
+    Trace(commands::trace::TraceArgs),
     /// Evaluate detections against a ground truth.
     #[command(subcommand)]
     Eval(commands::eval::EvalCommand),
@@ -45,6 +49,8 @@ fn main() {
         Command::Diff(args) => commands::diff::run(args),
         Command::Pan(args) => commands::pan::run(args),
         Command::Eval(cmd) => commands::eval::run(cmd),
+        Command::Index(args) => commands::index::run(args),
+        Command::Trace(args) => commands::trace::run(args),
     };
     if let Err(error) = result {
         // One line: the chain of causes joined, never a backtrace.

@@ -34,7 +34,7 @@
 //! index.reload().unwrap();
 //! let target = stemma_text::analyze("Notice: by contrast, the GNU General Public License is \
 //!     intended to guarantee your freedom to share and change free software, they say.");
-//! let found = index.candidates(&index.fingerprints(&target), &CandidateOptions::default()).unwrap();
+//! let found = index.candidates(&index.query_fingerprints(&target), &CandidateOptions::default()).unwrap();
 //! assert_eq!(found[0].id, "gpl");
 //! assert_eq!(index.search("gardens", 10).unwrap()[0].id, "other");
 //! ```
@@ -169,6 +169,28 @@ impl Index {
     /// target's fingerprints meet the corpus's.
     pub fn fingerprints(&self, analysis: &Analysis) -> Vec<u64> {
         stemma_align::fingerprint::fingerprints(analysis, self.marker.ngram, self.marker.window)
+    }
+
+    /// The fingerprints to look a target up with: every n-gram hash of the target, not only
+    /// the winnowed ones. A source's stored (winnowed) fingerprint is then found whenever its
+    /// n-gram survives in the target, which lightly edited reuse breaks far less often than it
+    /// breaks the winnowing windows on both sides agreeing.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = stemma_index::Index::create(dir.path()).unwrap();
+    /// let a = stemma_text::analyze("one two three four five six seven eight nine ten eleven twelve");
+    /// assert!(index.query_fingerprints(&a).len() > index.fingerprints(&a).len());
+    /// ```
+    pub fn query_fingerprints(&self, analysis: &Analysis) -> Vec<u64> {
+        let mut all: Vec<u64> =
+            stemma_align::fingerprint::ngram_hashes(analysis, self.marker.ngram)
+                .into_iter()
+                .map(|(h, _)| h)
+                .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 
     /// See the last commit (of this process or any other). Readers keep the view they had

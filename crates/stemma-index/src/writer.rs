@@ -71,19 +71,35 @@ impl<'a> IndexWriter<'a> {
 
     /// [`IndexWriter::add`] for many documents, analyzed in parallel (rayon), added in order.
     pub fn add_all(&mut self, docs: &[Document]) -> Result<Vec<AddOutcome>, IndexError> {
-        // Analysis (tokens, stems, fingerprints) is the costly part; tantivy's own indexing
-        // runs on its threads meanwhile.
-        let prepared: Vec<(Vec<u64>, usize)> = docs
+        // Unchanged documents are found first (a hash and a term lookup), so re-adding a
+        // corpus costs no analysis; the rest are analyzed (tokens, stems, fingerprints) in
+        // parallel while tantivy indexes on its own threads.
+        let hashes: Vec<u64> = docs.par_iter().map(content_hash).collect();
+        let mut unchanged = Vec::with_capacity(docs.len());
+        for (doc, &hash) in docs.iter().zip(&hashes) {
+            let previous = match self.pending.get(&doc.id) {
+                Some(&h) => Some(h),
+                None => self.index.stored_hash(&doc.id)?,
+            };
+            unchanged.push(previous == Some(hash));
+        }
+        let prepared: Vec<Option<(Vec<u64>, usize)>> = docs
             .par_iter()
+            .zip(&unchanged)
             .with_min_len(4)
-            .map(|doc| {
-                let analysis = stemma_text::analyze(&doc.text);
-                (self.index.fingerprints(&analysis), analysis.tokens.len())
+            .map(|(doc, &skip)| {
+                (!skip).then(|| {
+                    let analysis = stemma_text::analyze(&doc.text);
+                    (self.index.fingerprints(&analysis), analysis.tokens.len())
+                })
             })
             .collect();
         docs.iter()
             .zip(prepared)
-            .map(|(doc, (fps, words))| self.add_prepared(doc, &fps, words))
+            .map(|(doc, prepared)| match prepared {
+                None => Ok(AddOutcome::Unchanged),
+                Some((fps, words)) => self.add_prepared(doc, &fps, words),
+            })
             .collect()
     }
 

@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod diff;
+pub mod trace;
 
 mod doc;
 mod html;

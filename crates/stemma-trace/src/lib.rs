@@ -2,9 +2,11 @@
 //!
 //! Attribution of a target document to its sources: given the target and the passages each
 //! candidate source shares with it (from [`stemma_align::align`], source as A, target as B),
-//! every word of the target goes to the best passage covering it — the highest
-//! `identity × length` score; on ties the earliest dated source, then the smallest id — so
-//! overlapping sources are never counted twice. The result says how much of the target each
+//! every word of the target goes to one passage covering it, so overlapping sources are never
+//! counted twice: among the passages that align the word to an identical word and whose
+//! identity is within [`IDENTITY_TOLERANCE`] of the best of them, the earliest dated source
+//! (then the higher `identity × length` score, then the smaller id). A later, longer copy of
+//! the same words does not take them from their origin. The result says how much of the target each
 //! source explains (% of the target's characters), puts the sources on a timeline by date,
 //! lists each attributed segment with its source span and identity, and gives the share of
 //! the target no source explains.
@@ -32,6 +34,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use stemma_align::{CompareOptions, Passage, PassageKind, Span};
 use stemma_text::{Analysis, CharOffsets, Document};
+
+/// Passages whose identity is within this of the best passage aligning a word to an
+/// identical word are equally good witnesses of it; the earliest dated source gets the word.
+pub const IDENTITY_TOLERANCE: f64 = 0.1;
 
 /// One candidate source and the passages it shares with the target (A = source, B = target).
 #[derive(Debug, Clone)]
@@ -131,7 +137,7 @@ pub fn trace(
     attribute(target, target_analysis, &sources)
 }
 
-/// Attribute each word of the target to the best passage covering it.
+/// Attribute each word of the target to the best passage covering it (see the crate docs).
 ///
 /// ```
 /// use stemma_align::{Passage, PassageKind, Span};
@@ -183,18 +189,56 @@ pub fn attribute(
     };
     ranked.sort_by(rank);
 
-    // Each target token goes to the first (best) passage covering it.
-    const NONE: u32 = u32::MAX;
-    let mut owner = vec![NONE; tokens.len()];
+    // Which passages cover each target token, and whether they align it to an identical word.
+    let mut covering: Vec<Vec<(u32, bool)>> = vec![Vec::new(); tokens.len()];
     for (rank_no, &(s, p)) in ranked.iter().enumerate() {
-        let b = sources[s].passages[p].b;
+        let passage = &sources[s].passages[p];
+        let (b, mut diffs) = (passage.b, passage.b_diffs.clone());
+        diffs.sort_unstable();
         let first = tokens.partition_point(|t| (t.start as usize) < b.start);
         let end = tokens.partition_point(|t| (t.end as usize) <= b.end);
-        for slot in owner.iter_mut().take(end).skip(first) {
-            if *slot == NONE {
-                *slot = rank_no as u32;
-            }
+        for (t, token) in tokens.iter().enumerate().take(end).skip(first) {
+            let at = diffs.partition_point(|d| d.end <= token.start as usize);
+            let unmatched = diffs
+                .get(at)
+                .is_some_and(|d| d.start <= token.start as usize);
+            covering[t].push((rank_no as u32, !unmatched));
         }
+    }
+    let identity = |r: u32| {
+        let (s, p) = ranked[r as usize];
+        sources[s].passages[p].identity
+    };
+    let date = |r: u32| &sources[ranked[r as usize].0].source.date;
+
+    // Each token goes to a passage that aligns it to an identical word: among those as good
+    // as the best one (identity within the tolerance), the earliest source — a later copy of
+    // the same words, even a longer one, is not their origin. Words no passage matches (edits)
+    // stay with the passage of the previous word when it covers them, else the best passage.
+    const NONE: u32 = u32::MAX;
+    let mut owner = vec![NONE; tokens.len()];
+    for t in 0..tokens.len() {
+        let cover = &covering[t];
+        if cover.is_empty() {
+            continue;
+        }
+        let best = cover
+            .iter()
+            .filter(|c| c.1)
+            .map(|c| identity(c.0))
+            .fold(f64::NEG_INFINITY, f64::max);
+        owner[t] = if best.is_finite() {
+            cover
+                .iter()
+                .filter(|c| c.1 && identity(c.0) >= best - IDENTITY_TOLERANCE)
+                .map(|c| c.0)
+                .min_by(|&x, &y| date_order(date(x), date(y)).then(x.cmp(&y)))
+                .expect("the best passage is eligible")
+        } else if t > 0 && cover.iter().any(|c| c.0 == owner[t - 1]) {
+            owner[t - 1]
+        } else {
+            cover.iter().map(|c| c.0).min().expect("not empty")
+        };
     }
 
     // Runs of tokens with one owner become segments.

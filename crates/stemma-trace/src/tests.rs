@@ -158,3 +158,25 @@ proptest! {
         prop_assert_eq!(&t, &again);
     }
 }
+
+#[test]
+fn a_later_longer_copy_does_not_take_words_from_their_origin() {
+    let filler = "Unrelated prose about the harbour, the grain ships and the council vote \
+        that nobody else has written, long enough to be its own passage of words.";
+    let target = Document::new("t", format!("{filler} {OIL} Our ending."));
+    let candidates = [
+        // A later document that carries the same words and more of the target.
+        dated("later-copy", &format!("{filler} {OIL}"), Some("2010-01-01")),
+        dated("origin", OIL, Some("1987-03-02")),
+    ];
+    let t = trace(
+        &target,
+        &analyze(&target.text),
+        &candidates,
+        &CompareOptions::default(),
+    );
+    let by_id = |id: &str| t.sources.iter().find(|s| s.id == id).unwrap().chars;
+    let oil = OIL.chars().count();
+    assert!(by_id("origin") + 2 >= oil, "{t:#?}");
+    assert!(by_id("later-copy") < oil, "{t:#?}");
+}

@@ -3,4 +3,6 @@
 pub mod compare;
 pub mod diff;
 pub mod eval;
+pub mod index;
 pub mod pan;
+pub mod trace;

@@ -1,0 +1,393 @@
+//! `stemma index add | list | show | rm | stats | search`: the persistent corpus.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use stemma_index::{AddOutcome, Index, IndexWriter};
+use stemma_ingest::{Format, Limits};
+use stemma_text::Document;
+
+use super::compare::write_stdout;
+
+/// Where the index lives (shared by `index` and `trace`).
+#[derive(Debug, Clone, Args)]
+pub struct IndexDir {
+    /// The index folder.
+    #[arg(
+        long = "index",
+        value_name = "DIR",
+        env = "STEMMA_INDEX",
+        default_value = ".stemma",
+        global = true
+    )]
+    pub dir: PathBuf,
+}
+
+/// Arguments of `stemma index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub dir: IndexDir,
+    #[command(subcommand)]
+    pub command: IndexCommand,
+}
+
+/// The `stemma index` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Add files, folders (recursively) and JSON Lines corpora; a document whose id exists is
+    /// replaced, unless its content is unchanged.
+    Add(AddArgs),
+    /// List the documents (id, date, source, words, title).
+    List(JsonFlag),
+    /// Show one document: metadata and text.
+    Show {
+        /// The document id.
+        id: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Remove documents by id.
+    Rm {
+        /// Document ids.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Documents, sizes, segments.
+    Stats(JsonFlag),
+    /// BM25 search over titles and texts ("phrases", AND, OR, -word).
+    Search {
+        /// The query.
+        query: String,
+        /// Results to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+/// `--json`.
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `stemma index add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Files, folders (walked recursively, hidden entries skipped) and .jsonl corpora.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Set the source (publisher, series) of every document added.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Set the date of every document added (ISO 8601).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Commit after this many documents…
+    #[arg(long, default_value_t = 10_000)]
+    pub commit_every: usize,
+    /// …or after this many seconds, whichever comes first.
+    #[arg(long, default_value_t = 2.0)]
+    pub commit_secs: f64,
+    /// Largest input accepted, in bytes (per record for JSON Lines).
+    #[arg(long, default_value_t = Limits::default().max_bytes)]
+    pub max_bytes: u64,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Run `stemma index …`.
+pub fn run(args: IndexArgs) -> Result<()> {
+    let dir = args.dir.dir;
+    match args.command {
+        IndexCommand::Add(add) => run_add(&dir, add),
+        IndexCommand::List(json) => {
+            let index = Index::open(&dir)?;
+            let docs = index.list()?;
+            let out = if json.json {
+                to_json(&serde_json::json!({ "schema": "stemma.index-list/1", "documents": docs }))
+            } else {
+                let mut out = String::new();
+                for d in &docs {
+                    out.push_str(&format!(
+                        "{}\t{}\t{}\t{}\t{}\n",
+                        d.id,
+                        d.date.as_deref().unwrap_or("-"),
+                        d.source.as_deref().unwrap_or("-"),
+                        d.words,
+                        d.title.as_deref().unwrap_or("")
+                    ));
+                }
+                out
+            };
+            write_stdout(&mut std::io::stdout().lock(), &out)
+        }
+        IndexCommand::Show { id, json } => {
+            let index = Index::open(&dir)?;
+            let doc = index
+                .get(&id)?
+                .with_context(|| format!("{}: no document with id {id:?}", dir.display()))?;
+            let out = if json.json {
+                to_json(&serde_json::json!({ "schema": "stemma.index-show/1", "document": doc }))
+            } else {
+                let mut out = format!("id: {}\n", doc.id);
+                for (k, v) in [
+                    ("title", &doc.title),
+                    ("source", &doc.source),
+                    ("date", &doc.date),
+                    ("lang", &doc.lang),
+                ] {
+                    if let Some(v) = v {
+                        out.push_str(&format!("{k}: {v}\n"));
+                    }
+                }
+                out.push_str(&format!("encoding: {}\n\n{}\n", doc.encoding, doc.text));
+                out
+            };
+            write_stdout(&mut std::io::stdout().lock(), &out)
+        }
+        IndexCommand::Rm { ids } => {
+            let index = Index::open(&dir)?;
+            let mut writer = index.writer()?;
+            let mut missing = Vec::new();
+            let mut removed = 0;
+            for id in &ids {
+                if writer.delete(id)? {
+                    removed += 1;
+                } else {
+                    missing.push(id.as_str());
+                }
+            }
+            writer.commit()?;
+            eprintln!("removed {removed} documents");
+            anyhow::ensure!(
+                missing.is_empty(),
+                "{}: no document with id {}",
+                dir.display(),
+                missing.join(", ")
+            );
+            Ok(())
+        }
+        IndexCommand::Stats(json) => {
+            let index = Index::open(&dir)?;
+            let stats = index.stats()?;
+            let out = if json.json {
+                to_json(
+                    &serde_json::json!({ "schema": "stemma.index-stats/1", "index": dir, "stats": stats }),
+                )
+            } else {
+                let per_doc = stats.disk_bytes.checked_div(stats.documents).unwrap_or(0);
+                format!(
+                    "index: {}\ndocuments: {}\ntext: {:.1} MB, {} words\nfingerprints: {}\non disk: {:.1} MB ({} bytes per document)\nsegments: {}\ndeleted, awaiting merge: {}\n",
+                    dir.display(),
+                    stats.documents,
+                    stats.text_bytes as f64 / 1e6,
+                    stats.words,
+                    stats.fingerprints,
+                    stats.disk_bytes as f64 / 1e6,
+                    per_doc,
+                    stats.segments,
+                    stats.deleted
+                )
+            };
+            write_stdout(&mut std::io::stdout().lock(), &out)
+        }
+        IndexCommand::Search { query, limit, json } => {
+            let index = Index::open(&dir)?;
+            let hits = index.search(&query, limit)?;
+            let out = if json.json {
+                to_json(
+                    &serde_json::json!({ "schema": "stemma.index-search/1", "query": query, "hits": hits }),
+                )
+            } else {
+                let mut out = String::new();
+                for h in &hits {
+                    out.push_str(&format!(
+                        "{:.2}\t{}\t{}\n    {}\n",
+                        h.score,
+                        h.id,
+                        h.title.as_deref().unwrap_or(""),
+                        h.snippet.split_whitespace().collect::<Vec<_>>().join(" ")
+                    ));
+                }
+                if hits.is_empty() {
+                    out.push_str("no document matches\n");
+                }
+                out
+            };
+            write_stdout(&mut std::io::stdout().lock(), &out)
+        }
+    }
+}
+
+fn to_json(value: &impl Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("serializes");
+    s.push('\n');
+    s
+}
+
+/// Counts of one `add` run.
+#[derive(Debug, Default)]
+struct Tally {
+    added: usize,
+    replaced: usize,
+    unchanged: usize,
+    bad: usize,
+    bytes: u64,
+    committed: usize,
+}
+
+/// Documents are read in order, analyzed in parallel in batches, and committed every
+/// `--commit-every` documents or `--commit-secs` seconds: a crash loses at most that much,
+/// and each "committed N documents" line printed is durable.
+fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
+    let index = Index::open_or_create(dir)?;
+    let mut writer = index.writer()?;
+    let limits = Limits {
+        max_bytes: args.max_bytes,
+    };
+    let progress = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {pos} documents ({per_sec}) {msg}")
+                .expect("valid template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    };
+    let mut tally = Tally::default();
+    let mut batch: Vec<Document> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let mut last_commit = Instant::now();
+    let started = Instant::now();
+    let commit_after = Duration::from_secs_f64(args.commit_secs.max(0.0));
+    let mut flush = |batch: &mut Vec<Document>,
+                     writer: &mut IndexWriter,
+                     tally: &mut Tally,
+                     force_commit: bool|
+     -> Result<()> {
+        if !batch.is_empty() {
+            for outcome in writer.add_all(batch)? {
+                match outcome {
+                    AddOutcome::Added => tally.added += 1,
+                    AddOutcome::Replaced => tally.replaced += 1,
+                    AddOutcome::Unchanged => tally.unchanged += 1,
+                }
+            }
+            progress.inc(batch.len() as u64);
+        }
+        let processed = tally.added + tally.replaced + tally.unchanged;
+        let due = processed - tally.committed >= args.commit_every.max(1)
+            || last_commit.elapsed() >= commit_after;
+        if (force_commit || due) && processed > tally.committed {
+            writer.commit()?;
+            tally.committed = processed;
+            last_commit = Instant::now();
+            let last = batch.last().map_or("", |d| d.id.as_str());
+            progress.println(format!("committed {processed} documents (last: {last})"));
+            if progress.is_hidden() && !args.quiet {
+                eprintln!("committed {processed} documents (last: {last})");
+            }
+        }
+        batch.clear();
+        Ok(())
+    };
+    let stamp = |mut doc: Document| {
+        if let Some(s) = &args.source {
+            doc.source = Some(s.clone());
+        }
+        if let Some(d) = &args.date {
+            doc.date = Some(d.clone());
+        }
+        doc
+    };
+    for input in stemma_ingest::walk_inputs(&args.paths) {
+        let mut docs: Vec<Result<Document, stemma_ingest::IngestError>> = Vec::new();
+        let jsonl = !input.is_stdin() && Format::from_path(&input.path) == Some(Format::Jsonl);
+        if jsonl {
+            // Streamed: a corpus never sits in memory whole; bad lines are reported and skipped.
+            match stemma_ingest::JsonlReader::open(&input, &limits) {
+                Ok(reader) => {
+                    for record in reader {
+                        match record {
+                            Ok(r) => {
+                                push(&mut batch, &mut batch_bytes, stamp(r.document), &mut tally)
+                            }
+                            Err(e) => bad(&progress, &mut tally, &e),
+                        }
+                        if batch.len() >= 512 || batch_bytes >= 8 << 20 {
+                            flush(&mut batch, &mut writer, &mut tally, false)?;
+                            batch_bytes = 0;
+                        }
+                    }
+                }
+                Err(e) => docs.push(Err(e)),
+            }
+        } else {
+            match stemma_ingest::load_input(&input, &limits) {
+                Ok(found) => docs.extend(found.into_iter().map(Ok)),
+                Err(e) => docs.push(Err(e)),
+            }
+        }
+        for doc in docs {
+            match doc {
+                Ok(doc) => push(&mut batch, &mut batch_bytes, stamp(doc), &mut tally),
+                Err(e) => bad(&progress, &mut tally, &e),
+            }
+        }
+        if batch.len() >= 512 || batch_bytes >= 8 << 20 {
+            flush(&mut batch, &mut writer, &mut tally, false)?;
+            batch_bytes = 0;
+        }
+    }
+    flush(&mut batch, &mut writer, &mut tally, true)?;
+    progress.finish_and_clear();
+    writer.finish()?;
+    let stats = index.stats()?;
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    eprintln!(
+        "added {}, replaced {}, unchanged {} ({:.1} MB in {:.1} s, {:.1} MB/s); {} holds {} documents",
+        tally.added,
+        tally.replaced,
+        tally.unchanged,
+        tally.bytes as f64 / 1e6,
+        secs,
+        tally.bytes as f64 / 1e6 / secs,
+        dir.display(),
+        stats.documents
+    );
+    anyhow::ensure!(
+        tally.bad == 0,
+        "{} input(s) could not be read (see above); everything else was added",
+        tally.bad
+    );
+    Ok(())
+}
+
+fn push(batch: &mut Vec<Document>, bytes: &mut usize, doc: Document, tally: &mut Tally) {
+    *bytes += doc.text.len();
+    tally.bytes += doc.text.len() as u64;
+    batch.push(doc);
+}
+
+fn bad(progress: &ProgressBar, tally: &mut Tally, error: &stemma_ingest::IngestError) {
+    tally.bad += 1;
+    let line = format!("stemma: skipped {error}");
+    if progress.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        progress.println(line);
+    }
+}

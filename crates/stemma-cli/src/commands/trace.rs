@@ -1,0 +1,109 @@
+//! `stemma trace FILE` / `stemma trace --id ID`: which indexed sources explain a document.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use stemma_index::{CandidateOptions, Index};
+use stemma_report::compare::TerminalStyle;
+use stemma_report::trace::TraceView;
+
+use super::compare::{write_stdout, AlignArgs};
+use super::index::IndexDir;
+
+/// Arguments of `stemma trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The document to trace ('-' reads standard input).
+    #[arg(required_unless_present = "id", conflicts_with = "id")]
+    pub file: Option<String>,
+    /// Trace a document of the index against the rest of it.
+    #[arg(long)]
+    pub id: Option<String>,
+    #[command(flatten)]
+    pub index: IndexDir,
+    /// Candidate sources to align (the best by shared fingerprints).
+    #[arg(long, default_value_t = 10)]
+    pub candidates: usize,
+    /// Ignore fingerprints found in more documents than this (boilerplate); default: 1% of
+    /// the index, at least 200.
+    #[arg(long, value_name = "N")]
+    pub max_df: Option<u64>,
+    /// Print JSON (schema "stemma.trace/1") instead of the terminal report.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a self-contained HTML report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+    #[command(flatten)]
+    pub align: AlignArgs,
+}
+
+/// Run `stemma trace`.
+pub fn run(args: TraceArgs) -> Result<()> {
+    let options = args.align.options()?;
+    let dir = &args.index.dir;
+    let index = Index::open(dir)?;
+    let (target, exclude) = match (&args.file, &args.id) {
+        (_, Some(id)) => {
+            let doc = index
+                .get(id)?
+                .with_context(|| format!("{}: no document with id {id:?}", dir.display()))?;
+            (doc, vec![id.clone()])
+        }
+        (Some(file), None) => {
+            let doc = stemma_ingest::load(file, &args.align.limits())?;
+            // The same file indexed earlier is not its own source.
+            let same = index.get(&doc.id)?.is_some_and(|d| d.text == doc.text);
+            let exclude = if same {
+                vec![doc.id.clone()]
+            } else {
+                Vec::new()
+            };
+            (doc, exclude)
+        }
+        (None, None) => anyhow::bail!("give a FILE to trace, or --id ID"),
+    };
+    let analysis = stemma_text::analyze(&target.text);
+    let candidates = index.candidates(
+        &index.query_fingerprints(&analysis),
+        &CandidateOptions {
+            limit: args.candidates,
+            max_doc_freq: args.max_df,
+            exclude,
+            ..CandidateOptions::default()
+        },
+    )?;
+    let sources = index.documents(&candidates)?;
+    let trace = stemma_trace::trace(&target, &analysis, &sources, &options);
+    let view = TraceView {
+        target: &target,
+        candidates: &sources,
+        trace: &trace,
+        options: &options,
+        considered: sources.len(),
+    };
+    if let Some(path) = &args.html {
+        std::fs::write(path, stemma_report::trace::to_html(&view))
+            .with_context(|| format!("{}: cannot write the HTML report", path.display()))?;
+    }
+    let rendered = if args.json {
+        stemma_report::trace::to_json(&view)
+    } else {
+        let color = match args.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let width = terminal_size::terminal_size()
+            .map(|(w, _)| usize::from(w.0))
+            .unwrap_or(100)
+            .clamp(40, 200);
+        stemma_report::trace::to_terminal(&view, TerminalStyle { color, width })
+    };
+    write_stdout(&mut std::io::stdout().lock(), &rendered)
+}

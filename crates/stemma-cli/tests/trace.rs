@@ -1,0 +1,246 @@
+//! `stemma trace`: attribution against an index, in the terminal, JSON and HTML.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+fn stemma() -> Command {
+    let mut cmd = Command::cargo_bin("stemma").unwrap();
+    cmd.env_remove("STEMMA_INDEX").env("NO_COLOR", "1");
+    cmd
+}
+
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = stemma();
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    run_env(args, &[])
+}
+
+const GPL: &str = "The licenses for most software are designed to take away your freedom to \
+share and change it. By contrast, the GNU General Public License is intended to guarantee your \
+freedom to share and change free software, to make sure the software is free for all its users. \
+This General Public License applies to most of the Free Software Foundation's software and to \
+any other program whose authors commit to using it.";
+const OIL: &str = "Crude oil prices climbed sharply in early trading after producers agreed to \
+extend output cuts through the end of next year, analysts at several banks noted on Monday in \
+their reports to clients, adding that inventories in Europe had fallen for a third week.";
+const WEATHER: &str = "Heavy rain is expected across the northern provinces on Tuesday, with \
+flooding possible near rivers, forecasters said, before sunshine returns at the weekend and \
+temperatures climb back to seasonal levels for the rest of the month.";
+
+/// An index with a few dated sources (JSON Lines), and a draft built from two of them.
+fn setup(tmp: &Path) -> (String, String) {
+    let corpus = tmp.join("corpus.jsonl");
+    let records = [
+        ("gpl-1991", "1991-06-01", GPL),
+        ("gpl-copy-2007", "2007-06-29", GPL),
+        ("oil-1987", "1987-03-02", OIL),
+        ("weather-<b>", "1988-01-01", WEATHER),
+    ];
+    let lines: String = records
+        .iter()
+        .map(|(id, date, text)| {
+            serde_json::json!({"id": id, "date": date, "series": "wire", "text": text}).to_string()
+                + "\n"
+        })
+        .collect();
+    std::fs::write(&corpus, lines).unwrap();
+    let idx = tmp.join("idx");
+    let (code, _, err) = run(&[
+        "index",
+        "--index",
+        idx.to_str().unwrap(),
+        "add",
+        corpus.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let draft = tmp.join("draft.txt");
+    std::fs::write(
+        &draft,
+        format!("Draft plan — our own opening words, written for this memo alone.\n\n{GPL}\n\nThen: {OIL}\n\nA closing line of ours.\n"),
+    )
+    .unwrap();
+    (
+        idx.to_str().unwrap().to_string(),
+        draft.to_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn trace_attributes_each_part_to_its_earliest_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (idx, draft) = setup(tmp.path());
+    let (code, out, err) = run(&["trace", "--index", &idx, &draft, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["schema"], "stemma.trace/1");
+    let ids: Vec<&str> = json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    // The GPL text is in two sources: the earlier one gets it.
+    assert_eq!(ids, ["gpl-1991", "oil-1987"]);
+    assert_eq!(
+        json["timeline"],
+        serde_json::json!(["oil-1987", "gpl-1991"])
+    );
+    let unexplained = json["summary"]["unexplained_share"].as_f64().unwrap();
+    assert!(unexplained > 0.1 && unexplained < 0.35, "{unexplained}");
+    let text = std::fs::read_to_string(&draft).unwrap();
+    for seg in json["segments"].as_array().unwrap() {
+        let (s, e) = (
+            seg["target"]["start"].as_u64().unwrap() as usize,
+            seg["target"]["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[s..e], seg["target_text"].as_str().unwrap());
+        assert_eq!(
+            text[..s].chars().count() as u64,
+            seg["target"]["char_start"].as_u64().unwrap()
+        );
+        assert!(seg["source_span"]["char_end"].as_u64().is_some());
+    }
+
+    let (code, out, _) = run(&["trace", "--index", &idx, &draft]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Sources, by date") && out.contains("gpl-1991") && out.contains("unexplained"),
+        "{out}"
+    );
+}
+
+#[test]
+fn json_is_identical_across_thread_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (idx, draft) = setup(tmp.path());
+    let one = run_env(
+        &["trace", "--index", &idx, &draft, "--json"],
+        &[("STEMMA_THREADS", "1")],
+    );
+    let four = run_env(
+        &["trace", "--index", &idx, &draft, "--json"],
+        &[("STEMMA_THREADS", "4")],
+    );
+    assert_eq!(one.0, 0);
+    assert_eq!(one.1, four.1);
+}
+
+#[test]
+fn trace_by_id_leaves_the_document_itself_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (idx, _) = setup(tmp.path());
+    let (code, out, err) = run(&["trace", "--index", &idx, "--id", "gpl-copy-2007", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["target"]["id"], "gpl-copy-2007");
+    assert_eq!(json["sources"][0]["id"], "gpl-1991");
+    assert!(json["summary"]["unexplained_share"].as_f64().unwrap() < 0.05);
+    let (code, _, err) = run(&["trace", "--index", &idx, "--id", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no document with id \"nope\""), "{err}");
+}
+
+#[test]
+fn html_report_is_self_contained_and_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (idx, _) = setup(tmp.path());
+    let draft = tmp.path().join("evil.txt");
+    std::fs::write(
+        &draft,
+        format!("<script>alert(1)</script> {WEATHER} <img src=x>"),
+    )
+    .unwrap();
+    let html = tmp.path().join("r.html");
+    let (code, _, err) = run(&[
+        "trace",
+        "--index",
+        &idx,
+        draft.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(
+        !page.contains("<script>alert") && !page.contains("<img") && !page.contains("weather-<b>")
+    );
+    assert!(page.contains("weather-&lt;b&gt;"));
+    assert!(!page.contains("http://") && !page.contains("https://"));
+}
+
+#[test]
+fn missing_index_and_bad_input_are_one_line_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d.txt");
+    std::fs::write(&d, GPL).unwrap();
+    let none = tmp.path().join("none");
+    let (code, _, err) = run(&[
+        "trace",
+        "--index",
+        none.to_str().unwrap(),
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no index here"), "{err}");
+    let (idx, _) = setup(tmp.path());
+    let (code, _, err) = run(&["trace", "--index", &idx, "no/such.txt"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim_end(), "stemma: no/such.txt: file not found");
+    let empty = tmp.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let (code, _, err) = run(&["trace", "--index", &idx, empty.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn trace_works_while_an_add_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (idx, draft) = setup(tmp.path());
+    // A long add into the same index.
+    let corpus = tmp.path().join("more");
+    std::fs::create_dir(&corpus).unwrap();
+    for i in 0..400 {
+        let text: String = (0..400).map(|w| format!("w{}x{} ", i, w % 97)).collect();
+        std::fs::write(corpus.join(format!("m{i:04}.txt")), text).unwrap();
+    }
+    let mut child = stemma()
+        .args([
+            "index",
+            "--index",
+            &idx,
+            "add",
+            corpus.to_str().unwrap(),
+            "--commit-every",
+            "50",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut traced = 0;
+    while child.try_wait().unwrap().is_none() && traced < 5 {
+        let (code, out, err) = run(&["trace", "--index", &idx, &draft, "--json"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("gpl-1991"));
+        traced += 1;
+    }
+    assert!(child.wait().unwrap().success());
+    let (code, _, err) = run(&["trace", "--index", &idx, &draft]);
+    assert_eq!(code, 0, "{err}");
+}
