@@ -31,6 +31,8 @@ enum Command {
     Index(commands::index::IndexArgs),
     /// Which indexed sources explain a document, passage by passage.
     Trace(commands::trace::TraceArgs),
+    /// The web UI and HTTP API: trace, compare, diff and the corpus in a browser.
+    Serve(commands::serve::ServeArgs),
     /// Evaluate detections against a ground truth.
     #[command(subcommand)]
     Eval(commands::eval::EvalCommand),
@@ -49,6 +51,7 @@ fn main() {
         Command::Diff(args) => commands::diff::run(args),
         Command::Pan(args) => commands::pan::run(args),
         Command::Eval(cmd) => commands::eval::run(cmd),
+        Command::Serve(args) => commands::serve::run(args),
         Command::Index(args) => commands::index::run(args),
         Command::Trace(args) => commands::trace::run(args),
     };

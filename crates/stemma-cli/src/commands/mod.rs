@@ -5,4 +5,5 @@ pub mod diff;
 pub mod eval;
 pub mod index;
 pub mod pan;
+pub mod serve;
 pub mod trace;
