@@ -178,7 +178,7 @@ impl RawDoc {
                     Ok(doc)
                 }
                 (None, Some(id)) => state
-                    .index
+                    .index()
                     .get(&id)
                     .map_err(ApiError::internal)?
                     .ok_or_else(|| {
@@ -491,8 +491,8 @@ pub(crate) async fn diff(
         ..DiffOptions::default()
     };
     blocking(&state.clone(), move || {
-        let a = a.resolve(&state, "a")?;
-        let b = b.resolve(&state, "b")?;
+        let a = a.resolve(&state, "old")?;
+        let b = b.resolve(&state, "new")?;
         let diff = stemma_diff::diff(&a.text, &b.text, &options);
         let view = stemma_report::diff::DiffView {
             a: &a,
@@ -582,7 +582,7 @@ async fn run_trace(
     let by_id = matches!(&doc, RawDoc::Json(d) if d.text.is_none());
     blocking(&state.clone(), move || {
         let target = doc.resolve(&state, "draft")?;
-        let index = &state.index;
+        let index = state.index();
         // The target itself is never its own source: by id, or when the same text is
         // indexed under the same id (as the CLI does).
         let same = by_id
@@ -638,7 +638,7 @@ fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
 /// `GET /api/documents`: schema "stemma.index-list/1".
 pub(crate) async fn list_documents(State(state): State<Arc<AppState>>) -> ApiResult {
     blocking(&state.clone(), move || {
-        let docs = state.index.list().map_err(ApiError::internal)?;
+        let docs = state.index().list().map_err(ApiError::internal)?;
         Ok(json_response(
             StatusCode::OK,
             &serde_json::json!({ "schema": "stemma.index-list/1", "documents": docs }),
@@ -653,7 +653,7 @@ pub(crate) async fn get_document(
     Path(id): Path<String>,
 ) -> ApiResult {
     blocking(&state.clone(), move || {
-        match state.index.get(&id).map_err(ApiError::internal)? {
+        match state.index().get(&id).map_err(ApiError::internal)? {
             Some(doc) => Ok(json_response(
                 StatusCode::OK,
                 &serde_json::json!({ "schema": "stemma.index-show/1", "document": doc }),
@@ -695,7 +695,7 @@ fn writer(state: &AppState) -> Result<stemma_index::IndexWriter<'_>, ApiError> {
     // One thread and tantivy's smallest heap: uploads through the server are small batches,
     // and the server should not hold hundreds of MB per request.
     state
-        .index
+        .index()
         .writer_with(1, 32 * 1024 * 1024)
         .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
 }
@@ -830,7 +830,7 @@ pub(crate) async fn search(
     let limit = q.limit.unwrap_or(10).clamp(1, 100);
     blocking(&state.clone(), move || {
         let hits = state
-            .index
+            .index()
             .search(&q.q, limit)
             .map_err(|e| ApiError::bad(e.to_string()))?;
         Ok(json_response(
@@ -848,7 +848,7 @@ pub(crate) async fn not_found() -> ApiError {
 
 /// Shared by the pages: the index listing and search, for server-side rendering.
 pub(crate) fn doc_list(state: &AppState) -> Result<Vec<stemma_index::DocInfo>, ApiError> {
-    state.index.list().map_err(ApiError::internal)
+    state.index().list().map_err(ApiError::internal)
 }
 
 /// Shared by the pages: BM25 hits.
@@ -857,14 +857,14 @@ pub(crate) fn doc_search(
     q: &str,
 ) -> Result<Vec<stemma_index::SearchHit>, ApiError> {
     state
-        .index
+        .index()
         .search(q, 50)
         .map_err(|e| ApiError::bad(e.to_string()))
 }
 
 /// Shared by the pages: one document.
 pub(crate) fn doc_get(state: &AppState, id: &str) -> Result<Option<Document>, ApiError> {
-    state.index.get(id).map_err(ApiError::internal)
+    state.index().get(id).map_err(ApiError::internal)
 }
 
 #[cfg(test)]

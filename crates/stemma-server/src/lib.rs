@@ -27,7 +27,9 @@ mod pages;
 mod security;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -73,6 +75,29 @@ pub(crate) struct AppState {
     pub report_csp: String,
     /// Permits for CPU-bound jobs: one per core.
     pub work: tokio::sync::Semaphore,
+    /// When the read view was last refreshed (ms since `started`).
+    pub reloaded_ms: AtomicU64,
+    /// The server's start, the origin of `reloaded_ms`.
+    pub started: Instant,
+}
+
+impl AppState {
+    /// The index, with a read view at most a second old: `stemma index add` in another
+    /// process commits without telling us, and the index only reloads when asked.
+    pub fn index(&self) -> &Index {
+        let now = self.started.elapsed().as_millis() as u64;
+        let last = self.reloaded_ms.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= 1000
+            && self
+                .reloaded_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            // A failed reload keeps the previous view, which is still consistent.
+            let _ = self.index.reload();
+        }
+        &self.index
+    }
 }
 
 /// Why the server could not start.
@@ -94,6 +119,8 @@ pub fn app(config: Config) -> Result<Router, StartError> {
         report_csp: security::report_csp(),
         index,
         write_lock: Mutex::new(()),
+        reloaded_ms: AtomicU64::new(0),
+        started: Instant::now(),
         work: tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
         ),

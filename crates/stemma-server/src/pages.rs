@@ -124,7 +124,7 @@ title=\"Result\" src=\"about:blank\"></iframe>";
 /// `GET /`: trace a document against the corpus.
 pub(crate) async fn trace_page(State(state): State<Arc<AppState>>) -> Html<String> {
     // Fast fields only (list() would read every stored document).
-    let count = tokio::task::spawn_blocking(move || state.index.stats().map(|s| s.documents))
+    let count = tokio::task::spawn_blocking(move || state.index().stats().map(|s| s.documents))
         .await
         .ok()
         .and_then(Result::ok)

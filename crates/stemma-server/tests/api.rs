@@ -416,3 +416,23 @@ async fn pages_have_the_app_policy_and_escape_metadata() {
         .header(header::CONTENT_TYPE)
         .starts_with("text/javascript"));
 }
+
+#[tokio::test]
+async fn documents_committed_by_another_writer_show_up() {
+    let (dir, app) = app();
+    assert_eq!(
+        get(&app, "/api/documents").await.json()["documents"],
+        json!([])
+    );
+    // As `stemma index add` would, from outside the server.
+    let index = stemma_index::Index::open(dir.path().join("index")).unwrap();
+    let mut writer = index.writer_with(1, 32 * 1024 * 1024).unwrap();
+    writer
+        .add(&stemma_text::Document::new("outside", GPL))
+        .unwrap();
+    writer.commit().unwrap();
+    drop(writer);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let v = get(&app, "/api/documents").await.json();
+    assert_eq!(v["documents"][0]["id"], "outside", "{v}");
+}
