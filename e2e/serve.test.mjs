@@ -193,6 +193,10 @@ test("keyboard: every action of the compare form is reachable with Tab", async (
   for (const want of wanted) {
     assert.ok(seen.has(want), `${want} is not reachable by keyboard: ${[...seen].join(", ")}`);
   }
+  // An empty form says what is missing instead of posting.
+  await page.getByRole("button", { name: "Compare", exact: true }).click();
+  await page.locator(".status", { hasText: "Give a text or a file" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "a");
   await page.close();
 });
 

@@ -14,6 +14,21 @@
   document.querySelectorAll("form.run").forEach(function (form) {
     var status = form.querySelector(".status");
     form.addEventListener("submit", function (ev) {
+      // Each document needs a text or a file: say so here rather than with an error page.
+      var missing = [].filter.call(form.querySelectorAll("fieldset.doc"), function (fs) {
+        var text = fs.querySelector("textarea");
+        var file = fs.querySelector("input[type=file]");
+        return !(text && text.value.trim()) && !(file && file.files.length);
+      });
+      if (missing.length) {
+        ev.preventDefault();
+        ev.stopImmediatePropagation();
+        say(status, "Give a text or a file for: " + missing.map(function (fs) {
+          return fs.querySelector("legend").textContent;
+        }).join(", ") + ".");
+        missing[0].querySelector("textarea").focus();
+        return;
+      }
       var by = ev.submitter;
       if (by && by.getAttribute("formtarget") === "_self") return; // a download
       say(status, "Working…");
@@ -37,6 +52,7 @@
   var sources = document.getElementById("sources");
   if (traceForm && sources) {
     traceForm.addEventListener("submit", function (ev) {
+      if (ev.defaultPrevented) return;
       var by = ev.submitter;
       if (by && by.getAttribute("formtarget") === "_self") return;
       var list = sources.querySelector(".source-list");
