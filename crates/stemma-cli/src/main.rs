@@ -31,6 +31,8 @@ enum Command {
     Index(commands::index::IndexArgs),
     /// Which indexed sources explain a document, passage by passage.
     Trace(commands::trace::TraceArgs),
+    /// Every passage reused across a corpus, clustered, earliest witness first (passim's job).
+    Reuse(commands::reuse::ReuseArgs),
     /// The web UI and HTTP API: trace, compare, diff and the corpus in a browser.
     Serve(commands::serve::ServeArgs),
     /// Evaluate detections against a ground truth.
@@ -54,6 +56,7 @@ fn main() {
         Command::Serve(args) => commands::serve::run(args),
         Command::Index(args) => commands::index::run(args),
         Command::Trace(args) => commands::trace::run(args),
+        Command::Reuse(args) => commands::reuse::run(args),
     };
     if let Err(error) = result {
         // One line: the chain of causes joined, never a backtrace.

@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod diff;
+pub mod reuse;
 pub mod trace;
 
 mod doc;

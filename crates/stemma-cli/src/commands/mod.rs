@@ -5,5 +5,6 @@ pub mod diff;
 pub mod eval;
 pub mod index;
 pub mod pan;
+pub mod reuse;
 pub mod serve;
 pub mod trace;

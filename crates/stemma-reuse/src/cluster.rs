@@ -1,0 +1,197 @@
+//! Passages → clusters, without chaining through boilerplate.
+//!
+//! Every aligned passage gives two *occurrences* (a span in each of its documents) joined by
+//! an edge. Occurrences of one document become one node only when they cover nearly the same
+//! text: a span's overlap with every span of the node must reach `min_overlap` of the
+//! **longer** of the two. Measuring against the shorter one would let a long span (a preamble two
+//! licences share) swallow every short passage inside it and bridge them all into one
+//! giant cluster, which is how passim's clusters chain. Measuring against the longer one
+//! keeps a long shared span a node of its own, and each shorter reused text inside it stays
+//! with its own witnesses.
+//!
+//! Nodes are then joined along edges (union-find); a connected component is a cluster.
+
+use stemma_align::Span;
+use stemma_text::Document;
+
+use crate::{AlignedPair, Cluster, Member};
+
+/// Node of one occurrence span in its document.
+struct Occurrence {
+    doc: u32,
+    span: Span,
+    /// `2 × passage + side` (0 = a, 1 = b).
+    end: u32,
+}
+
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grand = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grand;
+            x = grand;
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        // The smaller root wins, so the result does not depend on edge order.
+        if ra < rb {
+            self.parent[rb as usize] = ra;
+        } else if rb < ra {
+            self.parent[ra as usize] = rb;
+        }
+    }
+}
+
+fn overlap(a: Span, b: Span) -> usize {
+    a.end.min(b.end).saturating_sub(a.start.max(b.start))
+}
+
+/// Cluster the passages of `pairs`; clusters come sorted by size (largest first), then by
+/// their first member, and are numbered from 1 in that order.
+pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64) -> Vec<Cluster> {
+    let mut occurrences: Vec<Occurrence> = Vec::with_capacity(pairs.len() * 2);
+    for (i, pair) in pairs.iter().enumerate() {
+        let i = i as u32;
+        occurrences.push(Occurrence {
+            doc: pair.a,
+            span: pair.passage.a,
+            end: 2 * i,
+        });
+        occurrences.push(Occurrence {
+            doc: pair.b,
+            span: pair.passage.b,
+            end: 2 * i + 1,
+        });
+    }
+    occurrences
+        .sort_unstable_by_key(|o| (o.doc, o.span.start, std::cmp::Reverse(o.span.end), o.end));
+
+    // Nodes: per document, greedily, in order of start. A span joins a node only when it
+    // overlaps *every* span of the node by `min_overlap` of the longer of the two (complete
+    // linkage): comparing with the node's growing union instead would let overlapping
+    // spans creep along the text (1000–1500, 1300–1800, 1600–2100, …) into one node that
+    // bridges unrelated passages.
+    let mut node_of = vec![0u32; occurrences.len()];
+    let mut nodes: Vec<(u32, Span)> = Vec::new();
+    let mut node_spans: Vec<Vec<Span>> = Vec::new();
+    let mut open: Vec<u32> = Vec::new();
+    let mut current_doc = u32::MAX;
+    for o in &occurrences {
+        if o.doc != current_doc {
+            open.clear();
+            current_doc = o.doc;
+        }
+        open.retain(|&n| nodes[n as usize].1.end > o.span.start);
+        let best = open
+            .iter()
+            .filter_map(|&n| {
+                let worst = node_spans[n as usize]
+                    .iter()
+                    .map(|&m| {
+                        let longer = m.len().max(o.span.len()).max(1);
+                        overlap(m, o.span) as f64 / longer as f64
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                (worst >= min_overlap).then_some((worst, n))
+            })
+            // Best overlap; the earliest node on ties.
+            .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+        let node = match best {
+            Some((_, n)) => {
+                let extent = &mut nodes[n as usize].1;
+                extent.start = extent.start.min(o.span.start);
+                extent.end = extent.end.max(o.span.end);
+                node_spans[n as usize].push(o.span);
+                n
+            }
+            None => {
+                nodes.push((o.doc, o.span));
+                node_spans.push(vec![o.span]);
+                let n = (nodes.len() - 1) as u32;
+                open.push(n);
+                n
+            }
+        };
+        node_of[o.end as usize] = node;
+    }
+    drop(node_spans);
+
+    let mut uf = UnionFind::new(nodes.len());
+    for i in 0..pairs.len() {
+        uf.union(node_of[2 * i], node_of[2 * i + 1]);
+    }
+    let mut by_root: Vec<(u32, u32)> = (0..nodes.len() as u32).map(|n| (uf.find(n), n)).collect();
+    by_root.sort_unstable();
+    // Passages per cluster: which aligned pairs support it.
+    let mut pairs_of_root: Vec<(u32, u32)> = (0..pairs.len())
+        .map(|i| (uf.find(node_of[2 * i]), i as u32))
+        .collect();
+    pairs_of_root.sort_unstable();
+
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut p = 0;
+    for group in by_root.chunk_by(|x, y| x.0 == y.0) {
+        let root = group[0].0;
+        let mut members: Vec<Member> = group
+            .iter()
+            .map(|&(_, n)| {
+                let (doc, span) = nodes[n as usize];
+                Member { doc, span }
+            })
+            .collect();
+        let key = |m: &Member| {
+            let d = &docs[m.doc as usize];
+            (
+                d.date.is_none(),
+                d.date.clone(),
+                d.id.clone(),
+                m.span.start,
+                m.span.end,
+            )
+        };
+        members.sort_by_cached_key(key);
+        let earliest = members
+            .first()
+            .filter(|m| docs[m.doc as usize].date.is_some())
+            .map(|_| 0);
+        while p < pairs_of_root.len() && pairs_of_root[p].0 < root {
+            p += 1;
+        }
+        let mut alignments = Vec::new();
+        while p < pairs_of_root.len() && pairs_of_root[p].0 == root {
+            alignments.push(pairs_of_root[p].1);
+            p += 1;
+        }
+        clusters.push(Cluster {
+            id: 0,
+            members,
+            earliest,
+            alignments,
+        });
+    }
+    clusters.sort_by_cached_key(|c| {
+        let first = c
+            .members
+            .iter()
+            .map(|m| (docs[m.doc as usize].id.clone(), m.span.start, m.span.end))
+            .min();
+        (std::cmp::Reverse(c.members.len()), first)
+    });
+    for (i, c) in clusters.iter_mut().enumerate() {
+        c.id = i as u64 + 1;
+    }
+    clusters
+}

@@ -1,0 +1,305 @@
+//! A sorter bounded in memory: records are kept in memory while they fit the budget, and
+//! otherwise sorted in runs written to a temporary folder and merged back k ways.
+//!
+//! Why not a crate: the records are fixed-size integers, the merge is 60 lines, and the error
+//! we must give when the disk fills (which folder, how much was written, what to do) needs
+//! the I/O errors first-hand.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::slice::ParallelSliceMut;
+
+use crate::ReuseError;
+
+/// A fixed-size record that can be written to and read from a run file.
+pub(crate) trait Record: Copy + Ord + Send + Sync {
+    /// Bytes on disk.
+    const BYTES: usize;
+    fn put(&self, out: &mut Vec<u8>);
+    fn get(bytes: &[u8]) -> Self;
+}
+
+impl Record for u64 {
+    const BYTES: usize = 8;
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn get(bytes: &[u8]) -> Self {
+        u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"))
+    }
+}
+
+impl Record for (u64, u32) {
+    const BYTES: usize = 12;
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0.to_le_bytes());
+        out.extend_from_slice(&self.1.to_le_bytes());
+    }
+    fn get(bytes: &[u8]) -> Self {
+        (
+            u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")),
+            u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")),
+        )
+    }
+}
+
+/// What spilling cost, for the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SpillStats {
+    pub runs: usize,
+    pub bytes: u64,
+}
+
+/// Collects records within `budget` bytes of memory; see the module docs.
+pub(crate) struct Sorter<T: Record> {
+    buf: Vec<T>,
+    cap: usize,
+    what: &'static str,
+    tmp_base: Option<PathBuf>,
+    tmp: Option<tempfile::TempDir>,
+    runs: Vec<PathBuf>,
+    stats: SpillStats,
+    scratch: Vec<u8>,
+}
+
+impl<T: Record> Sorter<T> {
+    /// A sorter that holds at most `budget` bytes of records in memory before spilling runs
+    /// into a fresh folder under `tmp_base` (the system's temporary folder by default).
+    /// `what` names the table in error messages.
+    pub fn new(budget: u64, tmp_base: Option<&Path>, what: &'static str) -> Self {
+        let cap = (budget / std::mem::size_of::<T>() as u64).max(1024) as usize;
+        Sorter {
+            buf: Vec::new(),
+            cap,
+            what,
+            tmp_base: tmp_base.map(Path::to_path_buf),
+            tmp: None,
+            runs: Vec::new(),
+            stats: SpillStats::default(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Add records; spills a sorted run when the memory budget is reached.
+    pub fn extend(&mut self, records: &[T]) -> Result<(), ReuseError> {
+        let mut rest = records;
+        while !rest.is_empty() {
+            let room = self.cap.saturating_sub(self.buf.len());
+            if room == 0 {
+                self.spill()?;
+                continue;
+            }
+            let take = room.min(rest.len());
+            if self.buf.capacity() < self.buf.len() + take {
+                // Grow geometrically but never past the cap: the cap is the memory promise.
+                let want = (self.buf.capacity() * 2)
+                    .max(self.buf.len() + take)
+                    .min(self.cap);
+                self.buf.reserve_exact(want - self.buf.len());
+            }
+            self.buf.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<(), ReuseError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.buf.par_sort_unstable();
+        let dir = match &self.tmp {
+            Some(dir) => dir.path().to_path_buf(),
+            None => {
+                let base = self.tmp_base.clone().unwrap_or_else(std::env::temp_dir);
+                let dir = tempfile::Builder::new()
+                    .prefix("stemma-reuse-")
+                    .tempdir_in(&base)
+                    .map_err(|e| self.io_error(&base, e))?;
+                let path = dir.path().to_path_buf();
+                self.tmp = Some(dir);
+                path
+            }
+        };
+        let path = dir.join(format!(
+            "{}-{:05}.run",
+            self.what.replace(' ', "-"),
+            self.runs.len()
+        ));
+        let file = File::create(&path).map_err(|e| self.io_error(&path, e))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        for chunk in self.buf.chunks(1 << 16) {
+            self.scratch.clear();
+            for r in chunk {
+                r.put(&mut self.scratch);
+            }
+            out.write_all(&self.scratch)
+                .map_err(|e| self.io_error(&path, e))?;
+            self.stats.bytes += self.scratch.len() as u64;
+        }
+        out.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .map_err(|e| self.io_error(&path, e))?;
+        self.runs.push(path);
+        self.stats.runs += 1;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn io_error(&self, path: &Path, error: io::Error) -> ReuseError {
+        // ENOSPC (28) and EDQUOT (122 on Linux) are the disk filling up, whatever the kind.
+        let full = matches!(error.raw_os_error(), Some(28) | Some(122))
+            || error.kind() == io::ErrorKind::StorageFull;
+        if full {
+            ReuseError::DiskFull {
+                path: path.to_path_buf(),
+                what: self.what,
+                written: self.stats.bytes,
+            }
+        } else {
+            ReuseError::Io {
+                path: path.to_path_buf(),
+                source: error,
+            }
+        }
+    }
+
+    /// All records, sorted.
+    pub fn finish(mut self) -> Result<(Sorted<T>, SpillStats), ReuseError> {
+        if self.runs.is_empty() {
+            self.buf.par_sort_unstable();
+            let stats = self.stats;
+            return Ok((
+                Sorted::Memory(std::mem::take(&mut self.buf).into_iter()),
+                stats,
+            ));
+        }
+        self.spill()?;
+        self.buf = Vec::new();
+        let mut readers = Vec::with_capacity(self.runs.len());
+        let mut heap = BinaryHeap::with_capacity(self.runs.len());
+        for (i, path) in self.runs.iter().enumerate() {
+            let file = File::open(path).map_err(|e| self.io_error(path, e))?;
+            let mut reader = RunReader {
+                inner: BufReader::with_capacity(1 << 18, file),
+                path: path.clone(),
+                bytes: vec![0; T::BYTES],
+            };
+            if let Some(first) = reader.next::<T>()? {
+                heap.push(Reverse((first, i)));
+            }
+            readers.push(reader);
+        }
+        let stats = self.stats;
+        Ok((
+            Sorted::Merge {
+                heap,
+                readers,
+                _dir: self.tmp.take(),
+            },
+            stats,
+        ))
+    }
+}
+
+pub(crate) struct RunReader {
+    inner: BufReader<File>,
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl RunReader {
+    fn next<T: Record>(&mut self) -> Result<Option<T>, ReuseError> {
+        match self.inner.read_exact(&mut self.bytes) {
+            Ok(()) => Ok(Some(T::get(&self.bytes))),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(ReuseError::Io {
+                path: self.path.clone(),
+                source: e,
+            }),
+        }
+    }
+}
+
+/// The sorted records of a [`Sorter`]: from memory, or merged from its runs (the run folder
+/// is deleted when this is dropped).
+pub(crate) enum Sorted<T: Record> {
+    Memory(std::vec::IntoIter<T>),
+    Merge {
+        heap: BinaryHeap<Reverse<(T, usize)>>,
+        readers: Vec<RunReader>,
+        _dir: Option<tempfile::TempDir>,
+    },
+}
+
+impl<T: Record> Sorted<T> {
+    /// The next record in sorted order.
+    pub fn next_record(&mut self) -> Result<Option<T>, ReuseError> {
+        match self {
+            Sorted::Memory(it) => Ok(it.next()),
+            Sorted::Merge { heap, readers, .. } => {
+                let Some(Reverse((record, run))) = heap.pop() else {
+                    return Ok(None);
+                };
+                if let Some(next) = readers[run].next::<T>()? {
+                    heap.push(Reverse((next, run)));
+                }
+                Ok(Some(record))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain<T: Record>(mut s: Sorted<T>) -> Vec<T> {
+        let mut out = Vec::new();
+        while let Some(r) = s.next_record().unwrap() {
+            out.push(r);
+        }
+        out
+    }
+
+    #[test]
+    fn spills_and_merges_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        // A budget of 16 KiB holds 1024 records: 10,000 records make 10 runs.
+        let mut sorter: Sorter<(u64, u32)> =
+            Sorter::new(16 * 1024, Some(dir.path()), "anchor table");
+        let records: Vec<(u64, u32)> = (0..10_000u64)
+            .map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40, (i % 7) as u32))
+            .collect();
+        for chunk in records.chunks(333) {
+            sorter.extend(chunk).unwrap();
+        }
+        let (sorted, stats) = sorter.finish().unwrap();
+        assert!(stats.runs >= 9, "{stats:?}");
+        assert_eq!(stats.bytes, 12 * 10_000);
+        let mut expected = records.clone();
+        expected.sort_unstable();
+        assert_eq!(drain(sorted), expected);
+    }
+
+    #[test]
+    fn small_inputs_stay_in_memory() {
+        let mut sorter: Sorter<u64> = Sorter::new(1 << 20, None, "pair table");
+        sorter.extend(&[3, 1, 2]).unwrap();
+        let (sorted, stats) = sorter.finish().unwrap();
+        assert_eq!(stats, SpillStats::default());
+        assert_eq!(drain(sorted), [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_naming_it() {
+        let mut sorter: Sorter<u64> = Sorter::new(0, Some(Path::new("/no/such/dir")), "pair table");
+        let err = sorter.extend(&vec![1u64; 5000]).unwrap_err().to_string();
+        assert!(err.starts_with("/no/such/dir: "), "{err}");
+    }
+}
