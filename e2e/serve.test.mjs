@@ -252,6 +252,24 @@ test("corpus: upload files with progress, search, then trace a draft against the
   await page.close();
 });
 
+test("every page fits a phone and prints without its controls", async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const [path, name] of [["/", "trace"], ["/compare", "compare"], ["/diff", "diff"], ["/corpus", "corpus"]]) {
+    await page.goto(`${base}${path}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${path} is wider than a phone by ${overflow}px`);
+    await page.screenshot({ path: join(shots, `${name}-phone.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ media: "print" });
+  await page.goto(`${base}/corpus`);
+  assert.equal(await page.locator("form#upload").isVisible(), false, "no upload form on paper");
+  assert.equal(await page.locator("#documents").isVisible(), true);
+  await page.screenshot({ path: join(shots, "corpus-print.png"), fullPage: true });
+  await page.close();
+});
+
 test("diff: the summary, the redline and the side-by-side view", async () => {
   const page = await newPage();
   await page.goto(`${base}/diff`);
