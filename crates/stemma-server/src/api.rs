@@ -572,7 +572,7 @@ async fn run_trace(
     doc: RawDoc,
     top: Option<usize>,
 ) -> ApiResult {
-    let top = top.unwrap_or(10);
+    let top = top.unwrap_or(CandidateOptions::default().limit);
     if top == 0 || top > state.config.max_top {
         return Err(ApiError::bad(format!(
             "top must be between 1 and {}",
