@@ -59,7 +59,7 @@ use schema::Fields;
 /// The file that marks a folder as a stemma index.
 pub const MARKER_FILE: &str = "stemma-index.json";
 /// The on-disk format this version reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Default fingerprint n-gram size (content-word stems).
 pub const DEFAULT_NGRAM: usize = 3;
 /// Default winnowing window: any shared run of `window + ngram - 1` content words is found.

@@ -26,15 +26,23 @@ pub struct CandidateOptions {
     pub min_shared: u32,
     /// Ids never returned (the target itself, when it is in the index).
     pub exclude: Vec<String>,
+    /// Weight of a shared fingerprint for the documents that are not its earliest witness
+    /// (the earliest dated documents holding it weigh 1). Later copies of a passage then rank
+    /// below its origin, which is what a trace attributes the passage to; with no dates every
+    /// document is earliest and this has no effect.
+    pub later_weight: f32,
 }
 
 impl Default for CandidateOptions {
     fn default() -> Self {
         CandidateOptions {
-            limit: 10,
+            // Alignment is cheap next to missing a source: at 100,000 documents the 30 best
+            // hold 99.5% of planted sources where the 10 best hold 97.6% (bench/index.sh).
+            limit: 30,
             max_doc_freq: None,
             min_shared: 2,
             exclude: Vec::new(),
+            later_weight: 0.25,
         }
     }
 }
@@ -59,7 +67,8 @@ pub struct Candidate {
     pub id: String,
     /// Its date, as stored.
     pub date: Option<String>,
-    /// Sum of `ln(1 + N / df)` over the shared fingerprints.
+    /// Sum of `ln(1 + N / df)` over the shared fingerprints (× `later_weight` for those an
+    /// earlier dated document also holds).
     pub score: f32,
     /// Shared fingerprints (below the boilerplate cap).
     pub shared: u32,
@@ -225,7 +234,9 @@ impl Index {
 
     /// The documents sharing the most idf-weighted fingerprints with `fingerprints`, best
     /// first (ties: earliest date, then id). Fingerprints whose document frequency exceeds
-    /// the cap (boilerplate: licence headers, datelines) are skipped.
+    /// the cap (boilerplate: licence headers, datelines) are skipped; a fingerprint counts in
+    /// full for its earliest dated witnesses and `later_weight` for the others, so that the
+    /// origin of a passage outranks its many later copies.
     pub fn candidates(
         &self,
         fingerprints: &[u64],
@@ -246,6 +257,12 @@ impl Index {
             .map(|s| s.inverted_index(self.fields.fp))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
+        let days = segments
+            .iter()
+            .map(|s| s.fast_fields().u64("day"))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        let mut witnesses: Vec<(u32, u32, u64)> = Vec::new();
         // Dense accumulators per segment, allocated when a segment is first hit.
         let mut scores: Vec<Vec<(f32, u32)>> = vec![Vec::new(); segments.len()];
         let mut sorted: Vec<u64> = fingerprints.to_vec();
@@ -267,22 +284,37 @@ impl Index {
                 continue;
             }
             let idf = (1.0 + total as f64 / df as f64).ln() as f32;
+            witnesses.clear();
             for (ord, info) in infos.iter().enumerate() {
                 let Some(info) = info else { continue };
                 let mut postings = inverted[ord]
                     .read_postings_from_terminfo(info, IndexRecordOption::Basic)
                     .map_err(|e| crate::error::io_error(&self.dir, e))?;
-                let acc = &mut scores[ord];
-                if acc.is_empty() {
-                    acc.resize(segments[ord].max_doc() as usize, (0.0, 0));
-                }
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
-                    let slot = &mut acc[doc as usize];
-                    slot.0 += idf;
-                    slot.1 += 1;
+                    // The excluded (the target itself) are no witnesses of their own words.
+                    if !segments[ord].is_deleted(doc)
+                        && !excluded.contains(&DocAddress::new(ord as u32, doc))
+                    {
+                        let day = days[ord].first(doc).unwrap_or(u64::MAX);
+                        witnesses.push((ord as u32, doc, day));
+                    }
                     doc = postings.advance();
                 }
+            }
+            let earliest = witnesses.iter().map(|w| w.2).min().unwrap_or(u64::MAX);
+            for &(ord, doc, day) in &witnesses {
+                let acc = &mut scores[ord as usize];
+                if acc.is_empty() {
+                    acc.resize(segments[ord as usize].max_doc() as usize, (0.0, 0));
+                }
+                let slot = &mut acc[doc as usize];
+                slot.0 += if day == earliest {
+                    idf
+                } else {
+                    idf * options.later_weight
+                };
+                slot.1 += 1;
             }
         }
         let mut hits: Vec<(f32, u32, DocAddress)> = Vec::new();

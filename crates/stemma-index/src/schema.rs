@@ -9,6 +9,7 @@
 //! | `fp` | u64, indexed, multi-valued | winnowed fingerprints: candidate retrieval |
 //! | `hash` | u64, fast | content hash: re-adding unchanged content is a no-op |
 //! | `bytes`, `words`, `fps` | u64, fast | statistics without reading stored text |
+//! | `day` | u64, fast | the date as YYYYMMDD (undated: `u64::MAX`): earliest witnesses rank first |
 
 use tantivy::schema::{
     Field, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -31,6 +32,7 @@ pub(crate) struct Fields {
     pub bytes: Field,
     pub words: Field,
     pub fps: Field,
+    pub day: Field,
 }
 
 pub(crate) fn build() -> Schema {
@@ -56,6 +58,7 @@ pub(crate) fn build() -> Schema {
     b.add_u64_field("bytes", FAST);
     b.add_u64_field("words", FAST);
     b.add_u64_field("fps", FAST);
+    b.add_u64_field("day", FAST);
     b.build()
 }
 
@@ -76,6 +79,7 @@ impl Fields {
             bytes: f("bytes")?,
             words: f("words")?,
             fps: f("fps")?,
+            day: f("day")?,
         })
     }
 }

@@ -59,7 +59,7 @@ fn refuses_other_format_versions() {
     let marker = tmp.path().join(MARKER_FILE);
     let text = std::fs::read_to_string(&marker)
         .unwrap()
-        .replace("\"version\": 1", "\"version\": 9");
+        .replace(&format!("\"version\": {FORMAT_VERSION}"), "\"version\": 9");
     std::fs::write(&marker, text).unwrap();
     let err = Index::open(tmp.path()).unwrap_err();
     assert!(
@@ -130,8 +130,8 @@ fn candidates_rank_by_shared_fingerprints_and_skip_the_excluded() {
         .candidates(&fps, &CandidateOptions::default())
         .unwrap();
     let ids: Vec<&str> = found.iter().map(|c| c.id.as_str()).collect();
-    // Equal scores: the earlier date first.
-    assert_eq!(ids, ["gpl", "gpl-copy", "oil"]);
+    // The later copy of the GPL text counts its words at `later_weight` only.
+    assert_eq!(ids, ["gpl", "oil", "gpl-copy"]);
     let options = CandidateOptions {
         exclude: vec!["gpl".into()],
         limit: 1,
@@ -217,4 +217,50 @@ fn corrupt_indexes_are_refused_and_left_alone() {
     }
     let err = Index::open(tmp.path()).unwrap_err();
     assert!(matches!(err, IndexError::Corrupt(..)), "{err}");
+}
+
+#[test]
+fn the_origin_outranks_later_longer_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    w.add_all(&[
+        doc("copy-a", &format!("{GPL} {WEATHER}"), Some("2001-01-01")),
+        doc("copy-b", &format!("{GPL} {WEATHER}"), Some("2002-05-01")),
+        doc("origin", GPL, Some("1991-06")),
+    ])
+    .unwrap();
+    w.commit().unwrap();
+    let target = stemma_text::analyze(&format!("{GPL} {WEATHER}"));
+    let found = index
+        .candidates(
+            &index.query_fingerprints(&target),
+            &CandidateOptions::default(),
+        )
+        .unwrap();
+    // The copies share more, but the GPL words count in full only for their origin.
+    assert_eq!(found[0].id, "copy-a");
+    let plain = CandidateOptions {
+        later_weight: 1.0,
+        ..CandidateOptions::default()
+    };
+    let found2 = index
+        .candidates(&index.query_fingerprints(&target), &plain)
+        .unwrap();
+    assert_eq!(found2.last().unwrap().id, "origin");
+    assert!(
+        found.iter().position(|c| c.id == "origin").unwrap() <= 1,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn day_keys_sort_like_dates() {
+    use crate::writer::day_key;
+    assert_eq!(day_key(Some("1987-03-02")), 19870302);
+    assert_eq!(day_key(Some("1991-06")), 19910600);
+    assert_eq!(day_key(Some("2007")), 20070000);
+    assert_eq!(day_key(Some("2024-05-01T10:00:00Z")), 20240501);
+    assert_eq!(day_key(Some("last spring")), u64::MAX);
+    assert_eq!(day_key(None), u64::MAX);
 }

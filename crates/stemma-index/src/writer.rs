@@ -159,6 +159,7 @@ impl<'a> IndexWriter<'a> {
         t.add_u64(f.bytes, doc.text.len() as u64);
         t.add_u64(f.words, words as u64);
         t.add_u64(f.fps, fps.len() as u64);
+        t.add_u64(f.day, day_key(doc.date.as_deref()));
         self.writer
             .add_document(t)
             .map_err(|e| IndexError::from_tantivy(&self.index.dir, e))?;
@@ -213,6 +214,27 @@ impl<'a> IndexWriter<'a> {
             .map_err(|e| IndexError::from_tantivy(&dir, e))?;
         self.index.reload()
     }
+}
+
+/// A date as a number that sorts like the date: `YYYYMMDD` from a leading `YYYY`, `YYYY-MM`
+/// or `YYYY-MM-DD` (missing parts count as the earliest); undated or unreadable: `u64::MAX`.
+pub(crate) fn day_key(date: Option<&str>) -> u64 {
+    let Some(date) = date else { return u64::MAX };
+    let mut parts = date.trim().split(['-', 'T', ' ', '/']);
+    let num = |p: Option<&str>, digits: usize| {
+        p.filter(|p| p.len() == digits && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<u64>().ok())
+    };
+    let Some(year) = num(parts.next(), 4) else {
+        return u64::MAX;
+    };
+    let month = num(parts.next(), 2).unwrap_or(0);
+    let day = if month > 0 {
+        num(parts.next(), 2).unwrap_or(0)
+    } else {
+        0
+    };
+    year * 10_000 + month * 100 + day
 }
 
 /// Hash of everything stored about a document: text and metadata.

@@ -23,8 +23,9 @@ pub struct TraceArgs {
     pub id: Option<String>,
     #[command(flatten)]
     pub index: IndexDir,
-    /// Candidate sources to align (the best by shared fingerprints).
-    #[arg(long, default_value_t = 10)]
+    /// Candidate sources to align (the best by shared fingerprints, earliest witnesses
+    /// weighing most).
+    #[arg(long, default_value_t = CandidateOptions::default().limit)]
     pub candidates: usize,
     /// Ignore fingerprints found in more documents than this (boilerplate); default: 1% of
     /// the index, at least 200.
