@@ -366,34 +366,57 @@ fn last_commit(lines: &[String]) -> Option<usize> {
 
 /// SIGKILL `stemma index add` at random moments: each time, the index opens and holds every
 /// document of the last commit it reported.
+///
+/// A kill lands after a random number of reported commits plus a random delay (or a random
+/// delay from the start, so that some land while the index is being created), so every kill
+/// hits a running add whatever the speed of the machine.
 #[test]
 fn sigkill_at_random_moments_keeps_the_last_commit() {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
-    let names = write_corpus(&corpus, 2500, 120);
+    let names = write_corpus(&corpus, 1500, 120);
     let idx: PathBuf = tmp.path().join("idx");
     let mut rng = 0x9E3779B97F4A7C15u64;
-    let mut kills = 0;
-    let mut verified_docs = 0;
-    let started = Instant::now();
-    for round in 0..60 {
-        if kills >= 24 || started.elapsed() > Duration::from_secs(50) {
-            break;
-        }
-        // Start over now and then, so that kills also land while an index is created.
-        if round % 6 == 0 {
-            let _ = std::fs::remove_dir_all(&idx);
-        }
+    let mut next = move |n: u64| {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let delay = Duration::from_millis(30 + rng % 900);
+        rng % n
+    };
+    let (mut kills, mut verified_docs) = (0, 0);
+    let started = Instant::now();
+    for round in 0..80 {
+        if kills >= 24 || started.elapsed() > Duration::from_secs(55) {
+            break;
+        }
+        // Mostly a fresh index; every third round goes on with the killed one.
+        if round % 3 != 2 {
+            let _ = std::fs::remove_dir_all(&idx);
+        }
         let (mut child, lines, reader) = spawn_add(
             &idx,
             &corpus,
-            &["--commit-every", "97", "--commit-secs", "0.05"],
+            &["--commit-every", "97", "--commit-secs", "30"],
         );
-        std::thread::sleep(delay);
+        let commits = next(8) as usize;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("committed "))
+            .count()
+            < commits
+            && child.try_wait().unwrap().is_none()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(Duration::from_millis(next(if commits == 0 {
+            200
+        } else {
+            40
+        })));
         let running = child.try_wait().unwrap().is_none();
         unsafe {
             libc::kill(child.id() as i32, libc::SIGKILL);
@@ -420,6 +443,9 @@ fn sigkill_at_random_moments_keeps_the_last_commit() {
         }
         assert!(index.stats().unwrap().documents as usize <= names.len());
     }
+    eprintln!(
+        "{kills} kills landed while add was running; {verified_docs} committed documents verified"
+    );
     assert!(
         kills >= 20,
         "only {kills} kills landed while add was running"

@@ -268,6 +268,8 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
         bar
     };
     let mut tally = Tally::default();
+    // Batches are analyzed in parallel; no bigger than a commit, so commits land on time.
+    let batch_docs = args.commit_every.clamp(1, 512);
     let mut batch: Vec<Document> = Vec::new();
     let mut batch_bytes = 0usize;
     let mut last_commit = Instant::now();
@@ -327,7 +329,7 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
                             }
                             Err(e) => bad(&progress, &mut tally, &e),
                         }
-                        if batch.len() >= 512 || batch_bytes >= 8 << 20 {
+                        if batch.len() >= batch_docs || batch_bytes >= 8 << 20 {
                             flush(&mut batch, &mut writer, &mut tally, false)?;
                             batch_bytes = 0;
                         }
@@ -347,7 +349,7 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
                 Err(e) => bad(&progress, &mut tally, &e),
             }
         }
-        if batch.len() >= 512 || batch_bytes >= 8 << 20 {
+        if batch.len() >= batch_docs || batch_bytes >= 8 << 20 {
             flush(&mut batch, &mut writer, &mut tally, false)?;
             batch_bytes = 0;
         }
