@@ -84,7 +84,9 @@ fn terminal_report_plain_without_colour() {
         .args(["compare", LGPL, GPL, "--color", "always"])
         .output()
         .unwrap();
-    assert!(String::from_utf8(coloured.stdout).unwrap().contains('\u{1b}'));
+    assert!(String::from_utf8(coloured.stdout)
+        .unwrap()
+        .contains('\u{1b}'));
 }
 
 #[test]
