@@ -96,6 +96,12 @@ fn options_and_formats() {
         .assert()
         .success()
         .stdout(predicate::str::contains("12 points → 12: 12 unchanged"));
+    // The same version published as a web page (navigation, script, footer around it).
+    stemma()
+        .args(["diff", &fixture("plan-v2.txt"), &fixture("plan-v2.html")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("12 points → 12: 12 unchanged"));
     stemma()
         .args([
             "diff",
