@@ -1,13 +1,14 @@
 //! `stemma compare A B`.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use stemma_align::CompareOptions;
 use stemma_ingest::Limits;
-use stemma_report::compare::{CompareView, TerminalStyle};
+use stemma_report::compare::CompareView;
+
+use super::output;
 
 /// Options shared by every command that aligns text.
 #[derive(Debug, Clone, Args)]
@@ -103,35 +104,13 @@ pub fn run(args: CompareArgs) -> Result<()> {
         passages: &passages,
         options: &options,
     };
-    if let Some(path) = &args.html {
-        std::fs::write(path, stemma_report::compare::to_html(&view))
-            .with_context(|| format!("{}: cannot write the HTML report", path.display()))?;
-    }
-    let mut stdout = std::io::stdout().lock();
+    output::write_html(args.html.as_deref(), || {
+        stemma_report::compare::to_html(&view)
+    })?;
     let rendered = if args.json {
         stemma_report::compare::to_json(&view)
     } else {
-        let color = match args.color.as_str() {
-            "always" => true,
-            "never" => false,
-            _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
-        let width = terminal_size::terminal_size()
-            .map(|(w, _)| usize::from(w.0))
-            .unwrap_or(100)
-            .clamp(40, 200);
-        stemma_report::compare::to_terminal(&view, TerminalStyle { color, width })
+        stemma_report::compare::to_terminal(&view, output::terminal_style(&args.color))
     };
-    write_stdout(&mut stdout, &rendered)
-}
-
-/// Write to stdout; a closed pipe (`| head`) ends quietly.
-pub fn write_stdout(stdout: &mut impl Write, text: &str) -> Result<()> {
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to standard output"),
-    }
+    output::write_stdout(&rendered)
 }

@@ -1,17 +1,15 @@
 //! `stemma diff OLD NEW`: version comparison that understands numbered points and clauses.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use stemma_diff::{DiffOptions, Granularity};
 use stemma_ingest::Limits;
-use stemma_report::compare::TerminalStyle;
 use stemma_report::diff::DiffView;
 
-use super::compare::write_stdout;
+use super::output;
 
 /// Arguments of `stemma diff`.
 #[derive(Debug, Args)]
@@ -80,23 +78,11 @@ pub fn run(args: DiffArgs) -> Result<()> {
         diff: &diff,
         options: &options,
     };
-    if let Some(path) = &args.html {
-        std::fs::write(path, stemma_report::diff::to_html(&view))
-            .with_context(|| format!("{}: cannot write the HTML report", path.display()))?;
-    }
+    output::write_html(args.html.as_deref(), || stemma_report::diff::to_html(&view))?;
     let rendered = if args.json {
         stemma_report::diff::to_json(&view)
     } else {
-        let color = match args.color.as_str() {
-            "always" => true,
-            "never" => false,
-            _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
-        let width = terminal_size::terminal_size()
-            .map(|(w, _)| usize::from(w.0))
-            .unwrap_or(100)
-            .clamp(40, 200);
-        stemma_report::diff::to_terminal(&view, TerminalStyle { color, width })
+        stemma_report::diff::to_terminal(&view, output::terminal_style(&args.color))
     };
-    write_stdout(&mut std::io::stdout().lock(), &rendered)
+    output::write_stdout(&rendered)
 }

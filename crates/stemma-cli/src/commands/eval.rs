@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use stemma_eval::Evaluation;
 
-use super::compare::write_stdout;
+use super::output;
 
 /// Evaluations.
 #[derive(Debug, Subcommand)]
@@ -52,7 +52,7 @@ fn run_pan(args: EvalPanArgs) -> Result<()> {
     } else {
         to_text(&evaluation)
     };
-    write_stdout(&mut std::io::stdout().lock(), &rendered)
+    output::write_stdout(&rendered)
 }
 
 /// The JSON document of `stemma eval pan --json`.

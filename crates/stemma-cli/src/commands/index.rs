@@ -12,7 +12,7 @@ use stemma_index::{AddOutcome, Index, IndexWriter};
 use stemma_ingest::{Format, Limits};
 use stemma_text::Document;
 
-use super::compare::write_stdout;
+use super::output;
 
 /// Where the index lives (shared by `index` and `trace`).
 #[derive(Debug, Clone, Args)]
@@ -130,7 +130,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
                 }
                 out
             };
-            write_stdout(&mut std::io::stdout().lock(), &out)
+            output::write_stdout(&out)
         }
         IndexCommand::Show { id, json } => {
             let index = Index::open(&dir)?;
@@ -154,7 +154,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
                 out.push_str(&format!("encoding: {}\n\n{}\n", doc.encoding, doc.text));
                 out
             };
-            write_stdout(&mut std::io::stdout().lock(), &out)
+            output::write_stdout(&out)
         }
         IndexCommand::Rm { ids } => {
             let index = Index::open(&dir)?;
@@ -200,7 +200,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
                     stats.deleted
                 )
             };
-            write_stdout(&mut std::io::stdout().lock(), &out)
+            output::write_stdout(&out)
         }
         IndexCommand::Search { query, limit, json } => {
             let index = Index::open(&dir)?;
@@ -225,7 +225,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
                 }
                 out
             };
-            write_stdout(&mut std::io::stdout().lock(), &out)
+            output::write_stdout(&out)
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod compare;
 pub mod diff;
 pub mod eval;
 pub mod index;
+pub mod output;
 pub mod pan;
 pub mod reuse;
 pub mod serve;

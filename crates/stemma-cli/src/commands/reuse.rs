@@ -17,7 +17,8 @@ use stemma_report::reuse::ReuseView;
 use stemma_reuse::{ReuseError, ReuseOptions};
 use stemma_text::Document;
 
-use super::compare::{write_stdout, AlignArgs};
+use super::compare::AlignArgs;
+use super::output;
 
 /// Arguments of `stemma reuse`.
 #[derive(Debug, Args)]
@@ -360,18 +361,12 @@ pub fn run(args: ReuseArgs) -> Result<()> {
     }
     let writes_stdout = args.out.as_deref() == Some(Path::new("-"));
     if args.json {
-        write_stdout(
-            &mut std::io::stdout().lock(),
-            &stemma_report::reuse::summary_json(&view),
-        )
+        output::write_stdout(&stemma_report::reuse::summary_json(&view))
     } else if writes_stdout {
         eprint!("{}", stemma_report::reuse::to_terminal(&view));
         Ok(())
     } else {
-        write_stdout(
-            &mut std::io::stdout().lock(),
-            &stemma_report::reuse::to_terminal(&view),
-        )
+        output::write_stdout(&stemma_report::reuse::to_terminal(&view))
     }
 }
 

@@ -1,16 +1,15 @@
 //! `stemma trace FILE` / `stemma trace --id ID`: which indexed sources explain a document.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use stemma_index::{CandidateOptions, Index};
-use stemma_report::compare::TerminalStyle;
 use stemma_report::trace::TraceView;
 
-use super::compare::{write_stdout, AlignArgs};
+use super::compare::AlignArgs;
 use super::index::IndexDir;
+use super::output;
 
 /// Arguments of `stemma trace`.
 #[derive(Debug, Args)]
@@ -88,23 +87,13 @@ pub fn run(args: TraceArgs) -> Result<()> {
         options: &options,
         considered: sources.len(),
     };
-    if let Some(path) = &args.html {
-        std::fs::write(path, stemma_report::trace::to_html(&view))
-            .with_context(|| format!("{}: cannot write the HTML report", path.display()))?;
-    }
+    output::write_html(args.html.as_deref(), || {
+        stemma_report::trace::to_html(&view)
+    })?;
     let rendered = if args.json {
         stemma_report::trace::to_json(&view)
     } else {
-        let color = match args.color.as_str() {
-            "always" => true,
-            "never" => false,
-            _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
-        let width = terminal_size::terminal_size()
-            .map(|(w, _)| usize::from(w.0))
-            .unwrap_or(100)
-            .clamp(40, 200);
-        stemma_report::trace::to_terminal(&view, TerminalStyle { color, width })
+        stemma_report::trace::to_terminal(&view, output::terminal_style(&args.color))
     };
-    write_stdout(&mut std::io::stdout().lock(), &rendered)
+    output::write_stdout(&rendered)
 }
