@@ -45,6 +45,7 @@ use stemma_text::Document;
 
 use crate::doc::{CharSpan, TextIndex};
 use crate::html;
+use crate::json::{JsonDoc, JsonOptions, JsonSpan};
 use crate::terminal::{self, grouped, Line};
 
 /// The `"schema"` of [`to_json`]'s output.
@@ -249,27 +250,6 @@ struct JsonReport<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonOptions<'a> {
-    #[serde(flatten)]
-    options: &'a CompareOptions,
-}
-
-#[derive(Serialize)]
-struct JsonDoc<'a> {
-    id: &'a str,
-    title: Option<&'a str>,
-    source: Option<&'a str>,
-    date: Option<&'a str>,
-    lang: Option<&'a str>,
-    encoding: &'a str,
-    /// Invalid byte sequences replaced with U+FFFD while decoding (0 for clean input).
-    replaced: usize,
-    bytes: usize,
-    chars: usize,
-    words: usize,
-}
-
-#[derive(Serialize)]
 struct JsonSummary<'a> {
     passages: usize,
     kinds: &'a BTreeMap<String, usize>,
@@ -277,28 +257,6 @@ struct JsonSummary<'a> {
     b_coverage: f64,
     a_shared_chars: usize,
     b_shared_chars: usize,
-}
-
-#[derive(Serialize)]
-struct JsonSpan {
-    start: usize,
-    end: usize,
-    char_start: usize,
-    char_end: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tokens: Option<usize>,
-}
-
-impl JsonSpan {
-    fn new(s: &CharSpan, tokens: Option<usize>) -> Self {
-        JsonSpan {
-            start: s.start,
-            end: s.end,
-            char_start: s.char_start,
-            char_end: s.char_end,
-            tokens,
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -314,21 +272,6 @@ struct JsonPassage<'a> {
     b_text: &'a str,
     a_diffs: Vec<JsonSpan>,
     b_diffs: Vec<JsonSpan>,
-}
-
-fn json_doc<'a>(doc: &'a Document, index: &TextIndex, words: usize) -> JsonDoc<'a> {
-    JsonDoc {
-        id: &doc.id,
-        title: doc.title.as_deref(),
-        source: doc.source.as_deref(),
-        date: doc.date.as_deref(),
-        lang: doc.lang.as_deref(),
-        encoding: &doc.encoding,
-        replaced: doc.replaced,
-        bytes: doc.text.len(),
-        chars: index.chars,
-        words,
-    }
 }
 
 /// JSON, schema "stemma.compare/1": pretty-printed, ending with a newline, and
@@ -348,8 +291,8 @@ pub fn to_json(view: &CompareView) -> String {
         options: JsonOptions {
             options: view.options,
         },
-        a: json_doc(view.a, &prep.a, view.a_words),
-        b: json_doc(view.b, &prep.b, view.b_words),
+        a: JsonDoc::new(view.a, prep.a.chars, view.a_words),
+        b: JsonDoc::new(view.b, prep.b.chars, view.b_words),
         summary: JsonSummary {
             passages: s.passages,
             kinds: &s.kinds,

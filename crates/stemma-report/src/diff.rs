@@ -28,6 +28,7 @@ use stemma_text::{CharOffsets, Document};
 
 use crate::compare::TerminalStyle;
 use crate::html;
+use crate::json::JsonSpan;
 use crate::terminal::{clean_line, truncate, wrap, Line};
 
 /// Everything a diff report shows.
@@ -159,14 +160,6 @@ pub fn summary_line(view: &DiffView) -> String {
 // ---------------------------------------------------------------- JSON
 
 #[derive(Serialize)]
-struct JsonSpan {
-    start: usize,
-    end: usize,
-    char_start: usize,
-    char_end: usize,
-}
-
-#[derive(Serialize)]
 struct JsonClause<'a> {
     index: usize,
     name: &'a str,
@@ -252,6 +245,7 @@ fn jspan(o: &CharOffsets, s: Span) -> JsonSpan {
         end: s.end,
         char_start: o.char_of(s.start),
         char_end: o.char_of(s.end),
+        tokens: None,
     }
 }
 

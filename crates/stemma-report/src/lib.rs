@@ -12,6 +12,7 @@ pub mod trace;
 
 mod doc;
 mod html;
+mod json;
 mod terminal;
 
 #[cfg(test)]

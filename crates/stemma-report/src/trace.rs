@@ -29,6 +29,7 @@ use stemma_trace::Trace;
 use crate::compare::{kind_name, TerminalStyle};
 use crate::doc::{CharSpan, TextIndex};
 use crate::html;
+use crate::json::{JsonDoc, JsonOptions, JsonSpan};
 use crate::terminal::{clean_line, truncate, Line};
 
 /// The `"schema"` of [`to_json`]'s output.
@@ -127,25 +128,6 @@ struct JsonReport<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonOptions<'a> {
-    #[serde(flatten)]
-    options: &'a CompareOptions,
-}
-
-#[derive(Serialize)]
-struct JsonDoc<'a> {
-    id: &'a str,
-    title: Option<&'a str>,
-    source: Option<&'a str>,
-    date: Option<&'a str>,
-    lang: Option<&'a str>,
-    encoding: &'a str,
-    bytes: usize,
-    chars: usize,
-    words: usize,
-}
-
-#[derive(Serialize)]
 struct JsonSummary {
     candidates: usize,
     sources: usize,
@@ -167,25 +149,6 @@ struct JsonSource<'a> {
     share: f64,
     reused_chars: usize,
     segments: usize,
-}
-
-#[derive(Serialize)]
-struct JsonSpan {
-    start: usize,
-    end: usize,
-    char_start: usize,
-    char_end: usize,
-}
-
-impl From<&CharSpan> for JsonSpan {
-    fn from(s: &CharSpan) -> Self {
-        JsonSpan {
-            start: s.start,
-            end: s.end,
-            char_start: s.char_start,
-            char_end: s.char_end,
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -223,17 +186,7 @@ pub fn to_json(view: &TraceView) -> String {
         options: JsonOptions {
             options: view.options,
         },
-        target: JsonDoc {
-            id: &view.target.id,
-            title: view.target.title.as_deref(),
-            source: view.target.source.as_deref(),
-            date: view.target.date.as_deref(),
-            lang: view.target.lang.as_deref(),
-            encoding: &view.target.encoding,
-            bytes: view.target.text.len(),
-            chars: prep.target.chars,
-            words: t.target_words,
-        },
+        target: JsonDoc::new(view.target, prep.target.chars, t.target_words),
         summary: JsonSummary {
             candidates: view.considered,
             sources: t.sources.len(),
