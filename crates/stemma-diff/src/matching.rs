@@ -90,6 +90,88 @@ struct Group {
     alive: bool,
 }
 
+impl Edge {
+    /// The same edge seen from the other version.
+    fn mirrored(&self) -> Edge {
+        Edge {
+            a: self.b,
+            b: self.a,
+            common: self.common,
+            dice: self.dice,
+            a_in_b: self.b_in_a,
+            b_in_a: self.a_in_b,
+        }
+    }
+}
+
+impl Group {
+    /// Swap the sides (see [`Edge::mirrored`]).
+    fn mirror(&mut self) {
+        std::mem::swap(&mut self.a, &mut self.b);
+    }
+}
+
+/// Merges (N old → 1 new) from containment: several clauses of A, each mostly contained in
+/// one clause of B and together covering most of it, become one group. `b_sizes` are the
+/// word counts of B's clauses.
+fn find_merges(
+    edges: &[Edge],
+    groups: &mut Vec<Group>,
+    a_group: &mut [Option<usize>],
+    b_group: &mut [Option<usize>],
+    b_sizes: &[usize],
+    min_cont: f64,
+) {
+    let mut by_b: HashMap<usize, Vec<Edge>> = HashMap::new();
+    for e in edges {
+        by_b.entry(e.b).or_default().push(*e);
+    }
+    let single = |groups: &Vec<Group>, g: Option<usize>| {
+        g.is_none_or(|g| groups[g].a.len() == 1 && groups[g].b.len() == 1 && !groups[g].exact)
+    };
+    for y in 0..b_sizes.len() {
+        let Some(list) = by_b.get(&y) else { continue };
+        if !single(groups, b_group[y]) {
+            continue;
+        }
+        let mut parts: Vec<Edge> = list
+            .iter()
+            .filter(|e| {
+                e.a_in_b >= min_cont
+                    && e.common >= 2
+                    && (a_group[e.a].is_none() || a_group[e.a] == b_group[y])
+            })
+            .copied()
+            .collect();
+        let any_free = parts.iter().any(|e| a_group[e.a].is_none());
+        let partner_inside = b_group[y].is_none_or(|g| parts.iter().any(|e| e.a == groups[g].a[0]));
+        let covered: usize = parts.iter().map(|e| e.common).sum();
+        if parts.len() >= 2
+            && any_free
+            && partner_inside
+            && covered as f64 >= 0.6 * b_sizes[y] as f64
+        {
+            parts.sort_by_key(|e| e.a);
+            if let Some(g) = b_group[y] {
+                groups[g].alive = false;
+            }
+            let id = groups.len();
+            let confidence = parts.iter().map(|e| e.a_in_b).sum::<f64>() / parts.len() as f64;
+            for e in &parts {
+                a_group[e.a] = Some(id);
+            }
+            b_group[y] = Some(id);
+            groups.push(Group {
+                a: parts.iter().map(|e| e.a).collect(),
+                b: vec![y],
+                confidence,
+                exact: false,
+                alive: true,
+            });
+        }
+    }
+}
+
 /// Top-`k` clauses of `to` sharing the most distinct, not-too-common words with each clause
 /// of `from`.
 fn candidates(
@@ -282,97 +364,28 @@ pub(crate) fn match_versions(
 
     // 4. Merges (N old → 1 new) and splits (1 old → N new) from containment.
     let min_cont = options.min_containment;
-    let mut by_b: HashMap<usize, Vec<Edge>> = HashMap::new();
-    let mut by_a: HashMap<usize, Vec<Edge>> = HashMap::new();
-    for e in &edges {
-        by_b.entry(e.b).or_default().push(*e);
-        by_a.entry(e.a).or_default().push(*e);
-    }
-    let single = |groups: &Vec<Group>, g: Option<usize>| {
-        g.is_none_or(|g| groups[g].a.len() == 1 && groups[g].b.len() == 1 && !groups[g].exact)
-    };
-    for y in 0..nb {
-        let Some(list) = by_b.get(&y) else { continue };
-        if !single(&groups, b_group[y]) {
-            continue;
-        }
-        let mut parts: Vec<Edge> = list
-            .iter()
-            .filter(|e| {
-                e.a_in_b >= min_cont
-                    && e.common >= 2
-                    && (a_group[e.a].is_none() || a_group[e.a] == b_group[y])
-            })
-            .copied()
-            .collect();
-        let any_free = parts.iter().any(|e| a_group[e.a].is_none());
-        let partner_inside = b_group[y].is_none_or(|g| parts.iter().any(|e| e.a == groups[g].a[0]));
-        let covered: usize = parts.iter().map(|e| e.common).sum();
-        if parts.len() >= 2
-            && any_free
-            && partner_inside
-            && covered as f64 >= 0.6 * ub[y].bag.len() as f64
-        {
-            parts.sort_by_key(|e| e.a);
-            if let Some(g) = b_group[y] {
-                groups[g].alive = false;
-            }
-            let id = groups.len();
-            let confidence = parts.iter().map(|e| e.a_in_b).sum::<f64>() / parts.len() as f64;
-            for e in &parts {
-                a_group[e.a] = Some(id);
-            }
-            b_group[y] = Some(id);
-            groups.push(Group {
-                a: parts.iter().map(|e| e.a).collect(),
-                b: vec![y],
-                confidence,
-                exact: false,
-                alive: true,
-            });
-        }
-    }
-    for x in 0..na {
-        let Some(list) = by_a.get(&x) else { continue };
-        if !single(&groups, a_group[x]) {
-            continue;
-        }
-        let mut parts: Vec<Edge> = list
-            .iter()
-            .filter(|e| {
-                e.b_in_a >= min_cont
-                    && e.common >= 2
-                    && (b_group[e.b].is_none() || b_group[e.b] == a_group[x])
-            })
-            .copied()
-            .collect();
-        let any_free = parts.iter().any(|e| b_group[e.b].is_none());
-        let partner_inside = a_group[x].is_none_or(|g| parts.iter().any(|e| e.b == groups[g].b[0]));
-        let covered: usize = parts.iter().map(|e| e.common).sum();
-        if parts.len() >= 2
-            && any_free
-            && partner_inside
-            && covered as f64 >= 0.6 * ua[x].bag.len() as f64
-        {
-            parts.sort_by_key(|e| e.b);
-            if let Some(g) = a_group[x] {
-                groups[g].alive = false;
-            }
-            let id = groups.len();
-            let confidence = parts.iter().map(|e| e.b_in_a).sum::<f64>() / parts.len() as f64;
-            for e in &parts {
-                b_group[e.b] = Some(id);
-            }
-            a_group[x] = Some(id);
-            groups.push(Group {
-                a: vec![x],
-                b: parts.iter().map(|e| e.b).collect(),
-                confidence,
-                exact: false,
-                alive: true,
-            });
-        }
-    }
+    let a_sizes: Vec<usize> = ua.iter().map(|u| u.bag.len()).collect();
+    let b_sizes: Vec<usize> = ub.iter().map(|u| u.bag.len()).collect();
+    find_merges(
+        &edges,
+        &mut groups,
+        &mut a_group,
+        &mut b_group,
+        &b_sizes,
+        min_cont,
+    );
+    // A split is a merge seen from the new version: the same search on mirrored edges.
+    let mirrored: Vec<Edge> = edges.iter().map(Edge::mirrored).collect();
+    groups.iter_mut().for_each(Group::mirror);
+    find_merges(
+        &mirrored,
+        &mut groups,
+        &mut b_group,
+        &mut a_group,
+        &a_sizes,
+        min_cont,
+    );
+    groups.iter_mut().for_each(Group::mirror);
 
     // 5. A parent whose children went to the children of one unmatched new clause is that
     //    clause, however much its own heading changed ("Withdrawing resolutions" →
