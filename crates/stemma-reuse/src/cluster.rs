@@ -9,7 +9,9 @@
 //! keeps a long shared span a node of its own, and each shorter reused text inside it stays
 //! with its own witnesses.
 //!
-//! Nodes are then joined along edges (union-find); a connected component is a cluster.
+//! Nodes are then grouped around centres ([`star_clusters`]): a connected component would
+//! chain any number of alignments and, on templated news or on licences that share their
+//! disclaimers, grow into one cluster of thousands of unrelated texts.
 
 use stemma_align::Span;
 use stemma_text::Document;
@@ -22,37 +24,6 @@ struct Occurrence {
     span: Span,
     /// `2 × passage + side` (0 = a, 1 = b).
     end: u32,
-}
-
-struct UnionFind {
-    parent: Vec<u32>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        UnionFind {
-            parent: (0..n as u32).collect(),
-        }
-    }
-
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let grand = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = grand;
-            x = grand;
-        }
-        x
-    }
-
-    fn union(&mut self, a: u32, b: u32) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        // The smaller root wins, so the result does not depend on edge order.
-        if ra < rb {
-            self.parent[rb as usize] = ra;
-        } else if rb < ra {
-            self.parent[ra as usize] = rb;
-        }
-    }
 }
 
 fn overlap(a: Span, b: Span) -> usize {
@@ -129,15 +100,15 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
     }
     drop(node_spans);
 
-    let mut uf = UnionFind::new(nodes.len());
-    for i in 0..pairs.len() {
-        uf.union(node_of[2 * i], node_of[2 * i + 1]);
-    }
-    let mut by_root: Vec<(u32, u32)> = (0..nodes.len() as u32).map(|n| (uf.find(n), n)).collect();
+    let cluster_of = star_clusters(nodes.len(), pairs, &node_of);
+    let mut by_root: Vec<(u32, u32)> = (0..nodes.len() as u32)
+        .map(|n| (cluster_of[n as usize], n))
+        .collect();
     by_root.sort_unstable();
-    // Passages per cluster: which aligned pairs support it.
+    // Passages per cluster: the alignments whose two ends landed in it.
     let mut pairs_of_root: Vec<(u32, u32)> = (0..pairs.len())
-        .map(|i| (uf.find(node_of[2 * i]), i as u32))
+        .filter(|&i| cluster_of[node_of[2 * i] as usize] == cluster_of[node_of[2 * i + 1] as usize])
+        .map(|i| (cluster_of[node_of[2 * i] as usize], i as u32))
         .collect();
     pairs_of_root.sort_unstable();
 
@@ -194,4 +165,83 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
         c.id = i as u64 + 1;
     }
     clusters
+}
+
+/// Star clustering: the node aligned with the most others (ties: the longer passage count,
+/// then the lower node) is a centre, and takes every unassigned node it is aligned with;
+/// then the next centre among what is left. A node whose neighbours were all taken joins
+/// the cluster of the neighbour it shares the strongest alignment with.
+///
+/// Every member is thus aligned with the centre, or with a member that is: at most two
+/// alignments from the text that defines the cluster. Connected components instead chain
+/// any number of alignments, each shifting the span a little (A ≈ B ≈ C … ≈ Z), until one
+/// cluster holds passages that share no words at all.
+///
+/// Returns each node's cluster, named by its centre node.
+fn star_clusters(nodes: usize, pairs: &[AlignedPair], node_of: &[u32]) -> Vec<u32> {
+    // Adjacency in CSR form: (neighbour, strength) per node, strongest first.
+    let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(pairs.len() * 2);
+    for (i, pair) in pairs.iter().enumerate() {
+        let (x, y) = (node_of[2 * i], node_of[2 * i + 1]);
+        if x != y {
+            edges.push((x, y, pair.passage.score));
+            edges.push((y, x, pair.passage.score));
+        }
+    }
+    edges.sort_unstable_by(|p, q| (p.0, p.1).cmp(&(q.0, q.1)).then(q.2.total_cmp(&p.2)));
+    // One edge per neighbour: the strongest.
+    edges.dedup_by(|later, kept| later.0 == kept.0 && later.1 == kept.1);
+    let mut offsets = vec![0usize; nodes + 1];
+    for e in &edges {
+        offsets[e.0 as usize + 1] += 1;
+    }
+    for i in 0..nodes {
+        offsets[i + 1] += offsets[i];
+    }
+    let neighbours = |n: usize| &edges[offsets[n]..offsets[n + 1]];
+
+    let mut order: Vec<u32> = (0..nodes as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (na, nb) = (neighbours(a as usize), neighbours(b as usize));
+        let strength = |ns: &[(u32, u32, f64)]| ns.iter().map(|e| e.2).sum::<f64>();
+        nb.len()
+            .cmp(&na.len())
+            .then(strength(nb).total_cmp(&strength(na)))
+            .then(a.cmp(&b))
+    });
+    const NONE: u32 = u32::MAX;
+    let mut cluster_of = vec![NONE; nodes];
+    for &c in &order {
+        if cluster_of[c as usize] != NONE {
+            continue;
+        }
+        let free: Vec<u32> = neighbours(c as usize)
+            .iter()
+            .map(|e| e.1)
+            .filter(|&n| cluster_of[n as usize] == NONE)
+            .collect();
+        if free.is_empty() {
+            continue;
+        }
+        cluster_of[c as usize] = c;
+        for n in free {
+            cluster_of[n as usize] = c;
+        }
+    }
+    for &c in &order {
+        if cluster_of[c as usize] != NONE {
+            continue;
+        }
+        // Every neighbour is taken (else `c` would have been a centre); join the strongest.
+        let best = neighbours(c as usize)
+            .iter()
+            .filter(|e| cluster_of[e.1 as usize] != NONE)
+            .max_by(|p, q| p.2.total_cmp(&q.2).then(q.1.cmp(&p.1)));
+        cluster_of[c as usize] = match best {
+            Some(e) => cluster_of[e.1 as usize],
+            // A node aligned only with itself (both ends of one passage): its own cluster.
+            None => c,
+        };
+    }
+    cluster_of
 }

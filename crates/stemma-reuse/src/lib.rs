@@ -16,7 +16,10 @@
 //!    ([`stemma_align::align`]), which finds reordered and edited reuse;
 //! 5. **cluster**: passages become nodes (a document and a span) joined by their alignments;
 //!    two spans of one document are one node only when they cover nearly the same text (see
-//!    [`ReuseOptions::min_overlap`]), so a boilerplate span cannot bridge unrelated texts.
+//!    [`ReuseOptions::min_overlap`]), so a boilerplate span cannot bridge unrelated texts;
+//!    nodes are grouped around centres (star clustering), so every member is aligned with
+//!    the centre or with a member that is, and a chain of small shifts (A ≈ B ≈ … ≈ Z)
+//!    cannot join texts that share nothing.
 //!
 //! Memory is bounded by [`ReuseOptions::memory`]: the anchor and pair tables spill sorted
 //! runs to a temporary folder and are merged back when they outgrow it, and alignment
@@ -84,13 +87,16 @@ pub struct ReuseOptions {
     /// Where sorted runs are written when tables spill (the system's temporary folder when
     /// `None`).
     pub tmp_dir: Option<PathBuf>,
-    /// An alignment is an edge of a cluster only when the anchors its two spans share, not
-    /// counting boilerplate ones (above `max_df`), number at least this share of the
-    /// anchors of the shorter span (and at least `min_shared`). Templated texts (earnings
-    /// tables, weather reports) align word for word on their boilerplate and would chain
-    /// thousands of unrelated stories into one cluster; reused text shares its rare anchors.
+    /// An alignment is kept only when the anchors its two spans share, not counting
+    /// boilerplate ones (above `max_df`), number at least `min_shared` and at least this
+    /// share of the anchors of the shorter span. 0 by default: OCR noise breaks most
+    /// n-grams of a true copy (6 % character noise leaves ≈ 6 % of them shared), and the
+    /// star clustering already stops templates from chaining. Raise it (0.1) for corpora
+    /// dominated by templated texts (earnings tables, weather reports) to drop alignments
+    /// that rest on the template alone.
     pub min_anchor_density: f64,
-    /// Alignment options (the compare engine's).
+    /// Alignment options (the compare engine's, with [`ReuseOptions::default_align`]'s
+    /// defaults).
     pub align: CompareOptions,
     /// Keep each passage's unmatched-word spans (needed to show pairwise alignments in
     /// detail; cleared otherwise to save memory).
@@ -106,11 +112,32 @@ impl Default for ReuseOptions {
             min_shared: 2,
             skip_same_series: false,
             min_overlap: 0.8,
-            min_anchor_density: 0.1,
+            min_anchor_density: 0.0,
             memory: 2 << 30,
             tmp_dir: None,
-            align: CompareOptions::default(),
+            align: Self::default_align(),
             keep_diffs: false,
+        }
+    }
+}
+
+impl ReuseOptions {
+    /// The compare engine's options as reuse needs them: seeds of 2 content words instead
+    /// of 3, because OCR noise and short passages leave too few intact 3-word seeds
+    /// (recall under 300 characters went from 0.89 to 0.93 on `bench/reuse.sh a`), and a
+    /// passage identity of at least 0.5, because the extra seeds also align unrelated
+    /// texts that share a vocabulary ("Covered Software", "Source Code Form") at
+    /// identities of 0.3–0.45, and in a corpus those chance passages would join clusters.
+    ///
+    /// ```
+    /// let align = stemma_reuse::ReuseOptions::default_align();
+    /// assert_eq!((align.ngram, align.min_identity), (2, 0.5));
+    /// ```
+    pub fn default_align() -> CompareOptions {
+        CompareOptions {
+            ngram: 2,
+            min_identity: 0.5,
+            ..CompareOptions::default()
         }
     }
 }

@@ -177,3 +177,46 @@ fn output_does_not_depend_on_the_thread_count() {
     assert_eq!(one.stats, four.stats);
     assert!(one.clusters.len() >= 3, "{:?}", one.stats);
 }
+
+/// Word `k` of a made-up vocabulary: letters only, never a stopword, all distinct.
+fn word(k: usize) -> String {
+    let letters = b"bcdfghjklmnpqrstvwxz";
+    let (hi, lo) = (k / letters.len(), k % letters.len());
+    format!("vor{}{}an", letters[hi % 20] as char, letters[lo] as char)
+}
+
+#[test]
+fn clusters_do_not_chain_shifted_copies_into_one() {
+    // Document i holds words 10·i … 10·i + 99: each shares 90 words with its neighbours,
+    // so alignments chain from the first document to the last, but documents ten apart
+    // share no word at all. Connected components make this one cluster of twelve.
+    let docs: Vec<Document> = (0..12)
+        .map(|i| {
+            let text: Vec<String> = (10 * i..10 * i + 100).map(word).collect();
+            Document::new(format!("d{i:02}"), text.join(" "))
+        })
+        .collect();
+    let reuse = find_reuse(&docs, &ReuseOptions::default(), &NoProgress).unwrap();
+    assert!(reuse.clusters.len() > 1, "{:?}", members(&docs, &reuse));
+    for cluster in &reuse.clusters {
+        for x in &cluster.members {
+            for y in &cluster.members {
+                let (i, j) = (x.doc as i64, y.doc as i64);
+                assert!(
+                    (i - j).abs() < 10,
+                    "d{i:02} and d{j:02} share no word but are one cluster: {:?}",
+                    members(&docs, &reuse)
+                );
+            }
+        }
+    }
+    // Every document is still a member of some cluster.
+    let mut seen: Vec<u32> = reuse
+        .clusters
+        .iter()
+        .flat_map(|c| c.members.iter().map(|m| m.doc))
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen, (0..12).collect::<Vec<u32>>());
+}

@@ -13,18 +13,19 @@ use super::output;
 /// Options shared by every command that aligns text.
 #[derive(Debug, Clone, Args)]
 pub struct AlignArgs {
-    /// Seed n-gram size, in content words (stopwords are skipped inside n-grams).
-    #[arg(long, default_value_t = CompareOptions::default().ngram as u16, value_parser = clap::value_parser!(u16).range(1..=32))]
-    pub ngram: u16,
+    /// Seed n-gram size, in content words (stopwords are skipped inside n-grams)
+    /// [default: 3; reuse: 2].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub ngram: Option<u16>,
     /// Minimum passage length in words, on both sides.
     #[arg(long, default_value_t = CompareOptions::default().min_words)]
     pub min_words: usize,
     /// Maximum gap in words between pieces of one passage.
     #[arg(long, default_value_t = CompareOptions::default().max_gap)]
     pub max_gap: usize,
-    /// Minimum identity (0–1) of a reported passage.
-    #[arg(long, default_value_t = CompareOptions::default().min_identity)]
-    pub min_identity: f64,
+    /// Minimum identity (0–1) of a reported passage [default: 0; reuse: 0.5].
+    #[arg(long)]
+    pub min_identity: Option<f64>,
     /// Seed from exact n-grams only (no sentence-similarity seeds for reworded text).
     #[arg(long)]
     pub no_sentence_seeds: bool,
@@ -34,18 +35,19 @@ pub struct AlignArgs {
 }
 
 impl AlignArgs {
-    /// The alignment options these flags describe.
-    pub fn options(&self) -> Result<CompareOptions> {
+    /// The alignment options these flags describe; flags not given keep the command's
+    /// `defaults`.
+    pub fn options(&self, defaults: CompareOptions) -> Result<CompareOptions> {
+        let min_identity = self.min_identity.unwrap_or(defaults.min_identity);
         anyhow::ensure!(
-            (0.0..=1.0).contains(&self.min_identity),
-            "--min-identity must be between 0 and 1, not {}",
-            self.min_identity
+            (0.0..=1.0).contains(&min_identity),
+            "--min-identity must be between 0 and 1, not {min_identity}"
         );
         Ok(CompareOptions {
-            ngram: usize::from(self.ngram),
+            ngram: self.ngram.map_or(defaults.ngram, usize::from),
             min_words: self.min_words.max(1),
             max_gap: self.max_gap,
-            min_identity: self.min_identity,
+            min_identity,
             sentence_seeds: !self.no_sentence_seeds,
         })
     }
@@ -84,7 +86,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         !(args.a == "-" && args.b == "-"),
         "only one of the two documents can be read from standard input"
     );
-    let options = args.align.options()?;
+    let options = args.align.options(CompareOptions::default())?;
     let limits = args.align.limits();
     let (a, b) = rayon::join(
         || stemma_ingest::load(&args.a, &limits),

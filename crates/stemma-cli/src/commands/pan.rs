@@ -43,7 +43,9 @@ struct Loaded {
 /// not depend on the thread count.
 pub fn run(args: PanArgs) -> Result<()> {
     let started = Instant::now();
-    let options = args.align.options()?;
+    let options = args
+        .align
+        .options(stemma_align::CompareOptions::default())?;
     let limits = args.align.limits();
     let mut pairs = stemma_eval::read_pairs(&args.pairs)?;
     // A pair listed twice is aligned (and its file written) once.

@@ -43,6 +43,10 @@ pub struct ReuseArgs {
     /// Print a JSON summary (schema "stemma.reuse/1") instead of the terminal summary.
     #[arg(long)]
     pub json: bool,
+    /// Anchor size in content words (candidate pairs share anchors; --ngram sets the
+    /// alignment's seeds).
+    #[arg(long, default_value_t = ReuseOptions::default().ngram as u64, value_parser = clap::value_parser!(u64).range(1..=32))]
+    pub anchor_ngram: u64,
     /// Keep anchors found in at least this many documents.
     #[arg(long, default_value_t = ReuseOptions::default().min_df)]
     pub min_df: usize,
@@ -59,8 +63,9 @@ pub struct ReuseArgs {
     /// share of the longer one.
     #[arg(long, default_value_t = ReuseOptions::default().min_overlap)]
     pub min_overlap: f64,
-    /// An alignment joins a cluster only when its two spans share at least this share of
-    /// their anchors beyond boilerplate (templated texts align on boilerplate alone).
+    /// Keep an alignment only when its two spans share at least this share of their anchors
+    /// beyond boilerplate (e.g. 0.1 for corpora of templated texts, which align on the
+    /// template alone; 0 keeps OCR-noisy copies, whose n-grams noise breaks).
     #[arg(long, default_value_t = ReuseOptions::default().min_anchor_density)]
     pub min_anchor_density: f64,
     /// Memory budget for the anchor and pair tables and the alignment batches (e.g. 512M,
@@ -304,9 +309,9 @@ pub fn run(args: ReuseArgs) -> Result<()> {
         !args.inputs.is_empty() || args.index.is_some(),
         "nothing to read: give files, folders or JSON Lines corpora, or --index DIR"
     );
-    let align = args.align.options()?;
+    let align = args.align.options(ReuseOptions::default_align())?;
     let options = ReuseOptions {
-        ngram: align.ngram,
+        ngram: args.anchor_ngram as usize,
         min_df: args.min_df,
         max_df: args.max_df,
         min_shared: args.min_shared,

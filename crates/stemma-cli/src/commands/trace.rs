@@ -45,7 +45,9 @@ pub struct TraceArgs {
 
 /// Run `stemma trace`.
 pub fn run(args: TraceArgs) -> Result<()> {
-    let options = args.align.options()?;
+    let options = args
+        .align
+        .options(stemma_align::CompareOptions::default())?;
     let dir = &args.index.dir;
     let index = Index::open(dir)?;
     let (target, exclude) = match (&args.file, &args.id) {
