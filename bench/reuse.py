@@ -222,11 +222,23 @@ def score(out_dir, clusters_path):
 
 def gen_growth(data, out, n, seed):
     """N documents of ~1 KB: random words from a fixed vocabulary, and in 1 of 4 documents one
-    of 1,000 reused passages (so the corpus has real clusters at every size)."""
+    of max(1,000, N / 100) reused passages, so that each passage has ~25 witnesses at every
+    size (real clusters, not boilerplate above --max-df). The first 1,000 come from the
+    licences; beyond 100k documents the others come from the Gutenberg books (the licences
+    are too short to give 10,000 passages that do not overlap)."""
     rng = random.Random(seed)
     words = sorted(set(w.lower() for w in filler_words(data)))
     lics = licences(data)
     pool = [passage(rng, rng.choice(lics), 200, 600)["text"] for _ in range(1000)]
+    if n // 100 > len(pool):
+        books_rng = random.Random(seed + 1)
+        folder = os.path.join(data, "literature", "gutenberg")
+        books = [(name, open(os.path.join(folder, name), encoding="utf-8", errors="replace").read())
+                 for name in sorted(os.listdir(folder))]
+        weights = [len(text) for _, text in books]
+        while len(pool) < n // 100:
+            book = books_rng.choices(books, weights)[0]
+            pool.append(passage(books_rng, book, 200, 600)["text"])
     with open(out, "w", encoding="utf-8") as f:
         for i in range(n):
             body = " ".join(rng.choice(words) for _ in range(rng.randint(120, 170)))
