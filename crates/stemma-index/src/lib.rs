@@ -337,6 +337,7 @@ fn open_in(dir: &Path) -> Result<Index, IndexError> {
         tantivy::Index::create_in_dir(dir, schema::build())
             .map_err(|e| IndexError::from_tantivy(dir, e))?
     };
+    schema::register_tokenizers(&index);
     let fields = Fields::resolve(&index.schema())
         .ok_or_else(|| IndexError::Corrupt(dir.to_path_buf(), "unexpected schema".into()))?;
     let reader = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

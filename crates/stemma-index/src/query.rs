@@ -364,6 +364,10 @@ impl Index {
     /// BM25 search over titles and texts (tantivy's query syntax: words, "phrases", AND, OR,
     /// -exclusions; syntax errors are forgiven), best first.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, IndexError> {
+        // Stopwords are not indexed; a query of nothing else would parse to "match all".
+        if stemma_text::analyze(query).tokens.iter().all(|t| t.stop) {
+            return Ok(Vec::new());
+        }
         let searcher = self.searcher();
         let parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.text]);
         let (query, _errors) = parser.parse_query_lenient(query);

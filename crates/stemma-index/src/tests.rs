@@ -171,6 +171,16 @@ fn search_is_bm25_with_snippets() {
     assert_eq!(hits[0].snippet[s..e].to_lowercase(), "free");
     // Broken query syntax is forgiven.
     assert!(index.search("oil AND (", 10).is_ok());
+    // Stopwords are not indexed, but phrases around them still match in order.
+    let hits = index
+        .search("\"the GNU General Public License\"", 10)
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(index
+        .search("\"License Public General\"", 10)
+        .unwrap()
+        .is_empty());
+    assert!(index.search("the of and", 10).unwrap().is_empty());
 }
 
 #[test]

@@ -36,8 +36,8 @@ impl Normalizer {
         self.buffer.clear();
         if word.is_ascii() {
             // Fast path: ASCII is NFKC-stable and folds by lowercasing.
-            self.buffer
-                .extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            self.buffer.push_str(word);
+            self.buffer.make_ascii_lowercase();
             return &self.buffer;
         }
         self.scratch.clear();

@@ -171,6 +171,15 @@ pub fn is_stopword(normalized: &str) -> bool {
     stopwords().contains(normalized)
 }
 
+/// Every stopword (the English and Russian NLTK lists), normalized, in no particular order.
+///
+/// ```
+/// assert!(stemma_text::stopword_list().any(|w| w == "the"));
+/// ```
+pub fn stopword_list() -> impl Iterator<Item = &'static str> {
+    stopwords().iter().copied()
+}
+
 fn stopwords() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| {
