@@ -81,7 +81,7 @@ fi
 
 if want c; then
     echo
-    echo "== c. growth (synthetic ~1 KB documents, 1 in 4 with one of 1,000 reused passages; --memory $MEMORY)"
+    echo "== c. growth (synthetic ~1 KB documents, 1 in 4 with one of max(1,000, N/100) reused passages; --memory $MEMORY)"
     for n in $GROWTH; do
         corpus="$OUT/growth-$n.jsonl"
         [[ -f "$corpus" ]] || $PY gen-growth "$DATA" "$corpus" "$n" "$SEED"

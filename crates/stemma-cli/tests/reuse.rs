@@ -209,8 +209,9 @@ fn a_tiny_memory_budget_spills_and_gives_the_same_clusters() {
         .output()
         .unwrap()
         .stdout;
+    // The documents (≈ 46 kB held) fit; the tables get ≈ 14 kB and spill.
     let tiny = stemma()
-        .args(["reuse", "-q", "--json", "--memory", "1"])
+        .args(["reuse", "-q", "--json", "--memory", "60K"])
         .arg(&input)
         .arg("--tmp")
         .arg(&tmp)
@@ -230,4 +231,13 @@ fn a_tiny_memory_budget_spills_and_gives_the_same_clusters() {
         0,
         "runs are removed"
     );
+    // A budget the documents alone outgrow is refused up front, in one line.
+    stemma()
+        .args(["reuse", "-q", "--memory", "10K"])
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "KiB of the 10 KiB --memory allows; raise --memory",
+        ));
 }

@@ -81,8 +81,9 @@ pub struct ReuseOptions {
     /// Two spans of one document are one node of a cluster when their overlap is at least
     /// this share of the longer span.
     pub min_overlap: f64,
-    /// Memory budget in bytes for the anchor and pair tables and for the documents analyzed
-    /// at once during alignment; beyond it, tables spill to `tmp_dir`.
+    /// Memory budget in bytes for the whole run: the documents given, the anchor and pair
+    /// tables, the documents analyzed at once during alignment, and the passages found.
+    /// Tables spill sorted runs to `tmp_dir` rather than outgrow it.
     pub memory: u64,
     /// Where sorted runs are written when tables spill (the system's temporary folder when
     /// `None`).
@@ -279,6 +280,13 @@ pub struct Reuse {
     pub stats: ReuseStats,
 }
 
+/// Memory the documents themselves take.
+fn resident_bytes(docs: &[Document]) -> u64 {
+    docs.iter()
+        .map(|d| (d.text.len() + d.id.len() + std::mem::size_of::<Document>() + 64) as u64)
+        .sum()
+}
+
 /// Documents analyzed per parallel batch when extracting anchors: large enough to keep every
 /// core busy, small enough that their anchors are a small part of the memory budget.
 const ANCHOR_BATCH: usize = 2048;
@@ -307,6 +315,20 @@ pub fn find_reuse(
     if docs.len() >= u32::MAX as usize {
         return Err(ReuseError::Options("more than 4 billion documents".into()));
     }
+    // The documents are held throughout; the stages share what they leave of the budget.
+    let resident = resident_bytes(docs);
+    if options.memory <= resident {
+        let kib = |bytes: u64| bytes.div_ceil(1 << 10);
+        return Err(ReuseError::Options(format!(
+            "the documents alone take {} KiB of the {} KiB --memory allows; raise --memory",
+            kib(resident),
+            options.memory >> 10
+        )));
+    }
+    let options = &ReuseOptions {
+        memory: options.memory - resident,
+        ..options.clone()
+    };
     let mut stats = ReuseStats {
         documents: docs.len(),
         ..ReuseStats::default()
@@ -321,17 +343,11 @@ pub fn find_reuse(
     stats.candidate_pairs = candidates.len() as u64;
 
     // 4. Alignment.
-    let (mut pairs, dropped) = align_pairs(docs, &candidates, &boilerplate, options, progress);
+    let (pairs, dropped) = align_pairs(docs, &candidates, &boilerplate, options, progress);
     drop(candidates);
     drop(boilerplate);
     stats.passages = pairs.len() as u64 + dropped;
     stats.template_passages = dropped;
-    if !options.keep_diffs {
-        for p in &mut pairs {
-            p.passage.a_diffs = Vec::new();
-            p.passage.b_diffs = Vec::new();
-        }
-    }
 
     // 5. Clusters.
     progress.stage("cluster", pairs.len() as u64);
@@ -560,7 +576,8 @@ fn align_pairs(
     progress: &dyn Progress,
 ) -> (Vec<AlignedPair>, u64) {
     progress.stage("align", candidates.len() as u64);
-    let budget = (options.memory / 2).max(64 << 20);
+    // A quarter: the passages found accumulate beside the batch.
+    let budget = (options.memory / 4).max(64 << 20);
     let mut out: Vec<AlignedPair> = Vec::new();
     let mut dropped = 0u64;
     let mut start = 0;
@@ -605,14 +622,20 @@ fn align_pairs(
                 let kept = passages
                     .into_iter()
                     .filter_map(|passage| {
-                        let (shared, fewer) = shared_anchors(x, y, &passage, boilerplate);
-                        let need = (options.min_anchor_density * fewer as f64).ceil() as usize;
-                        if shared >= need.max(options.min_shared.max(1)) {
+                        let shared = SharedAnchors::of(x, y, &passage, boilerplate);
+                        if shared.is_reuse(options) {
+                            let mut passage = passage;
+                            if !options.keep_diffs {
+                                // Millions of passages: their word-level differences would
+                                // be most of the memory.
+                                passage.a_diffs = Vec::new();
+                                passage.b_diffs = Vec::new();
+                            }
                             Some(AlignedPair {
                                 a,
                                 b,
                                 passage,
-                                shared_anchors: shared as u32,
+                                shared_anchors: shared.rare as u32,
                             })
                         } else {
                             dropped += 1;
@@ -664,30 +687,53 @@ impl Analyzed {
     }
 }
 
-/// Anchors the passage's two spans share, boilerplate excluded, and the number of anchors
-/// of the span that has fewer.
-fn shared_anchors(
-    x: &Analyzed,
-    y: &Analyzed,
-    passage: &Passage,
-    boilerplate: &[u64],
-) -> (usize, usize) {
-    let (ax, ay) = (x.anchors_in(passage.a), y.anchors_in(passage.b));
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < ax.len() && j < ay.len() {
-        match ax[i].cmp(&ay[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                if boilerplate.binary_search(&ax[i]).is_err() {
-                    shared += 1;
+/// The anchors a passage's two spans have in common: the evidence that it is reuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SharedAnchors {
+    /// Shared anchors within the document-frequency band.
+    rare: usize,
+    /// Shared anchors above `max_df`.
+    boilerplate: usize,
+    /// Anchors of the span that has fewer.
+    fewer: usize,
+}
+
+impl SharedAnchors {
+    fn of(x: &Analyzed, y: &Analyzed, passage: &Passage, boilerplate: &[u64]) -> Self {
+        let (ax, ay) = (x.anchors_in(passage.a), y.anchors_in(passage.b));
+        let mut shared = SharedAnchors {
+            rare: 0,
+            boilerplate: 0,
+            fewer: ax.len().min(ay.len()),
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < ax.len() && j < ay.len() {
+            match ax[i].cmp(&ay[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    if boilerplate.binary_search(&ax[i]).is_ok() {
+                        shared.boilerplate += 1;
+                    } else {
+                        shared.rare += 1;
+                    }
+                    i += 1;
+                    j += 1;
                 }
-                i += 1;
-                j += 1;
             }
         }
+        shared
     }
-    (shared, ax.len().min(ay.len()))
+
+    /// Whether the passage is reuse rather than shared boilerplate: it shares
+    /// `min_anchor_density` of its anchors beyond boilerplate, and either `min_shared` of
+    /// them or no boilerplate anchor at all. A short copy under heavy OCR noise may keep no
+    /// intact 3-word anchor (the alignment found it from 2-word seeds); it is kept. A passage
+    /// whose only shared anchors are above `max_df` is the boilerplate `max_df` excludes.
+    fn is_reuse(&self, options: &ReuseOptions) -> bool {
+        let need = (options.min_anchor_density * self.fewer as f64).ceil() as usize;
+        self.rare >= need && (self.rare >= options.min_shared.max(1) || self.boilerplate == 0)
+    }
 }
 
 #[cfg(test)]
@@ -718,7 +764,8 @@ mod tests {
         let normal = find_reuse(&docs, &ReuseOptions::default(), &NoProgress).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let tiny = ReuseOptions {
-            memory: 1,
+            // The documents, and 2 bytes for the tables: every record spills.
+            memory: resident_bytes(&docs) + 2,
             tmp_dir: Some(dir.path().to_path_buf()),
             ..ReuseOptions::default()
         };
@@ -766,6 +813,29 @@ mod tests {
         assert!(reuse.pairs.iter().all(|p| !(p.a == 0 && p.b == 1)));
         assert_eq!(reuse.pairs.len(), 2);
         assert_eq!(reuse.clusters[0].members.len(), 3);
+    }
+
+    #[test]
+    fn passages_resting_on_boilerplate_alone_are_not_reuse() {
+        let options = ReuseOptions::default();
+        let shared = |rare, boilerplate| SharedAnchors {
+            rare,
+            boilerplate,
+            fewer: 40,
+        };
+        // Heavy OCR noise can break every 3-word anchor of a true copy: kept.
+        assert!(shared(0, 0).is_reuse(&options));
+        assert!(shared(2, 5).is_reuse(&options));
+        // Only boilerplate (above --max-df) in common: what --max-df excludes.
+        assert!(!shared(0, 5).is_reuse(&options));
+        assert!(!shared(1, 5).is_reuse(&options));
+        // --min-anchor-density asks for a share of the span's anchors.
+        let dense = ReuseOptions {
+            min_anchor_density: 0.1,
+            ..ReuseOptions::default()
+        };
+        assert!(!shared(2, 0).is_reuse(&dense));
+        assert!(shared(4, 0).is_reuse(&dense));
     }
 
     #[test]
