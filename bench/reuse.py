@@ -260,14 +260,18 @@ def show_reuters(clusters_path, data):
     for line in open(clusters_path, encoding="utf-8"):
         r = json.loads(line)
         clusters[r["cluster"]].append(r)
-    # Re-filed stories: clusters of 2-3 members whose passages are long (whole stories).
+    # Re-filed stories: clusters of 2-3 members whose passages are whole stories and nearly
+    # the same text (a weekly report with new figures is a template, not a re-filing).
+    import difflib
     shown = 0
     for c, ms in sorted(clusters.items()):
         if 2 <= len(ms) <= 3 and min(m["end"] - m["begin"] for m in ms) > 600:
-            titles = {texts[m["id"]].get("title", "") for m in ms}
-            if len(titles) < 2:
+            words = [" ".join(m["text"].lower().split()) for m in ms]
+            same = min(difflib.SequenceMatcher(None, words[i], words[j], autojunk=False).ratio()
+                       for i in range(len(ms)) for j in range(i + 1, len(ms)))
+            if same < 0.9 or len({m["id"] for m in ms}) < len(ms):
                 continue
-            print(f"  cluster {c}: " + " | ".join(f"{m['id']} [{m['begin']}-{m['end']}] {texts[m['id']].get('title', '')[:60]!r}" for m in ms))
+            print(f"  cluster {c} ({same:.0%} the same characters): " + " | ".join(f"{m['id']} [{m['begin']}-{m['end']}] {texts[m['id']].get('title', '')[:60]!r}" for m in ms))
             print(f"      “{' '.join(ms[0]['text'].split())[:160]}…”")
             shown += 1
             if shown == 3:
