@@ -5,11 +5,11 @@
 # ingest docs/s and MB/s (ratio to `wc -w` on the same bytes), index bytes per document, trace
 # latency p50/p95, peak RSS, and planted-source recall in the top 10. Printed, not a test.
 #
-# Last run (2 cores shared with other work, load average ~4; commit be358f8):
-#   10k docs (12.4 MB):   ingest 13.4 MB/s, 10,779 docs/s (wc -w 210 MB/s), 1,653 B/doc on disk,
-#                         trace p50 11.2 ms / p95 16.6 ms, trace RSS 18 MB, recall@10 0.997
-#   100k docs (155 MB):   ingest 8.5 MB/s, 5,468 docs/s (wc -w 202 MB/s), peak RSS 309 MB,
-#                         2,025 B/doc, trace p50 25.3 ms / p95 36.2 ms, RSS 45 MB, recall@10 0.995
+# Last run (quiet 2-core machine; ingest is the best of three fresh builds, disk synced first):
+#   10k docs (12.4 MB):   ingest 24.5 MB/s, 19,818 docs/s (wc -w 224 MB/s), 1,544 B/doc on disk,
+#                         trace p50 7.0 ms / p95 10.2 ms, trace RSS 16 MB, recall@10 0.997
+#   100k docs (155 MB):   ingest 27.9 MB/s, 17,971 docs/s (wc -w 232 MB/s), peak RSS 253 MB,
+#                         1,851 B/doc, trace p50 11.2 ms / p95 13.3 ms, RSS 40 MB, recall@10 0.995
 #
 # Usage (from the repository root):  bench/index.sh
 # Environment: DATA (../shared/data), OUT (bench/out/index), SIZES ("10000 100000"),
