@@ -350,7 +350,7 @@ pub fn to_terminal(view: &ReuseView) -> String {
     );
     let _ = writeln!(
         out,
-        "{} anchors, {} in the df band {}..={} ({} over it: boilerplate); {} pairs aligned, {} passages ({} on boilerplate alone, dropped)",
+        "{} anchors, {} in the df band {}..={} ({} over it: boilerplate); {} pairs aligned, {} passages ({} dropped: boilerplate alone, or short and not close)",
         st.anchors, st.anchors_in_band, s.options.min_df, s.options.max_df,
         st.anchors_over_max_df, st.candidate_pairs, st.passages, st.template_passages
     );
