@@ -155,6 +155,10 @@ fn add_list_show_search_rm_stats() {
         out.starts_with(|c: char| c.is_ascii_digit()) && out.contains("j1"),
         "{out}"
     );
+    // Stopwords are not indexed: a query of nothing else says so instead of an empty list.
+    let (code, out, _) = run(&["index", "--index", i, "search", "the of"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("the query has only stopwords"), "{out}");
 
     // Re-adding unchanged content is a no-op.
     let (code, _, err) = run(&[
@@ -217,6 +221,25 @@ fn bad_inputs_are_reported_and_the_rest_is_added() {
     assert!(err.contains("c.jsonl:2"), "{err}");
     assert!(err.contains("3 input(s) could not be read"), "{err}");
     assert_eq!(Index::open(&idx).unwrap().stats().unwrap().documents, 2);
+
+    // --strict: the first bad input ends the run, and nothing since the last commit lands.
+    let other = tmp.path().join("other.txt");
+    std::fs::write(&other, prose(8, 50)).unwrap();
+    for bad in [bin.to_str().unwrap(), jsonl.to_str().unwrap()] {
+        let (code, _, err) = run(&[
+            "index",
+            "--index",
+            idx.to_str().unwrap(),
+            "add",
+            "--strict",
+            other.to_str().unwrap(),
+            bad,
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("--strict: stopped"), "{err}");
+        assert_eq!(Index::open(&idx).unwrap().stats().unwrap().documents, 2);
+    }
 }
 
 #[test]

@@ -45,7 +45,7 @@ mod schema;
 mod writer;
 
 pub use error::IndexError;
-pub use query::{Candidate, CandidateOptions, DocInfo, SearchHit, Stats};
+pub use query::{only_stopwords, Candidate, CandidateOptions, DocInfo, SearchHit, Stats};
 pub use writer::{AddOutcome, IndexWriter};
 
 use std::path::{Path, PathBuf};

@@ -365,7 +365,7 @@ impl Index {
     /// -exclusions; syntax errors are forgiven), best first.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, IndexError> {
         // Stopwords are not indexed; a query of nothing else would parse to "match all".
-        if stemma_text::analyze(query).tokens.iter().all(|t| t.stop) {
+        if only_stopwords(query) {
             return Ok(Vec::new());
         }
         let searcher = self.searcher();
@@ -481,4 +481,17 @@ fn date_order(a: &Option<String>, b: &Option<String>) -> Ordering {
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     }
+}
+
+/// Whether a search query has words and all of them are stopwords, which the index leaves
+/// out ([`Index::search`] then finds nothing).
+///
+/// ```
+/// assert!(stemma_index::only_stopwords("the of and"));
+/// assert!(!stemma_index::only_stopwords("the art of war"));
+/// assert!(!stemma_index::only_stopwords(""));
+/// ```
+pub fn only_stopwords(query: &str) -> bool {
+    let words = stemma_text::analyze(query);
+    !words.tokens.is_empty() && words.tokens.iter().all(|t| t.stop)
 }

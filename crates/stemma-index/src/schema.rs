@@ -37,29 +37,21 @@ pub(crate) struct Fields {
 pub(crate) fn build() -> Schema {
     let mut b = SchemaBuilder::new();
     b.add_text_field("id", STRING | STORED | FAST);
-    let title = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TEXT_TOKENIZER)
-                .set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored()
-        .set_fast(None);
-    b.add_text_field("title", title);
-    b.add_text_field("source", STRING | STORED | FAST);
-    b.add_text_field("date", STRING | STORED | FAST);
-    b.add_text_field("lang", TextOptions::default().set_stored());
-    b.add_text_field("encoding", TextOptions::default().set_stored());
-    b.add_u64_field("replaced", STORED);
     // Positions are what phrase queries ("security guarantees") need.
-    let text = TextOptions::default()
+    let words = TextOptions::default()
         .set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(TEXT_TOKENIZER)
                 .set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
-    b.add_text_field("text", text);
+    b.add_text_field("title", words.clone().set_fast(None));
+    b.add_text_field("source", STRING | STORED | FAST);
+    b.add_text_field("date", STRING | STORED | FAST);
+    b.add_text_field("lang", TextOptions::default().set_stored());
+    b.add_text_field("encoding", TextOptions::default().set_stored());
+    b.add_u64_field("replaced", STORED);
+    b.add_text_field("text", words);
     b.add_u64_field("fp", INDEXED);
     b.add_u64_field("hash", FAST);
     b.add_u64_field("bytes", FAST);
@@ -91,7 +83,7 @@ impl Fields {
     }
 }
 
-/// The analyzer of the `text` field: tantivy's default (words, at most 40 bytes, lower case)
+/// The analyzer of the `text` and `title` fields: tantivy's default (words, at most 40 bytes, lower case)
 /// without stopwords. Stopwords are ≈ 45 % of English words and rank nothing under BM25;
 /// leaving them out of the postings makes indexing a third faster. Phrase queries still
 /// work: positions keep the gaps ("art of war" matches "art of war", and "art in war").

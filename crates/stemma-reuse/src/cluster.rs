@@ -167,8 +167,8 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
     clusters
 }
 
-/// Star clustering: the node aligned with the most others (ties: the longer passage count,
-/// then the lower node) is a centre, and takes every unassigned node it is aligned with;
+/// Star clustering: the node aligned with the most others (ties: the greater summed
+/// alignment score, then the lower node) is a centre, and takes every unassigned node it is aligned with;
 /// then the next centre among what is left. A node whose neighbours were all taken joins
 /// the cluster of the neighbour it shares the strongest alignment with.
 ///
@@ -179,7 +179,7 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
 ///
 /// Returns each node's cluster, named by its centre node.
 fn star_clusters(nodes: usize, pairs: &[AlignedPair], node_of: &[u32]) -> Vec<u32> {
-    // Adjacency in CSR form: (neighbour, strength) per node, strongest first.
+    // Adjacency in CSR form: (node, neighbour, score), grouped by node.
     let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(pairs.len() * 2);
     for (i, pair) in pairs.iter().enumerate() {
         let (x, y) = (node_of[2 * i], node_of[2 * i + 1]);
@@ -200,14 +200,17 @@ fn star_clusters(nodes: usize, pairs: &[AlignedPair], node_of: &[u32]) -> Vec<u3
     }
     let neighbours = |n: usize| &edges[offsets[n]..offsets[n + 1]];
 
+    // Centres in order of degree, then summed score: computed once, not per comparison.
+    let rank: Vec<(usize, f64)> = (0..nodes)
+        .map(|n| {
+            let ns = neighbours(n);
+            (ns.len(), ns.iter().map(|e| e.2).sum())
+        })
+        .collect();
     let mut order: Vec<u32> = (0..nodes as u32).collect();
     order.sort_by(|&a, &b| {
-        let (na, nb) = (neighbours(a as usize), neighbours(b as usize));
-        let strength = |ns: &[(u32, u32, f64)]| ns.iter().map(|e| e.2).sum::<f64>();
-        nb.len()
-            .cmp(&na.len())
-            .then(strength(nb).total_cmp(&strength(na)))
-            .then(a.cmp(&b))
+        let (ra, rb) = (rank[a as usize], rank[b as usize]);
+        rb.0.cmp(&ra.0).then(rb.1.total_cmp(&ra.1)).then(a.cmp(&b))
     });
     const NONE: u32 = u32::MAX;
     let mut cluster_of = vec![NONE; nodes];

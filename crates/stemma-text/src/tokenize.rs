@@ -90,23 +90,17 @@ pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
             let norm = xxh3_64(norm_form.as_bytes());
             // Numbers have no stem and are never stopwords; leaving them out of the cache
             // keeps it small (a news corpus has more distinct numbers than words).
-            if !norm_form.chars().any(char::is_alphabetic) {
-                tokens.push(Token {
-                    norm,
-                    stem: norm,
-                    start: start as u32,
-                    end: (start + word.len()) as u32,
-                    stop: false,
-                });
-                return;
-            }
-            let (stem, stop) = *known.entry(norm).or_insert_with(|| {
-                let stem = match stemmers.for_word(norm_form) {
-                    Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
-                    None => norm,
-                };
-                (stem, stopwords.contains(norm_form))
-            });
+            let (stem, stop) = if norm_form.chars().any(char::is_alphabetic) {
+                *known.entry(norm).or_insert_with(|| {
+                    let stem = match stemmers.for_word(norm_form) {
+                        Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
+                        None => norm,
+                    };
+                    (stem, stopwords.contains(norm_form))
+                })
+            } else {
+                (norm, false)
+            };
             tokens.push(Token {
                 norm,
                 stem,

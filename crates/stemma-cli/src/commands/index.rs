@@ -103,6 +103,10 @@ pub struct AddArgs {
     /// Largest input accepted, in bytes (per record for JSON Lines).
     #[arg(long, default_value_t = Limits::default().max_bytes)]
     pub max_bytes: u64,
+    /// Stop at the first input that cannot be read, adding nothing since the last commit
+    /// (by default it is reported and the batch goes on).
+    #[arg(long)]
+    pub strict: bool,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -223,8 +227,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
                     ));
                 }
                 if hits.is_empty() {
-                    let words = stemma_text::analyze(&query);
-                    if !words.tokens.is_empty() && words.tokens.iter().all(|t| t.stop) {
+                    if stemma_index::only_stopwords(&query) {
                         out.push_str(
                             "no document matches: the query has only stopwords, which the \
                              index leaves out (search for the words around them)\n",
@@ -337,6 +340,7 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
                             Ok(r) => {
                                 push(&mut batch, &mut batch_bytes, stamp(r.document), &mut tally)
                             }
+                            Err(e) if args.strict => return stop(&mut writer, &progress, &e),
                             Err(e) => bad(&progress, &mut tally, &e),
                         }
                         if batch.len() >= batch_docs || batch_bytes >= 8 << 20 {
@@ -356,6 +360,7 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
         for doc in docs {
             match doc {
                 Ok(doc) => push(&mut batch, &mut batch_bytes, stamp(doc), &mut tally),
+                Err(e) if args.strict => return stop(&mut writer, &progress, &e),
                 Err(e) => bad(&progress, &mut tally, &e),
             }
         }
@@ -392,6 +397,18 @@ fn push(batch: &mut Vec<Document>, bytes: &mut usize, doc: Document, tally: &mut
     *bytes += doc.text.len();
     tally.bytes += doc.text.len() as u64;
     batch.push(doc);
+}
+
+/// `--strict`: the first unreadable input ends the run; what was not committed is dropped,
+/// so the index holds exactly its last commit.
+fn stop(
+    writer: &mut IndexWriter,
+    progress: &ProgressBar,
+    error: &stemma_ingest::IngestError,
+) -> Result<()> {
+    progress.finish_and_clear();
+    writer.rollback()?;
+    anyhow::bail!("{error} (--strict: stopped; nothing since the last commit was added)")
 }
 
 fn bad(progress: &ProgressBar, tally: &mut Tally, error: &stemma_ingest::IngestError) {
