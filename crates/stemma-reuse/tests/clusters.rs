@@ -220,3 +220,66 @@ fn clusters_do_not_chain_shifted_copies_into_one() {
     seen.dedup();
     assert_eq!(seen, (0..12).collect::<Vec<u32>>());
 }
+
+#[test]
+fn a_long_text_holding_two_texts_does_not_join_them() {
+    // `merged` interleaves two texts sentence by sentence: five 8-word sentences of `first`
+    // with five 12-word sentences of `second`. `first` aligns with `merged` as one passage,
+    // its matches scattered over 88 words of which it is 40, and `second`'s alignment covers
+    // nearly the same span: one node of `merged` holds both, and star clustering around it
+    // would join the copies of two texts that share no word.
+    let sentence = |base: usize, len: usize, i: usize| -> Vec<String> {
+        (base + len * i..base + len * (i + 1)).map(word).collect()
+    };
+    let first: Vec<String> = (0..5).flat_map(|i| sentence(0, 8, i)).collect();
+    let second: Vec<String> = (0..5).flat_map(|i| sentence(100, 12, i)).collect();
+    let merged: Vec<String> = (0..5)
+        .flat_map(|i| [sentence(0, 8, i), sentence(100, 12, i)].concat())
+        .collect();
+    let filler = |k: usize| -> String {
+        (0..15)
+            .map(|j| word(300 + 15 * k + j))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let docs = vec![
+        Document::new("first-1", format!("{} {}", filler(0), first.join(" "))),
+        Document::new("first-2", format!("{} {}", first.join(" "), filler(1))),
+        Document::new("merged", merged.join(" ")),
+        Document::new("second-1", format!("{} {}", filler(2), second.join(" "))),
+        Document::new("second-2", format!("{} {}", second.join(" "), filler(3))),
+    ];
+    let reuse = find_reuse(&docs, &ReuseOptions::default(), &NoProgress).unwrap();
+    let clusters = members(&docs, &reuse);
+    // The scattered alignment is found and reported …
+    let (first_1, merged_doc) = (0, 2);
+    assert!(
+        reuse
+            .pairs
+            .iter()
+            .any(|p| (p.a, p.b) == (first_1, merged_doc)),
+        "{:?}",
+        reuse.pairs
+    );
+    // … but joins no cluster: the copies of each text are clustered apart.
+    let ids = |c: &Vec<(String, (usize, usize))>| -> Vec<String> {
+        c.iter().map(|(id, _)| id.clone()).collect()
+    };
+    let with_first: Vec<Vec<String>> = clusters
+        .iter()
+        .map(ids)
+        .filter(|c| c.iter().any(|id| id.starts_with("first")))
+        .collect();
+    assert_eq!(
+        with_first,
+        vec![vec!["first-1".to_string(), "first-2".to_string()]],
+        "{clusters:?}"
+    );
+    assert!(
+        clusters
+            .iter()
+            .map(ids)
+            .any(|c| c == ["merged", "second-1", "second-2"]),
+        "{clusters:?}"
+    );
+}
