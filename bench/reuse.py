@@ -8,6 +8,7 @@
 
 Standard library only, so the bench runs wherever python3 does.
 """
+import glob
 import hashlib
 import json
 import os
@@ -220,6 +221,22 @@ def score(out_dir, clusters_path):
     return found_by
 
 
+def score_passim(out_dir, out_json):
+    """Score passim's out.json (a folder of JSON-lines parts, or one file) like ours: its
+    records have the same `cluster`, `size`, `id`, `begin`, `end` fields, in characters."""
+    parts = sorted(glob.glob(os.path.join(out_json, "*.json"))) if os.path.isdir(out_json) else [out_json]
+    merged = os.path.join(out_dir, "passim-clusters.jsonl")
+    records = 0
+    with open(merged, "w", encoding="utf-8") as f:
+        for part in parts:
+            for line in open(part, encoding="utf-8"):
+                if line.strip():
+                    f.write(line if line.endswith("\n") else line + "\n")
+                    records += 1
+    print(f"passim's output: {records} records in {len(parts)} parts; the same scoring:")
+    score(out_dir, merged)
+
+
 def gen_growth(data, out, n, seed):
     """N documents of ~1 KB: random words from a fixed vocabulary, and in 1 of 4 documents one
     of max(1,000, N / 100) reused passages, so that each passage has ~25 witnesses at every
@@ -284,6 +301,8 @@ if __name__ == "__main__":
         gen_splice(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == "score":
         score(sys.argv[2], sys.argv[3])
+    elif cmd == "score-passim":
+        score_passim(sys.argv[2], sys.argv[3])
     elif cmd == "gen-growth":
         gen_growth(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "show-reuters":

@@ -153,7 +153,9 @@ pub fn write_clusters(view: &ReuseView, out: &mut (impl Write + ?Sized)) -> io::
 /// Write one JSON record a line per pairwise alignment, with passim's `align.json` field
 /// names: `id1`, `id2`, `b1`, `e1`, `n1` (chars of document 1), `b2`, `e2`, `n2`, `matches`
 /// (aligned identical words), `score`, `s1`, `s2` (the passages, without gap marks), plus
-/// `series1`, `series2`, `date1`, `date2`, `identity`, `kind` and `cluster`.
+/// `series1`, `series2`, `date1`, `date2`, `identity`, `kind` and `cluster` (the cluster
+/// both its passages belong to; 0 when they are in different clusters or in none: an
+/// alignment that matches under half of one span's words joins no cluster).
 pub fn write_pairs(view: &ReuseView, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let pairs = &view.reuse.pairs;
     let mut cluster_of = vec![0u64; pairs.len()];

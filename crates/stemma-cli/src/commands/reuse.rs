@@ -68,8 +68,9 @@ pub struct ReuseArgs {
     /// template alone; 0 keeps OCR-noisy copies, whose n-grams noise breaks).
     #[arg(long, default_value_t = ReuseOptions::default().min_anchor_density)]
     pub min_anchor_density: f64,
-    /// Memory budget for the anchor and pair tables and the alignment batches (e.g. 512M,
-    /// 8G); beyond it, sorted runs spill to --tmp.
+    /// Memory budget for the whole run: the documents, the anchor and pair tables, the
+    /// alignment batches and the passages (e.g. 512M, 8G); beyond it, sorted runs spill to
+    /// --tmp.
     #[arg(long, default_value = "2G", value_parser = parse_size)]
     pub memory: u64,
     /// Folder for spilled runs (default: the system's temporary folder).
