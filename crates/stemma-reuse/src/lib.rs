@@ -13,13 +13,17 @@
 //! 3. **pairs**: the documents of each kept hash are paired, the pairs counted, and pairs
 //!    sharing at least `min_shared` anchors become candidates;
 //! 4. **align**: each candidate pair is aligned with the compare engine
-//!    ([`stemma_align::align`]), which finds reordered and edited reuse;
+//!    ([`stemma_align::align`]), which finds reordered and edited reuse; passages resting
+//!    on boilerplate alone, and short ones not close in words and letters
+//!    ([`letter_likeness`]), are dropped;
 //! 5. **cluster**: passages become nodes (a document and a span) joined by their alignments;
 //!    two spans of one document are one node only when they cover nearly the same text (see
 //!    [`ReuseOptions::min_overlap`]), so a boilerplate span cannot bridge unrelated texts;
 //!    nodes are grouped around centres (star clustering), so every member is aligned with
 //!    the centre or with a member that is, and a chain of small shifts (A ≈ B ≈ … ≈ Z)
-//!    cannot join texts that share nothing.
+//!    cannot join texts that share nothing; and only alignments matching at least half the
+//!    words of each span join nodes, so two texts aligned to different parts of one longer
+//!    text are not joined through it.
 //!
 //! Memory is bounded by [`ReuseOptions::memory`]: the anchor and pair tables spill sorted
 //! runs to a temporary folder and are merged back when they outgrow it, and alignment

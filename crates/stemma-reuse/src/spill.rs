@@ -302,4 +302,24 @@ mod tests {
         let err = sorter.extend(&vec![1u64; 5000]).unwrap_err().to_string();
         assert!(err.starts_with("/no/such/dir: "), "{err}");
     }
+
+    #[test]
+    fn a_full_disk_is_named_as_such() {
+        let sorter: Sorter<u64> = Sorter::new(0, None, "anchor table");
+        let path = Path::new("/tmp/run-0");
+        for errno in [28, 122] {
+            let err = sorter.io_error(path, io::Error::from_raw_os_error(errno));
+            assert_eq!(
+                err.to_string(),
+                "/tmp/run-0: disk full while spilling the anchor table (0 MB written): free \
+                 space, point --tmp at a larger disk, or raise --memory"
+            );
+        }
+        // Any other failure keeps the system's words.
+        let err = sorter.io_error(path, io::Error::from_raw_os_error(13));
+        assert!(
+            err.to_string().starts_with("/tmp/run-0: Permission denied"),
+            "{err}"
+        );
+    }
 }
