@@ -241,3 +241,71 @@ fn a_tiny_memory_budget_spills_and_gives_the_same_clusters() {
             "KiB of the 10 KiB --memory allows; raise --memory",
         ));
 }
+
+#[test]
+fn an_index_gives_the_clusters_its_documents_give() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path());
+    let index = dir.path().join("idx");
+    stemma()
+        .args(["index", "add", "--index"])
+        .arg(&index)
+        .arg(&input)
+        .assert()
+        .success();
+    let clusters = |args: &[&std::ffi::OsStr]| -> Vec<serde_json::Value> {
+        let out = stemma()
+            .args(["reuse", "-q", "--out", "-"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let r: serde_json::Value = serde_json::from_str(l).unwrap();
+                // What an index keeps of a document: id, series, date, text.
+                serde_json::json!([
+                    r["cluster"],
+                    r["size"],
+                    r["id"],
+                    r["series"],
+                    r["date"],
+                    r["begin"],
+                    r["end"],
+                    r["text"],
+                    r["earliest_id"]
+                ])
+            })
+            .collect()
+    };
+    let direct = clusters(&[input.as_os_str()]);
+    let from_index = clusters(&["--index".as_ref(), index.as_os_str()]);
+    assert_eq!(direct.len(), 4, "{direct:?}"); // two clusters of two
+    assert_eq!(from_index, direct);
+    // An index and a file together: the reprint joins the GPL's cluster, g1 still earliest.
+    let extra = dir.path().join("extra.txt");
+    std::fs::write(&extra, format!("Reprinted: {GPL}")).unwrap();
+    let both = clusters(&["--index".as_ref(), index.as_os_str(), extra.as_os_str()]);
+    assert_eq!(both.len(), 5, "{both:?}");
+    let reprint = both
+        .iter()
+        .find(|r| r[2].as_str().is_some_and(|id| id.ends_with("extra.txt")))
+        .expect("the reprint is a member");
+    assert_eq!(
+        (&reprint[0], &reprint[1], &reprint[8]),
+        (&1.into(), &3.into(), &"g1".into())
+    );
+    // A folder that is not an index is refused in one line.
+    stemma()
+        .args(["reuse", "-q", "--index"])
+        .arg(dir.path().join("no-index"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot open the index"));
+}
