@@ -366,6 +366,12 @@ pub fn letter_likeness(a: &str, b: &str) -> f64 {
         let (x, y) = &mut *grams.borrow_mut();
         letter_grams(a, x);
         letter_grams(b, y);
+        if x.is_empty() && y.is_empty() {
+            // Two texts under four letters: alike only when equal.
+            let equal = a.trim().to_lowercase() == b.trim().to_lowercase();
+            return if equal { 1.0 } else { 0.0 };
+        }
+        // Size of the multiset intersection of the two sorted bags.
         let (mut i, mut j, mut both) = (0, 0, 0usize);
         while i < x.len() && j < y.len() {
             match x[i].cmp(&y[j]) {
@@ -377,14 +383,6 @@ pub fn letter_likeness(a: &str, b: &str) -> f64 {
                     j += 1;
                 }
             }
-        }
-        if x.is_empty() && y.is_empty() {
-            // Two texts under four letters: alike only when equal.
-            return if a.trim().to_lowercase() == b.trim().to_lowercase() {
-                1.0
-            } else {
-                0.0
-            };
         }
         2.0 * both as f64 / (x.len() + y.len()) as f64
     })
@@ -733,11 +731,14 @@ fn align_pairs(
                     .into_iter()
                     .filter_map(|passage| {
                         let shared = SharedAnchors::of(x, y, &passage, boilerplate);
-                        let texts = (
-                            &docs[a as usize].text[passage.a.start..passage.a.end],
-                            &docs[b as usize].text[passage.b.start..passage.b.end],
-                        );
-                        if shared.is_reuse(options) && is_close(&passage, texts.0, texts.1) {
+                        let (text_a, text_b) = (&docs[a as usize].text, &docs[b as usize].text);
+                        if shared.is_reuse(options)
+                            && is_close(
+                                &passage,
+                                &text_a[passage.a.start..passage.a.end],
+                                &text_b[passage.b.start..passage.b.end],
+                            )
+                        {
                             let mut passage = passage;
                             if !options.keep_diffs {
                                 // Millions of passages: their word-level differences would
