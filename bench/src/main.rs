@@ -35,6 +35,10 @@ enum Command {
         /// Pairs per obfuscation type (none, random, reorder, paraphrase, negative).
         #[arg(long, default_value_t = 100)]
         pairs_per_type: usize,
+        /// Pairs per type of the self-similar subset (KJV Genesis sources, repeated
+        /// formulas allowed): genesis-none … genesis-negative.
+        #[arg(long, default_value_t = 100)]
+        genesis_pairs_per_type: usize,
     },
     /// Build two large documents a.txt and b.txt sharing a share of their text (+ truth.json).
     GenSpeed {
@@ -63,7 +67,8 @@ fn main() -> Result<()> {
             out,
             seed,
             pairs_per_type,
-        } => gen_pan(data, out, seed, pairs_per_type),
+            genesis_pairs_per_type,
+        } => gen_pan(data, out, seed, pairs_per_type, genesis_pairs_per_type),
         Command::GenSpeed {
             data,
             out,
@@ -74,7 +79,13 @@ fn main() -> Result<()> {
     }
 }
 
-fn gen_pan(data: PathBuf, out: PathBuf, seed: u64, pairs_per_type: usize) -> Result<()> {
+fn gen_pan(
+    data: PathBuf,
+    out: PathBuf,
+    seed: u64,
+    pairs_per_type: usize,
+    genesis_pairs_per_type: usize,
+) -> Result<()> {
     let started = Instant::now();
     let materials = pan::Materials::load(&data)?;
     let pairs = pan::generate(
@@ -82,6 +93,7 @@ fn gen_pan(data: PathBuf, out: PathBuf, seed: u64, pairs_per_type: usize) -> Res
         pan::PanConfig {
             seed,
             pairs_per_type,
+            genesis_pairs_per_type,
         },
     );
     let stats = pan::write_corpus(&pairs, &out)?;
@@ -91,7 +103,7 @@ fn gen_pan(data: PathBuf, out: PathBuf, seed: u64, pairs_per_type: usize) -> Res
         materials.verse_groups().len()
     );
     println!(
-        "{:<11} {:>5} {:>5} {:>10} {:>10} {:>22}",
+        "{:<18} {:>5} {:>5} {:>10} {:>10} {:>22}",
         "type", "pairs", "cases", "src bytes", "susp bytes", "case words min/med/max"
     );
     let (mut total_pairs, mut total_bytes) = (0, 0);
@@ -109,7 +121,7 @@ fn gen_pan(data: PathBuf, out: PathBuf, seed: u64, pairs_per_type: usize) -> Res
             )
         };
         println!(
-            "{:<11} {:>5} {:>5} {:>10} {:>10} {:>22}",
+            "{:<18} {:>5} {:>5} {:>10} {:>10} {:>22}",
             s.name, s.pairs, s.cases, s.source_bytes, s.suspicious_bytes, summary
         );
         total_pairs += s.pairs;

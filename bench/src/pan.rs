@@ -12,6 +12,13 @@
 //! | `paraphrase` | the same verses in the World English Bible (source: King James) |
 //! | `negative` | a passage of a *different* book of the same genre: no reuse, no truth |
 //!
+//! The **self-similar** subset (`genesis-none` … `genesis-negative`) repeats the five types
+//! with sources cut from KJV Genesis, whose verses repeat formulas ("And X lived N years, and
+//! begat Y"): passages may hold formulas found elsewhere in their source (only passages that
+//! are mostly a repeat are refused), reordering shuffles verse groups, random edits apply to
+//! KJV text, rewording is the WEB text of the same verses, and negatives plant KJV Genesis
+//! passages from elsewhere in the book that share no 7-word run with the source.
+//!
 //! Truth offsets and lengths are in characters (Unicode scalar values), as PAN's; the
 //! generator asserts that they slice exactly the planted text on both sides. Each pair draws
 //! from its own ChaCha stream (seed, type, pair index), so a corpus is reproducible and a
@@ -31,6 +38,25 @@ use crate::data::{Book, DataDir};
 use crate::genesis::{align_verses, VerseGroup};
 use crate::obfuscate::{random_edits, reorder_sentences, vocabulary};
 use crate::text::{char_len, char_slice, sentences, shingles, word_count};
+
+/// Which sources a pair draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subset {
+    /// Gutenberg books (KJV Genesis for paraphrase), passages without repeated 7-word runs.
+    Standard,
+    /// KJV Genesis for every type, repeated formulas allowed: the self-similar subset.
+    Genesis,
+}
+
+impl Subset {
+    /// The prefix of the subset's type names ("" or "genesis-").
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Subset::Standard => "",
+            Subset::Genesis => "genesis-",
+        }
+    }
+}
 
 /// The obfuscation types, in corpus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +122,7 @@ pub struct Case {
 /// A generated pair of documents and its truth.
 #[derive(Debug, Clone)]
 pub struct Pair {
+    pub subset: Subset,
     pub obfuscation: Obfuscation,
     /// Document number, shared by the source and the suspicious document.
     pub number: usize,
@@ -110,6 +137,11 @@ pub struct Pair {
 }
 
 impl Pair {
+    /// The truth folder of the pair's type: `none`, …, `genesis-negative`.
+    pub fn type_name(&self) -> String {
+        format!("{}{}", self.subset.prefix(), self.obfuscation.name())
+    }
+
     pub fn source_name(&self) -> String {
         format!("source-document{:05}.txt", self.number)
     }
@@ -204,24 +236,38 @@ impl Materials {
     }
 }
 
-/// Corpus size: pairs per obfuscation type, and the seed.
+/// Corpus size: pairs per obfuscation type (standard and self-similar subsets), and the seed.
 #[derive(Debug, Clone, Copy)]
 pub struct PanConfig {
     pub seed: u64,
     pub pairs_per_type: usize,
+    /// Pairs per type of the self-similar (Genesis) subset; 0 leaves it out.
+    pub genesis_pairs_per_type: usize,
 }
 
-/// Generate all pairs, numbered 1.. in type order.
+/// Generate all pairs, numbered 1.. in type order: the standard types, then the Genesis ones
+/// (so adding the subset leaves the standard pairs as they were).
 pub fn generate(materials: &Materials, config: PanConfig) -> Vec<Pair> {
     let mut pairs = Vec::new();
-    for (type_index, obfuscation) in Obfuscation::ALL.into_iter().enumerate() {
-        for pair_index in 0..config.pairs_per_type {
-            let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
-            rng.set_stream(((type_index as u64) << 32) | pair_index as u64);
-            let number = pairs.len() + 1;
-            let pair = generate_pair(materials, obfuscation, number, &mut rng);
-            pair.assert_truth_exact();
-            pairs.push(pair);
+    let subsets = [
+        (Subset::Standard, config.pairs_per_type, 0),
+        (
+            Subset::Genesis,
+            config.genesis_pairs_per_type,
+            Obfuscation::ALL.len(),
+        ),
+    ];
+    for (subset, per_type, first_stream) in subsets {
+        for (type_index, obfuscation) in Obfuscation::ALL.into_iter().enumerate() {
+            let stream = (first_stream + type_index) as u64;
+            for pair_index in 0..per_type {
+                let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
+                rng.set_stream((stream << 32) | pair_index as u64);
+                let number = pairs.len() + 1;
+                let pair = generate_pair(materials, subset, obfuscation, number, &mut rng);
+                pair.assert_truth_exact();
+                pairs.push(pair);
+            }
         }
     }
     pairs
@@ -248,10 +294,15 @@ impl SourceText {
 
 fn generate_pair(
     materials: &Materials,
+    subset: Subset,
     obfuscation: Obfuscation,
     number: usize,
     rng: &mut ChaCha20Rng,
 ) -> Pair {
+    let repeats = match subset {
+        Subset::Standard => Repeats::Refused,
+        Subset::Genesis => Repeats::Allowed,
+    };
     let wanted = rng.random_range(PASSAGES_PER_PAIR);
     let min_units = if obfuscation == Obfuscation::Reorder {
         MIN_REORDER_SENTENCES
@@ -260,15 +311,15 @@ fn generate_pair(
     };
     // Draw source documents until one holds at least one passage (nearly always the first).
     let (source, runs) = loop {
-        let source = match obfuscation {
-            Obfuscation::Paraphrase => kjv_source(materials, rng),
+        let source = match (subset, obfuscation) {
+            (Subset::Genesis, _) | (_, Obfuscation::Paraphrase) => kjv_source(materials, rng),
             _ => book_source(
                 &materials.books,
                 rng.random_range(0..materials.books.len()),
                 rng,
             ),
         };
-        let runs = pick_passages(&source, wanted, min_units, obfuscation, rng);
+        let runs = pick_passages(&source, wanted, min_units, obfuscation, repeats, rng);
         if !runs.is_empty() {
             break (source, runs);
         }
@@ -276,7 +327,26 @@ fn generate_pair(
 
     let mut planted: Vec<(Option<Range<usize>>, String, Option<f64>)> = Vec::new();
     let mut decoys = Vec::new();
-    if obfuscation == Obfuscation::Negative {
+    if obfuscation == Obfuscation::Negative && subset == Subset::Genesis {
+        // Same number of passages, from elsewhere in Genesis, sharing no 7-word run with the
+        // source (formulas shorter than that are what makes them hard).
+        let source_shingles = shingles(&source.text, UNIQUE_SHINGLE_WORDS);
+        let decoy = loop {
+            let decoy = kjv_source(materials, rng);
+            let decoy_runs = pick_passages(&decoy, runs.len(), 1, obfuscation, repeats, rng);
+            let unrelated = decoy_runs.iter().all(|run| {
+                shingles(decoy.slice(run), UNIQUE_SHINGLE_WORDS).is_disjoint(&source_shingles)
+            });
+            if !decoy_runs.is_empty() && unrelated {
+                break (decoy, decoy_runs);
+            }
+        };
+        for run in &decoy.1 {
+            let text = decoy.0.slice(run).to_string();
+            decoys.push(text.clone());
+            planted.push((None, text, None));
+        }
+    } else if obfuscation == Obfuscation::Negative {
         // Same number of passages, taken from another book of the same genre.
         let own = materials
             .books
@@ -290,7 +360,7 @@ fn generate_pair(
         let decoy = loop {
             let other = *others.choose(rng).expect("two books per genre");
             let decoy = book_source(&materials.books, other, rng);
-            let decoy_runs = pick_passages(&decoy, runs.len(), 1, obfuscation, rng);
+            let decoy_runs = pick_passages(&decoy, runs.len(), 1, obfuscation, repeats, rng);
             let source_shingles = shingles(&source.text, UNIQUE_SHINGLE_WORDS);
             let unrelated = decoy_runs.iter().all(|run| {
                 shingles(decoy.slice(run), UNIQUE_SHINGLE_WORDS).is_disjoint(&source_shingles)
@@ -355,6 +425,7 @@ fn generate_pair(
     }
     cases.sort_by_key(|c| c.this_offset);
     Pair {
+        subset,
         obfuscation,
         number,
         source: source.text,
@@ -438,6 +509,16 @@ fn kjv_source(materials: &Materials, rng: &mut ChaCha20Rng) -> SourceText {
     }
 }
 
+/// Whether a planted passage may repeat text found elsewhere in its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeats {
+    /// No 7-word run of the passage occurs elsewhere in the source.
+    Refused,
+    /// Formulas may recur; only a passage that is mostly a repeat (over half of its 7-word
+    /// runs found elsewhere) is refused, as its truth would be ambiguous.
+    Allowed,
+}
+
 /// Up to `wanted` non-overlapping runs of units (at least one unit apart) of 50–400 words,
 /// lengths drawn short / medium / long as in PAN; fewer if the document is too small.
 fn pick_passages(
@@ -445,6 +526,7 @@ fn pick_passages(
     wanted: usize,
     min_units: usize,
     obfuscation: Obfuscation,
+    repeats: Repeats,
     rng: &mut ChaCha20Rng,
 ) -> Vec<Range<usize>> {
     let unit_words: Vec<usize> = source
@@ -480,7 +562,15 @@ fn pick_passages(
         let own = shingles(&source.text[span.clone()], UNIQUE_SHINGLE_WORDS);
         let before = shingles(&source.text[..span.start], UNIQUE_SHINGLE_WORDS);
         let after = shingles(&source.text[span.end..], UNIQUE_SHINGLE_WORDS);
-        if !own.is_disjoint(&before) || !own.is_disjoint(&after) {
+        let repeated = own
+            .iter()
+            .filter(|s| before.contains(s) || after.contains(s))
+            .count();
+        let refused = match repeats {
+            Repeats::Refused => repeated > 0,
+            Repeats::Allowed => repeated * 2 > own.len(),
+        };
+        if refused {
             continue;
         }
         if obfuscation == Obfuscation::Reorder {
@@ -577,7 +667,7 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 /// What [`write_corpus`] wrote, per type.
 #[derive(Debug, Clone, Default)]
 pub struct TypeStats {
-    pub name: &'static str,
+    pub name: String,
     pub pairs: usize,
     pub cases: usize,
     pub source_bytes: usize,
@@ -597,15 +687,17 @@ pub fn write_corpus(pairs: &[Pair], out: &Path) -> Result<Vec<TypeStats>> {
     }
     let mut all_pairs = String::new();
     let mut stats = Vec::new();
-    for obfuscation in Obfuscation::ALL {
-        let truth_dir = out.join("truth").join(obfuscation.name());
+    let mut types: Vec<String> = pairs.iter().map(Pair::type_name).collect();
+    types.dedup();
+    for type_name in types {
+        let truth_dir = out.join("truth").join(&type_name);
         fs::create_dir_all(&truth_dir)?;
         let mut type_pairs = String::new();
         let mut type_stats = TypeStats {
-            name: obfuscation.name(),
+            name: type_name.clone(),
             ..TypeStats::default()
         };
-        for pair in pairs.iter().filter(|p| p.obfuscation == obfuscation) {
+        for pair in pairs.iter().filter(|p| p.type_name() == type_name) {
             let line = format!("{} {}\n", pair.suspicious_name(), pair.source_name());
             all_pairs.push_str(&line);
             type_pairs.push_str(&line);
@@ -631,201 +723,4 @@ pub fn write_corpus(pairs: &[Pair], out: &Path) -> Result<Vec<TypeStats>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::obfuscate::{MAX_EDIT_RATE, MIN_EDIT_RATE};
-    use std::path::PathBuf;
-    use std::sync::OnceLock;
-
-    /// The shared data folder, or `None` (with a note) when it is not there.
-    fn data_dir() -> Option<PathBuf> {
-        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"));
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!("skipping: {} not found", dir.display());
-            None
-        }
-    }
-
-    fn materials() -> Option<&'static Materials> {
-        static MATERIALS: OnceLock<Option<Materials>> = OnceLock::new();
-        MATERIALS
-            .get_or_init(|| data_dir().map(|d| Materials::load(&d).expect("load data")))
-            .as_ref()
-    }
-
-    fn small(seed: u64) -> Option<Vec<Pair>> {
-        let config = PanConfig {
-            seed,
-            pairs_per_type: 6,
-        };
-        materials().map(|m| generate(m, config))
-    }
-
-    #[test]
-    fn truth_slices_exactly_the_planted_text() {
-        let Some(pairs) = small(3) else { return };
-        assert_eq!(pairs.len(), 30);
-        for pair in &pairs {
-            pair.assert_truth_exact();
-            let xml = pair.truth_xml();
-            assert_eq!(xml.matches("<feature ").count(), pair.cases.len());
-            if pair.obfuscation == Obfuscation::Negative {
-                assert!(pair.cases.is_empty());
-                assert!(!pair.decoys.is_empty());
-                continue;
-            }
-            assert!(
-                PASSAGES_PER_PAIR.contains(&pair.cases.len()),
-                "pair {}",
-                pair.number
-            );
-            for case in &pair.cases {
-                assert!(PASSAGE_WORDS.contains(&word_count(&case.source_text)));
-                // Cases never overlap on either side.
-                for other in pair.cases.iter().filter(|c| *c != case) {
-                    let apart =
-                        |a: usize, al: usize, b: usize, bl: usize| a + al <= b || b + bl <= a;
-                    assert!(apart(
-                        case.this_offset,
-                        case.this_length,
-                        other.this_offset,
-                        other.this_length
-                    ));
-                    assert!(apart(
-                        case.source_offset,
-                        case.source_length,
-                        other.source_offset,
-                        other.source_length
-                    ));
-                }
-                match pair.obfuscation {
-                    Obfuscation::None => assert_eq!(case.this_text, case.source_text),
-                    Obfuscation::Random => {
-                        let rate = case.edit_rate.expect("edit rate");
-                        assert!(
-                            (MIN_EDIT_RATE..=MAX_EDIT_RATE).contains(&rate),
-                            "rate {rate}"
-                        );
-                        assert_ne!(case.this_text, case.source_text);
-                    }
-                    Obfuscation::Reorder => {
-                        let mut original: Vec<&str> = sentences(&case.source_text)
-                            .into_iter()
-                            .map(|r| &case.source_text[r])
-                            .collect();
-                        assert!(original.len() >= MIN_REORDER_SENTENCES);
-                        let joined = original.join(" ");
-                        assert_ne!(case.this_text, joined, "order unchanged");
-                        // Same words, other order.
-                        let mut a: Vec<&str> = case.this_text.split_whitespace().collect();
-                        let mut b: Vec<&str> = joined.split_whitespace().collect();
-                        a.sort_unstable();
-                        b.sort_unstable();
-                        assert_eq!(a, b);
-                        original.clear();
-                    }
-                    Obfuscation::Paraphrase => {
-                        assert_ne!(case.this_text, case.source_text);
-                        assert!(pair.source_book == "genesis-kjv");
-                    }
-                    Obfuscation::Negative => unreachable!(),
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn negatives_plant_another_book_of_the_same_genre() {
-        let (Some(pairs), Some(materials)) = (small(4), materials()) else {
-            return;
-        };
-        for pair in pairs
-            .iter()
-            .filter(|p| p.obfuscation == Obfuscation::Negative)
-        {
-            for decoy in &pair.decoys {
-                assert!(!pair.source.contains(decoy.as_str()));
-                let home: Vec<&Book> = materials
-                    .books
-                    .iter()
-                    .filter(|b| b.text.contains(decoy.as_str()))
-                    .collect();
-                assert!(home.iter().all(|b| b.name != pair.source_book));
-                let source_genre = materials
-                    .books
-                    .iter()
-                    .find(|b| b.name == pair.source_book)
-                    .map(Book::genre);
-                assert!(home.iter().any(|b| Some(b.genre()) == source_genre));
-            }
-        }
-    }
-
-    #[test]
-    fn same_seed_same_files() {
-        let (Some(first), Some(second), Some(other)) = (small(11), small(11), small(12)) else {
-            return;
-        };
-        let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-        write_corpus(&first, dirs[0].path()).unwrap();
-        write_corpus(&second, dirs[1].path()).unwrap();
-        let mut files = 0;
-        for sub in [
-            "pairs",
-            "src",
-            "susp",
-            "truth/none",
-            "truth/paraphrase",
-            "truth/negative",
-        ] {
-            let left = dirs[0].path().join(sub);
-            if left.is_file() {
-                assert_eq!(
-                    fs::read(&left).unwrap(),
-                    fs::read(dirs[1].path().join(sub)).unwrap()
-                );
-                files += 1;
-                continue;
-            }
-            for entry in fs::read_dir(&left).unwrap() {
-                let name = entry.unwrap().file_name();
-                assert_eq!(
-                    fs::read(left.join(&name)).unwrap(),
-                    fs::read(dirs[1].path().join(sub).join(&name)).unwrap(),
-                    "{sub}/{name:?} differs"
-                );
-                files += 1;
-            }
-        }
-        assert!(files > 60);
-        assert!(first
-            .iter()
-            .zip(&other)
-            .any(|(a, b)| a.suspicious != b.suspicious));
-    }
-
-    #[test]
-    fn a_pair_does_not_depend_on_the_corpus_size() {
-        let Some(materials) = materials() else { return };
-        let few = generate(
-            materials,
-            PanConfig {
-                seed: 5,
-                pairs_per_type: 1,
-            },
-        );
-        let more = generate(
-            materials,
-            PanConfig {
-                seed: 5,
-                pairs_per_type: 2,
-            },
-        );
-        for (k, pair) in few.iter().enumerate() {
-            assert_eq!(pair.suspicious, more[2 * k].suspicious);
-            assert_eq!(pair.source, more[2 * k].source);
-        }
-    }
-}
+mod tests;

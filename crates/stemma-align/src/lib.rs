@@ -5,6 +5,31 @@
 //! (so reordered reuse stays one passage), extended to exact boundaries with a banded,
 //! affine-gap local alignment, and merged so one reused passage is reported once.
 //!
+//! ## One alignment per region
+//!
+//! Texts full of repeated formulas (scripture, statutes, licences, numbered plans) align the
+//! same words more than once: LGPL-2.1's FSF address lies inside its long passage shared with
+//! GPL-2, and also aligns with the address in GPL-2's appendix. [`align`] reports such a
+//! secondary as an alternative of the passage that explains the words ([`Passage::also`]),
+//! not as a finding ([`CompareOptions::all_alignments`] reports everything). The rule
+//! ([`one_per_region`]):
+//!
+//! - **better**: more matched words; then higher identity; then higher score; then earlier
+//!   in A, then in B (a total, deterministic order);
+//! - **inside**: on one side, the two passages' spans share more than half of the shorter
+//!   one's bytes (one lies mostly inside the other);
+//! - a passage inside a better finding on one side is that finding's alternative, unless it
+//!   is a **twin** of it: its span on the other side apart from the finding's, and at least
+//!   [`TWIN_SHARE`] (90 %) of the finding's matched words and identity. A twin is the same text
+//!   truly copied twice into the other document: both copies are findings;
+//! - a passage inside better findings on both sides (twins or not) explains nothing new and is
+//!   an alternative too.
+//!
+//! Passages are decided best first, against the findings kept so far; an alternative is listed
+//! under the finding it lies in most tightly (the largest share of that finding's span).
+//!
+//! So two findings never lie mostly inside one another on either side unless they are twins.
+//!
 //! Pure functions on [`stemma_text::Analysis`] values: it must not know about files,
 //! storage or rendering.
 //!
@@ -26,9 +51,11 @@ mod cluster;
 mod extend;
 pub mod fingerprint;
 mod passage;
+mod region;
 mod seeds;
 
 pub use passage::{CompareOptions, Passage, PassageKind, Span};
+pub use region::{one_per_region, TWIN_SHARE};
 
 use rayon::prelude::*;
 use stemma_text::{Analysis, Token};
@@ -36,10 +63,22 @@ use stemma_text::{Analysis, Token};
 use extend::{lcs_matches, xdrop_extend, Scratch};
 use seeds::Seed;
 
-/// Every shared passage of `a` and `b`, ordered by position in `a`, then in `b`.
+/// Every shared passage of `a` and `b`, ordered by position in `a`, then in `b`: one
+/// alignment per region, weaker alignments of the same words folded into the better
+/// passage's [`Passage::also`] ([`one_per_region`]), unless `options.all_alignments`.
 ///
 /// Deterministic: the same inputs give the same passages whatever the thread count.
 pub fn align(a: &Analysis, b: &Analysis, options: &CompareOptions) -> Vec<Passage> {
+    let passages = all_alignments(a, b, options);
+    if options.all_alignments {
+        passages
+    } else {
+        one_per_region(passages)
+    }
+}
+
+/// Every alignment, secondaries included, ordered by A then B.
+fn all_alignments(a: &Analysis, b: &Analysis, options: &CompareOptions) -> Vec<Passage> {
     let (a_content, b_content) = rayon::join(
         || seeds::content_positions(a),
         || seeds::content_positions(b),
@@ -113,6 +152,31 @@ impl Candidate {
         (self.matched_a.len() + self.matched_b.len()) as f64 / f64::from(a1 - a0 + b1 - b0)
     }
 
+    /// Add the word pairs of a monotone chain (`matched_a[i]` ↔ `matched_b[i]`) whose words
+    /// are unmatched on both sides: a word is aligned once.
+    fn absorb_fresh_pairs(&mut self, chain: &Candidate) {
+        if chain.matched_a.len() != chain.matched_b.len() {
+            self.absorb(chain);
+            return;
+        }
+        let fresh: Vec<(u32, u32)> = chain
+            .matched_a
+            .iter()
+            .zip(&chain.matched_b)
+            .filter(|(x, y)| {
+                self.matched_a.binary_search(x).is_err() && self.matched_b.binary_search(y).is_err()
+            })
+            .map(|(&x, &y)| (x, y))
+            .collect();
+        if fresh.is_empty() {
+            return;
+        }
+        self.matched_a.extend(fresh.iter().map(|p| p.0));
+        self.matched_a.sort_unstable();
+        self.matched_b.extend(fresh.iter().map(|p| p.1));
+        self.matched_b.sort_unstable();
+    }
+
     /// Add another candidate's matched words.
     fn absorb(&mut self, other: &Candidate) {
         self.matched_a.extend_from_slice(&other.matched_a);
@@ -183,7 +247,8 @@ impl Context<'_> {
             .collect();
         // A phrase repeated in one text aligns twice: its words are explained already on one
         // side but new on the other. Best chains first; such one-sided repeats are skipped so
-        // they do not stretch the passage (chains that overlap on both sides just merge).
+        // they do not stretch the passage, and a chain that overlaps on both sides adds only
+        // the word pairs new on both sides (a formula aligned one verse off adds nothing).
         aligned.sort_by_key(|c| std::cmp::Reverse(c.matched_a.len().min(c.matched_b.len())));
         let mut candidate = Candidate::default();
         for chain in aligned {
@@ -194,7 +259,7 @@ impl Context<'_> {
             if explained_a != explained_b {
                 continue;
             }
-            candidate.absorb(&chain);
+            candidate.absorb_fresh_pairs(&chain);
         }
         candidate
     }
@@ -362,6 +427,7 @@ impl Context<'_> {
             kind,
             a_diffs,
             b_diffs,
+            also: Vec::new(),
         }
     }
 }

@@ -59,6 +59,12 @@ pub struct Passage {
     pub a_diffs: Vec<Span>,
     /// Words of B inside the passage that are not aligned to an identical word in A.
     pub b_diffs: Vec<Span>,
+    /// Weaker alignments lying mostly inside this passage on one side (the same words aligned
+    /// a second time, to a similar text elsewhere): alternatives, not findings. Empty with
+    /// [`CompareOptions::all_alignments`], and in alternatives themselves. See
+    /// [`crate::one_per_region`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Passage>,
 }
 
 /// The knobs WCopyfind and passim users expect. The defaults need no tuning.
@@ -74,6 +80,10 @@ pub struct CompareOptions {
     pub min_identity: f64,
     /// Also seed from sentence pairs with similar vocabulary (survives rewording).
     pub sentence_seeds: bool,
+    /// Report every alignment as a finding, also those lying mostly inside a better one
+    /// (which are otherwise folded into its [`Passage::also`]; see [`crate::one_per_region`]).
+    #[serde(default)]
+    pub all_alignments: bool,
 }
 
 impl Default for CompareOptions {
@@ -84,6 +94,7 @@ impl Default for CompareOptions {
             max_gap: 40,
             min_identity: 0.0,
             sentence_seeds: true,
+            all_alignments: false,
         }
     }
 }

@@ -31,7 +31,11 @@ fn json_snapshot_of_the_bundled_example() {
         std::fs::read_to_string(LGPL).unwrap(),
         std::fs::read_to_string(GPL).unwrap(),
     ];
-    for passage in json["passages"].as_array().unwrap() {
+    let passages = json["passages"].as_array().unwrap();
+    let alternatives = passages
+        .iter()
+        .flat_map(|p| p["also"].as_array().into_iter().flatten());
+    for passage in passages.iter().chain(alternatives) {
         for (side, text) in ["a", "b"].iter().zip(&texts) {
             let span = &passage[side];
             let (start, end) = (
@@ -63,8 +67,72 @@ fn json_snapshot_of_the_bundled_example() {
         let passage = passage.as_object_mut().unwrap();
         passage.remove("a_text");
         passage.remove("b_text");
+        for alternative in passage
+            .get_mut("also")
+            .and_then(|a| a.as_array_mut())
+            .into_iter()
+            .flatten()
+        {
+            let alternative = alternative.as_object_mut().unwrap();
+            alternative.remove("a_text");
+            alternative.remove("b_text");
+        }
     }
     insta::assert_json_snapshot!("compare_lgpl_gpl", json);
+}
+
+/// Issue 11's example: the FSF address of LGPL-2.1's header (A 4:27–5:61), which lies inside
+/// passage #1 (A 1:19–22:24), also aligns with the address in GPL-2's appendix. It is listed
+/// under #1's `also`, not as a passage; `--all-alignments` reports it as one.
+#[test]
+fn a_secondary_alignment_is_an_alternative_unless_all_alignments() {
+    let lgpl = std::fs::read_to_string(LGPL).unwrap();
+    let gpl = std::fs::read_to_string(GPL).unwrap();
+    let address = lgpl.find("51 Franklin Street").unwrap();
+    let appendix = gpl.rfind("51 Franklin Street").unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&compare_json("2")).unwrap();
+    let passages = json["passages"].as_array().unwrap();
+    let span = |p: &serde_json::Value, side: &str| {
+        (
+            p[side]["start"].as_u64().unwrap() as usize,
+            p[side]["end"].as_u64().unwrap() as usize,
+        )
+    };
+    let holding: Vec<&serde_json::Value> = passages
+        .iter()
+        .filter(|p| (span(p, "a").0..span(p, "a").1).contains(&address))
+        .collect();
+    assert_eq!(holding.len(), 1);
+    assert_eq!(holding[0]["number"], 1);
+    assert!(holding[0]["also"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|alt| (span(alt, "b").0..span(alt, "b").1).contains(&appendix)));
+    assert!(!passages
+        .iter()
+        .any(|p| (span(p, "b").0..span(p, "b").1).contains(&appendix)
+            && (span(p, "a").0..span(p, "a").1).contains(&address)));
+    let alternatives = json["summary"]["alternatives"].as_u64().unwrap() as usize;
+    assert!(alternatives > 0);
+
+    let output = Command::cargo_bin("stemma")
+        .unwrap()
+        .args(["compare", LGPL, GPL, "--json", "--all-alignments"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let all: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(all["options"]["all_alignments"], true);
+    assert_eq!(all["summary"]["alternatives"], 0);
+    assert_eq!(
+        all["passages"].as_array().unwrap().len(),
+        passages.len() + alternatives
+    );
+    assert!(all["passages"].as_array().unwrap().iter().any(|p| {
+        (span(p, "b").0..span(p, "b").1).contains(&appendix)
+            && (span(p, "a").0..span(p, "a").1).contains(&address)
+    }));
 }
 
 #[test]

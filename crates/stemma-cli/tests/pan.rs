@@ -429,3 +429,41 @@ fn pan_counts_a_byte_order_mark_as_a_character() {
     assert_eq!(bom[0].suspicious.length, plain[0].suspicious.length);
     assert_eq!(bom[0].source, plain[0].source);
 }
+
+/// A source of repeated formulas (the Genesis genealogies): the copied verses are one
+/// detection; `--all-alignments` adds their weaker alignments with the other verses.
+#[test]
+fn one_detection_per_region_unless_all_alignments() {
+    let genealogies = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../stemma-align/tests/fixtures/genesis-genealogies-kjv.txt"
+    ))
+    .unwrap();
+    let start = genealogies.find("And Seth lived").unwrap();
+    let end = genealogies.find("And Cainan lived seventy").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (src, susp) = (dir.path().join("src"), dir.path().join("susp"));
+    fs::create_dir_all(&src).unwrap();
+    fs::create_dir_all(&susp).unwrap();
+    fs::write(src.join("s.txt"), &genealogies).unwrap();
+    fs::write(
+        susp.join("t.txt"),
+        format!(
+            "Markets were calm on Monday as traders awaited the figures.\n\n{}\n\nThe end.",
+            genealogies[start..end].trim_end()
+        ),
+    )
+    .unwrap();
+    let pairs = dir.path().join("pairs");
+    fs::write(&pairs, "t.txt s.txt\n").unwrap();
+    let detections = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut cmd = stemma();
+        cmd.arg("pan").args([&pairs, &src, &susp, &out]).args(extra);
+        stdout_of(&mut cmd);
+        let xml = fs::read_to_string(out.join("t-s.xml")).unwrap();
+        xml.matches("<feature").count()
+    };
+    assert_eq!(detections("default", &[]), 1);
+    assert!(detections("all", &["--all-alignments"]) > 1);
+}

@@ -27,6 +27,7 @@
 //!     kind: PassageKind::Verbatim,
 //!     a_diffs: vec![],
 //!     b_diffs: vec![],
+//!     also: vec![],
 //! }];
 //! let options = CompareOptions::default();
 //! let view = CompareView { a: &a, b: &b, a_words: 7, b_words: 5, passages: &passages, options: &options };
@@ -54,6 +55,10 @@ pub const SCHEMA: &str = "stemma.compare/1";
 /// Passages longer than this many wrapped lines (per side) are shortened in the middle by
 /// [`to_terminal`]; see [`to_terminal_with`].
 pub const DEFAULT_MAX_PASSAGE_LINES: usize = 12;
+
+/// Alternatives (weaker alignments folded under a passage) listed per passage by the
+/// terminal report; the rest are counted.
+pub const MAX_ALTERNATIVE_LINES: usize = 5;
 
 /// Terminals at least this wide show the two sides of a passage side by side.
 pub const SIDE_BY_SIDE_WIDTH: usize = 120;
@@ -89,6 +94,8 @@ pub struct TerminalStyle {
 pub struct CompareSummary {
     /// Number of passages.
     pub passages: usize,
+    /// Alignments folded under a better passage (its `also`), not counted in `passages`.
+    pub alternatives: usize,
     /// Passages per kind ("verbatim", "edited", …), every known kind present, sorted by name.
     pub kinds: BTreeMap<String, usize>,
     /// Share (0–1) of A's chars inside at least one passage.
@@ -115,7 +122,7 @@ pub struct CompareSummary {
 /// let p = |s, e| Passage {
 ///     a: Span { start: s, end: e }, b: Span { start: s, end: e },
 ///     a_tokens: 1, b_tokens: 1, matched_tokens: 1, identity: 1.0, score: 1.0,
-///     kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![],
+///     kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![], also: vec![],
 /// };
 /// let passages = [p(0, 4), p(2, 6)];
 /// let options = CompareOptions::default();
@@ -158,6 +165,22 @@ struct Spans {
     b: CharSpan,
     a_diffs: Vec<CharSpan>,
     b_diffs: Vec<CharSpan>,
+    /// The passage's alternatives, prepared the same way.
+    also: Vec<Spans>,
+}
+
+impl Spans {
+    fn new(a: &TextIndex, b: &TextIndex, p: &Passage) -> Self {
+        let pa = a.char_span(p.a);
+        let pb = b.char_span(p.b);
+        Spans {
+            a_diffs: inner(a, pa, &p.a_diffs),
+            b_diffs: inner(b, pb, &p.b_diffs),
+            a: pa,
+            b: pb,
+            also: p.also.iter().map(|alt| Spans::new(a, b, alt)).collect(),
+        }
+    }
 }
 
 fn inner(index: &TextIndex, outer: CharSpan, diffs: &[Span]) -> Vec<CharSpan> {
@@ -184,16 +207,7 @@ impl<'v> Prepared<'v> {
         let passages: Vec<Spans> = view
             .passages
             .iter()
-            .map(|p| {
-                let pa = a.char_span(p.a);
-                let pb = b.char_span(p.b);
-                Spans {
-                    a_diffs: inner(&a, pa, &p.a_diffs),
-                    b_diffs: inner(&b, pb, &p.b_diffs),
-                    a: pa,
-                    b: pb,
-                }
-            })
+            .map(|p| Spans::new(&a, &b, p))
             .collect();
         let mut kinds: BTreeMap<String, usize> =
             KNOWN_KINDS.iter().map(|&k| (kind_name(k), 0)).collect();
@@ -211,6 +225,7 @@ impl<'v> Prepared<'v> {
         };
         let summary = CompareSummary {
             passages: passages.len(),
+            alternatives: view.passages.iter().map(|p| p.also.len()).sum(),
             kinds,
             a_coverage: share(a_shared_chars, a.chars),
             b_coverage: share(b_shared_chars, b.chars),
@@ -252,6 +267,7 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct JsonSummary<'a> {
     passages: usize,
+    alternatives: usize,
     kinds: &'a BTreeMap<String, usize>,
     a_coverage: f64,
     b_coverage: f64,
@@ -261,7 +277,9 @@ struct JsonSummary<'a> {
 
 #[derive(Serialize)]
 struct JsonPassage<'a> {
-    number: usize,
+    /// None for alternatives, which are listed under their passage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<usize>,
     kind: PassageKind,
     identity: f64,
     score: f64,
@@ -272,6 +290,32 @@ struct JsonPassage<'a> {
     b_text: &'a str,
     a_diffs: Vec<JsonSpan>,
     b_diffs: Vec<JsonSpan>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also: Vec<JsonPassage<'a>>,
+}
+
+impl<'a> JsonPassage<'a> {
+    fn new(view: &CompareView<'a>, number: Option<usize>, p: &Passage, sp: &Spans) -> Self {
+        JsonPassage {
+            number,
+            kind: p.kind,
+            identity: round4(p.identity),
+            score: round4(p.score),
+            matched_tokens: p.matched_tokens,
+            a: JsonSpan::new(&sp.a, Some(p.a_tokens)),
+            b: JsonSpan::new(&sp.b, Some(p.b_tokens)),
+            a_text: &view.a.text[sp.a.start..sp.a.end],
+            b_text: &view.b.text[sp.b.start..sp.b.end],
+            a_diffs: sp.a_diffs.iter().map(|d| JsonSpan::new(d, None)).collect(),
+            b_diffs: sp.b_diffs.iter().map(|d| JsonSpan::new(d, None)).collect(),
+            also: p
+                .also
+                .iter()
+                .zip(&sp.also)
+                .map(|(alt, alt_spans)| JsonPassage::new(view, None, alt, alt_spans))
+                .collect(),
+        }
+    }
 }
 
 /// JSON, schema "stemma.compare/1": pretty-printed, ending with a newline, and
@@ -282,7 +326,9 @@ struct JsonPassage<'a> {
 /// `passages`. Each passage has `number` (from 1, as in the other reports), `kind`,
 /// `identity`, `score`, `matched_tokens`, spans `a` and `b` (`start`, `end` in bytes,
 /// `char_start`, `char_end` in Unicode scalars, `tokens`), `a_text`, `b_text`, and the
-/// unmatched words `a_diffs`, `b_diffs` (spans without `tokens`).
+/// unmatched words `a_diffs`, `b_diffs` (spans without `tokens`), and `also` when weaker
+/// alignments of the same words were folded under the passage (each shaped like a passage
+/// without `number` or `also`; `summary.alternatives` counts them).
 pub fn to_json(view: &CompareView) -> String {
     let prep = Prepared::new(view);
     let s = &prep.summary;
@@ -295,6 +341,7 @@ pub fn to_json(view: &CompareView) -> String {
         b: JsonDoc::new(view.b, prep.b.chars, view.b_words),
         summary: JsonSummary {
             passages: s.passages,
+            alternatives: s.alternatives,
             kinds: &s.kinds,
             a_coverage: round4(s.a_coverage),
             b_coverage: round4(s.b_coverage),
@@ -306,19 +353,7 @@ pub fn to_json(view: &CompareView) -> String {
             .iter()
             .zip(&prep.passages)
             .enumerate()
-            .map(|(i, (p, sp))| JsonPassage {
-                number: i + 1,
-                kind: p.kind,
-                identity: round4(p.identity),
-                score: round4(p.score),
-                matched_tokens: p.matched_tokens,
-                a: JsonSpan::new(&sp.a, Some(p.a_tokens)),
-                b: JsonSpan::new(&sp.b, Some(p.b_tokens)),
-                a_text: &view.a.text[sp.a.start..sp.a.end],
-                b_text: &view.b.text[sp.b.start..sp.b.end],
-                a_diffs: sp.a_diffs.iter().map(|d| JsonSpan::new(d, None)).collect(),
-                b_diffs: sp.b_diffs.iter().map(|d| JsonSpan::new(d, None)).collect(),
-            })
+            .map(|(i, (p, sp))| JsonPassage::new(view, Some(i + 1), p, sp))
             .collect(),
     };
     let mut out = serde_json::to_string_pretty(&report).expect("the report serializes");
@@ -414,7 +449,8 @@ fn pieces<'t>(
 /// A header first (the documents, their words, the passages by kind and how much of each
 /// document they cover), then every passage: number, kind, identity, line:column ranges on
 /// both sides, and the text of A then B (side by side from [`SIDE_BY_SIDE_WIDTH`] columns),
-/// wrapped to `style.width` with the unmatched words highlighted. Whitespace inside a
+/// wrapped to `style.width` with the unmatched words highlighted, then one "also:" line per
+/// alternative (up to [`MAX_ALTERNATIVE_LINES`]). Whitespace inside a
 /// passage is shown as single spaces, and control characters as '�': document text is
 /// untrusted and never reaches the terminal raw. Without colour there are no escape codes
 /// at all.
@@ -435,7 +471,7 @@ pub fn to_terminal(view: &CompareView, style: TerminalStyle) -> String {
 /// let all = Span { start: 0, end: text.len() - 1 };
 /// let passages = [Passage {
 ///     a: all, b: all, a_tokens: 400, b_tokens: 400, matched_tokens: 400, identity: 1.0,
-///     score: 400.0, kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![],
+///     score: 400.0, kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![], also: vec![],
 /// }];
 /// let options = CompareOptions::default();
 /// let view = CompareView { a: &a, b: &b, a_words: 400, b_words: 400, passages: &passages, options: &options };
@@ -498,6 +534,15 @@ pub fn to_terminal_with(
                 .append(Style::new(), &terminal::truncate(&meta, room))
                 .append(Style::new(), &numbers),
         );
+    }
+    if s.alternatives > 0 {
+        lines.push(Line::styled(
+            st.dim,
+            format!(
+                "{} folded under their passages (--all-alignments lists them)",
+                plural(s.alternatives, "weaker alignment", "weaker alignments")
+            ),
+        ));
     }
 
     let side_by_side = width >= SIDE_BY_SIDE_WIDTH;
@@ -575,6 +620,28 @@ pub fn to_terminal_with(
                 }
             }
         }
+        for (alt, alt_spans) in p.also.iter().zip(&sp.also).take(MAX_ALTERNATIVE_LINES) {
+            lines.push(Line::styled(
+                st.dim,
+                format!(
+                    "  also: A {} ↔ B {} · {} · {} identical · {} matched",
+                    prep.a.range_label(alt_spans.a.span()),
+                    prep.b.range_label(alt_spans.b.span()),
+                    kind_name(alt.kind),
+                    percent(alt.identity),
+                    plural(alt.matched_tokens, "word", "words"),
+                ),
+            ));
+        }
+        if p.also.len() > MAX_ALTERNATIVE_LINES {
+            lines.push(Line::styled(
+                st.dim,
+                format!(
+                    "  also: {} more (--json lists them all)",
+                    grouped(p.also.len() - MAX_ALTERNATIVE_LINES)
+                ),
+            ));
+        }
     }
     if elided {
         lines.push(Line::default());
@@ -605,7 +672,8 @@ pub fn to_terminal_with(
 /// document the passages lie); the two documents side by side in full, every passage
 /// highlighted in its colour with its number, the unmatched words underlined; hovering or
 /// focusing a passage outlines it on both sides and clicking it scrolls to its counterpart;
-/// then a table of all passages linking to them. Every piece of document text and metadata
+/// then a table of all passages linking to them, each with its alternatives (weaker
+/// alignments of the same words) folded in a `<details>` below it. Every piece of document text and metadata
 /// is escaped, and a Content-Security-Policy allows only the page's own inline style and
 /// script.
 pub fn to_html(view: &CompareView) -> String {
@@ -622,6 +690,13 @@ pub fn to_html(view: &CompareView) -> String {
     if s.passages > 0 {
         let _ = write!(body, " · {}", html::esc(&kinds_line(&s.kinds)));
         body.push_str(" · <a href=\"#passages\">table of passages</a>");
+    }
+    if s.alternatives > 0 {
+        let _ = write!(
+            body,
+            " · {} listed under their passages",
+            plural(s.alternatives, "weaker alignment", "weaker alignments")
+        );
     }
     body.push_str("</p>\n<div class=\"cards\">\n");
     for (label, doc, index, words, shared, coverage, spans) in [
@@ -764,6 +839,34 @@ pub fn to_html(view: &CompareView) -> String {
             );
             html::text(&mut body, &excerpt);
             body.push_str("</td></tr>\n");
+            if !p.also.is_empty() {
+                let _ = write!(
+                    body,
+                    "<tr class=\"also\"><td></td><td colspan=\"5\"><details><summary>{} of these words</summary><ul>",
+                    plural(p.also.len(), "weaker alignment", "weaker alignments")
+                );
+                for (alt, alt_spans) in p.also.iter().zip(&sp.also) {
+                    let b_excerpt: String = view.b.text[alt_spans.b.start..alt_spans.b.end]
+                        .chars()
+                        .take(100)
+                        .collect();
+                    let _ = write!(
+                        body,
+                        "<li>A {} ↔ B {} · {} · {} identical · {}: ",
+                        prep.a.range_label(alt_spans.a.span()),
+                        prep.b.range_label(alt_spans.b.span()),
+                        html::esc(&kind_name(alt.kind)),
+                        percent(alt.identity),
+                        plural(alt.matched_tokens, "word matched", "words matched"),
+                    );
+                    html::text(&mut body, &terminal::clean_line(&b_excerpt));
+                    if alt_spans.b.char_end - alt_spans.b.char_start > 100 {
+                        body.push('…');
+                    }
+                    body.push_str("</li>");
+                }
+                body.push_str("</ul></details></td></tr>\n");
+            }
         }
         body.push_str("</tbody>\n</table>\n");
     }

@@ -64,6 +64,7 @@ fn passage(
         kind,
         a_diffs: diffs(a, sa, a_diffs),
         b_diffs: diffs(b, sb, b_diffs),
+        also: vec![],
     }
 }
 
@@ -291,6 +292,7 @@ fn coverage_counts_overlaps_once() {
         kind: PassageKind::Verbatim,
         a_diffs: vec![],
         b_diffs: vec![],
+        also: vec![],
     };
     // A: [0,4) ∪ [2,6) ∪ [5,7) = 7 chars; B: [0,2) ∪ [4,5) ∪ [4,5) = 3 chars.
     let passages = [p((0, 4), (0, 2)), p((2, 6), (4, 5)), p((5, 7), (4, 5))];
@@ -531,6 +533,7 @@ fn terminal_elides_long_passages() {
         kind: PassageKind::Verbatim,
         a_diffs: vec![],
         b_diffs: vec![],
+        also: vec![],
     }];
     let options = CompareOptions::default();
     let view = CompareView {
@@ -612,6 +615,7 @@ fn large_reports_render_quickly() {
                 kind: PassageKind::Edited,
                 a_diffs: vec![d],
                 b_diffs: vec![d],
+                also: vec![],
             }
         })
         .collect();
@@ -637,4 +641,65 @@ fn large_reports_render_quickly() {
         "large report: json {t_json:?}, html {t_html:?}, terminal {:?}",
         elapsed - t_json - t_html
     );
+}
+
+/// A passage with an alternative (a weaker alignment of its words folded under it): JSON
+/// lists it under `also` with exact char offsets, the terminal as an `also:` line, the HTML
+/// in a folded list, escaped.
+#[test]
+fn alternatives_are_listed_under_their_passage() {
+    let a = "Intro <b>. Write to the Foundation at 51 Franklin Street, Boston. End.";
+    let b = "Write to the Foundation at 51 Franklin Street, Boston. Appendix: 51 Franklin Street, Boston <b>.";
+    let mut main = passage(
+        a,
+        "Write to the Foundation at 51 Franklin Street, Boston",
+        b,
+        "Write to the Foundation at 51 Franklin Street, Boston",
+        &[],
+        &[],
+        PassageKind::Verbatim,
+    );
+    let second = b.rfind("51 Franklin").unwrap();
+    let alternative = Passage {
+        b: Span {
+            start: second,
+            end: second + "51 Franklin Street, Boston".len(),
+        },
+        ..passage(
+            a,
+            "51 Franklin Street, Boston",
+            b,
+            "51 Franklin Street, Boston",
+            &[],
+            &[],
+            PassageKind::Verbatim,
+        )
+    };
+    main.also = vec![alternative];
+    let example = Example {
+        a: Document::new("a", a),
+        b: Document::new("b", b),
+        passages: vec![main],
+        options: CompareOptions::default(),
+    };
+    let view = example.view();
+    let json: Value = serde_json::from_str(&to_json(&view)).unwrap();
+    assert_eq!(json["summary"]["passages"], 1);
+    assert_eq!(json["summary"]["alternatives"], 1);
+    let also = &json["passages"][0]["also"][0];
+    assert!(also.get("number").is_none() && also.get("also").is_none());
+    assert_eq!(also["b"]["char_start"].as_u64().unwrap() as usize, second);
+    assert_eq!(also["b_text"], "51 Franklin Street, Boston");
+    let text = to_terminal(
+        &view,
+        TerminalStyle {
+            color: false,
+            width: 100,
+        },
+    );
+    assert!(text.contains("1 weaker alignment folded"), "{text}");
+    assert!(text.contains("also: A 1:"), "{text}");
+    let html = to_html(&view);
+    assert!(html.contains("<details><summary>1 weaker alignment of these words"));
+    assert!(!html.contains("<b>"));
 }

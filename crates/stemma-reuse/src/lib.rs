@@ -133,15 +133,18 @@ impl ReuseOptions {
     /// passage identity of at least 0.5, because the extra seeds also align unrelated
     /// texts that share a vocabulary ("Covered Software", "Source Code Form") at
     /// identities of 0.3–0.45, and in a corpus those chance passages would join clusters.
+    /// Every alignment is kept (`all_alignments`): a passage repeated inside a document is
+    /// a node of its own, and clustering decides which alignments join nodes.
     ///
     /// ```
     /// let align = stemma_reuse::ReuseOptions::default_align();
-    /// assert_eq!((align.ngram, align.min_identity), (2, 0.5));
+    /// assert_eq!((align.ngram, align.min_identity, align.all_alignments), (2, 0.5, true));
     /// ```
     pub fn default_align() -> CompareOptions {
         CompareOptions {
             ngram: 2,
             min_identity: 0.5,
+            all_alignments: true,
             ..CompareOptions::default()
         }
     }
@@ -951,6 +954,7 @@ mod tests {
             kind: stemma_align::PassageKind::Edited,
             a_diffs: Vec::new(),
             b_diffs: Vec::new(),
+            also: Vec::new(),
         }
     }
 

@@ -367,6 +367,9 @@ struct CompareIn {
     b: DocIn,
     min_words: Option<usize>,
     min_identity: Option<f64>,
+    /// Report alignments lying inside a better passage as passages of their own.
+    #[serde(default)]
+    all_alignments: bool,
 }
 
 /// `POST /api/compare`: schema "stemma.compare/1", or the compare report.
@@ -376,7 +379,7 @@ pub(crate) async fn compare(
     request: Request,
 ) -> ApiResult {
     output.html()?;
-    let (a, b, min_words, min_identity) = match read_body(&state, request).await? {
+    let (a, b, min_words, min_identity, all_alignments) = match read_body(&state, request).await? {
         Body::Json(bytes) => {
             let r: CompareIn = parse_json(&bytes)?;
             (
@@ -384,6 +387,7 @@ pub(crate) async fn compare(
                 RawDoc::Json(r.b),
                 r.min_words,
                 r.min_identity,
+                r.all_alignments,
             )
         }
         Body::Form(form) => (
@@ -393,9 +397,13 @@ pub(crate) async fn compare(
                 .ok_or_else(|| ApiError::bad("give document b"))?,
             form.number("min_words")?,
             form.number("min_identity")?,
+            form.flag("all_alignments"),
         ),
     };
-    let mut options = CompareOptions::default();
+    let mut options = CompareOptions {
+        all_alignments,
+        ..CompareOptions::default()
+    };
     if let Some(w) = min_words {
         options.min_words = w.max(1);
     }

@@ -93,7 +93,8 @@ pub(crate) fn document() -> Value {
                 "parameters": output_params(),
                 "requestBody": pair_body(json!({
                     "min_words": { "type": "integer", "minimum": 1 },
-                    "min_identity": { "type": "number", "minimum": 0, "maximum": 1 }
+                    "min_identity": { "type": "number", "minimum": 0, "maximum": 1 },
+                    "all_alignments": { "type": "boolean", "default": false, "description": "Report alignments lying mostly inside a better passage as passages of their own (by default they are the passage's `also`)." }
                 })),
                 "responses": {
                     "200": ok("stemma.compare/1", "The passages.", true),

@@ -134,6 +134,18 @@ async fn compare_and_diff_answer_the_cli_schemas() {
     });
     assert_eq!(r.body, expected);
 
+    // `all_alignments` is the CLI's --all-alignments.
+    let r = post_json(
+        &app,
+        "/api/compare",
+        json!({"a": {"text": GPL, "title": "GPL"}, "b": {"text": DRAFT}, "all_alignments": true}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["options"]["all_alignments"], true);
+    assert_eq!(v["summary"]["alternatives"], 0);
+
     let r = post_json(
         &app,
         "/api/diff",

@@ -147,7 +147,7 @@ pub fn trace(
 /// let passage = |start, end, identity: f64| Passage {
 ///     a: Span { start, end }, b: Span { start, end }, a_tokens: 2, b_tokens: 2,
 ///     matched_tokens: 2, identity, score: identity * 2.0, kind: PassageKind::Verbatim,
-///     a_diffs: vec![], b_diffs: vec![],
+///     a_diffs: vec![], b_diffs: vec![], also: vec![],
 /// };
 /// let (mut old, new) = (Document::new("old", &target.text), Document::new("new", &target.text));
 /// old.date = Some("1990".into());

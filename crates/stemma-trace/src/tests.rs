@@ -113,6 +113,7 @@ fn span_passage(b: Span, a: Span, score: f64) -> Passage {
         kind: PassageKind::Verbatim,
         a_diffs: vec![],
         b_diffs: vec![],
+        also: vec![],
     }
 }
 

@@ -29,6 +29,10 @@ pub struct AlignArgs {
     /// Seed from exact n-grams only (no sentence-similarity seeds for reworded text).
     #[arg(long)]
     pub no_sentence_seeds: bool,
+    /// Report every alignment as a passage, also those lying mostly inside a better passage
+    /// on one side (by default they are listed under it, as alternatives).
+    #[arg(long)]
+    pub all_alignments: bool,
     /// Largest input accepted, in bytes.
     #[arg(long, default_value_t = Limits::default().max_bytes)]
     pub max_bytes: u64,
@@ -49,6 +53,7 @@ impl AlignArgs {
             max_gap: self.max_gap,
             min_identity,
             sentence_seeds: !self.no_sentence_seeds,
+            all_alignments: self.all_alignments || defaults.all_alignments,
         })
     }
 
