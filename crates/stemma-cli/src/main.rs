@@ -33,6 +33,8 @@ enum Command {
     Trace(commands::trace::TraceArgs),
     /// Every passage reused across a corpus, clustered, earliest witness first (passim's job).
     Reuse(commands::reuse::ReuseArgs),
+    /// Near-duplicate documents: exact and near copies clustered around the one kept.
+    Dedup(commands::dedup::DedupArgs),
     /// The web UI and HTTP API: trace, compare, diff and the corpus in a browser.
     Serve(commands::serve::ServeArgs),
     /// Evaluate detections against a ground truth.
@@ -57,6 +59,7 @@ fn main() {
         Command::Index(args) => commands::index::run(args),
         Command::Trace(args) => commands::trace::run(args),
         Command::Reuse(args) => commands::reuse::run(args),
+        Command::Dedup(args) => commands::dedup::run(args),
     };
     if let Err(error) = result {
         // One line: the chain of causes joined, never a backtrace.

@@ -6,6 +6,7 @@
 //! It must not know how results were computed: it takes documents and result values.
 
 pub mod compare;
+pub mod dedup;
 pub mod diff;
 pub mod reuse;
 pub mod trace;

@@ -564,7 +564,7 @@ fn anchor_table(
         }
     }
     progress.finish();
-    sorter.finish()
+    Ok(sorter.finish()?)
 }
 
 /// Candidate pairs (sorted) and the boilerplate anchors (above `max_df`, sorted).

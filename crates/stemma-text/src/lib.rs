@@ -21,7 +21,7 @@ mod tokenize;
 pub use decode::{decode, DecodeError, Decoded, Encoding};
 pub use normalize::{fold_diacritics, normalize_word, Normalizer};
 pub use offsets::CharOffsets;
-pub use tokenize::{analyze, is_stopword, stopword_list, Analysis, Sentence, Token};
+pub use tokenize::{analyze, is_stopword, stopword_list, word_norms, Analysis, Sentence, Token};
 
 use serde::Serialize;
 

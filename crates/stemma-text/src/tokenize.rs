@@ -126,6 +126,47 @@ pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
     Analysis { tokens, sentences }
 }
 
+/// The `norm` of every word of `text`, in order: the same words and hashes as [`analyze`],
+/// without stems, stopwords or sentences. Whole-document hashing (near-duplicate sketches)
+/// needs only these, and skipping the rest makes it several times faster.
+///
+/// ```
+/// let mut norms = Vec::new();
+/// stemma_text::word_norms("The CAT, the cat.", &mut norms);
+/// assert_eq!(norms.len(), 4);
+/// assert_eq!(norms[0], norms[2]);
+/// assert_eq!(norms[1], norms[3]);
+/// let tokens = stemma_text::analyze("The CAT, the cat.").tokens;
+/// assert!(tokens.iter().map(|t| t.norm).eq(norms.iter().copied()));
+/// ```
+pub fn word_norms(text: &str, out: &mut Vec<u64>) {
+    out.clear();
+    if text.is_ascii() {
+        // ASCII folds by lowercasing; a stack buffer keeps the hot loop free of allocation.
+        let bytes = text.as_bytes();
+        let mut lower = [0u8; 64];
+        ascii_words(bytes, |start, end| {
+            let word = &bytes[start..end];
+            if word.len() <= lower.len() {
+                let buf = &mut lower[..word.len()];
+                for (d, s) in buf.iter_mut().zip(word) {
+                    *d = s.to_ascii_lowercase();
+                }
+                out.push(xxh3_64(buf));
+            } else {
+                out.push(xxh3_64(word.to_ascii_lowercase().as_slice()));
+            }
+        });
+    } else {
+        let mut normalizer = Normalizer::new(false);
+        for (_, word) in text.split_word_bound_indices() {
+            if word.chars().any(char::is_alphanumeric) {
+                out.push(xxh3_64(normalizer.normalize(word).as_bytes()));
+            }
+        }
+    }
+}
+
 /// The UAX#29 words of an ASCII text that contain a letter or digit, as byte ranges.
 ///
 /// For ASCII, the rules reduce to: letters, digits and `_` join (WB5, WB8–WB10, WB13a/b);
@@ -333,6 +374,14 @@ mod tests {
         #[test]
         fn ascii_words_match_uax29_on_any_ascii(text in "[\x00-\x7f]{0,200}") {
             prop_assert_eq!(ascii_spans(&text), uax29_words(&text));
+        }
+
+        #[test]
+        fn word_norms_are_the_norms_of_analyze(text in "\\PC{0,200}|[ -~]{0,200}") {
+            let mut norms = Vec::new();
+            word_norms(&text, &mut norms);
+            let expected: Vec<u64> = analyze(&text).tokens.iter().map(|t| t.norm).collect();
+            prop_assert_eq!(norms, expected);
         }
 
         #[test]

@@ -60,6 +60,9 @@ pub enum IndexCommand {
     },
     /// Documents, sizes, segments.
     Stats(JsonFlag),
+    /// Near-duplicate documents of the index, clustered around the one kept (the options and
+    /// outputs of `stemma dedup`).
+    Dups(super::dedup::DedupFlags),
     /// BM25 search over titles and texts ("phrases", AND, OR, -word).
     Search {
         /// The query.
@@ -110,6 +113,13 @@ pub struct AddArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// After adding, report each document added that is a near duplicate (Jaccard of
+    /// 5-word shingles ≥ --dedup-threshold) of another document of the index.
+    #[arg(long)]
+    pub dedup: bool,
+    /// The similarity --dedup reports.
+    #[arg(long, default_value_t = stemma_dedup::DedupOptions::default().threshold)]
+    pub dedup_threshold: f64,
 }
 
 /// Run `stemma index …`.
@@ -117,6 +127,14 @@ pub fn run(args: IndexArgs) -> Result<()> {
     let dir = args.dir.dir;
     match args.command {
         IndexCommand::Add(add) => run_add(&dir, add),
+        IndexCommand::Dups(flags) => {
+            anyhow::ensure!(
+                dir.is_dir(),
+                "{}: no index here (stemma index add creates one)",
+                dir.display()
+            );
+            super::dedup::run_on(&[], Some(&dir), &flags)
+        }
         IndexCommand::List(json) => {
             let index = Index::open(&dir)?;
             let docs = index.list()?;
@@ -258,6 +276,8 @@ struct Tally {
     bad: usize,
     bytes: u64,
     committed: usize,
+    /// Ids added or replaced (kept only for --dedup).
+    changed: Option<std::collections::BTreeSet<String>>,
 }
 
 /// Documents are read in order, analyzed in parallel in batches, and committed every
@@ -280,7 +300,10 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     };
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        changed: args.dedup.then(Default::default),
+        ..Tally::default()
+    };
     // Batches are analyzed in parallel; no bigger than a commit, so commits land on time.
     let batch_docs = args.commit_every.clamp(1, 512);
     let mut batch: Vec<Document> = Vec::new();
@@ -294,11 +317,16 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
                      force_commit: bool|
      -> Result<()> {
         if !batch.is_empty() {
-            for outcome in writer.add_all(batch)? {
+            for (outcome, doc) in writer.add_all(batch)?.into_iter().zip(batch.iter()) {
                 match outcome {
                     AddOutcome::Added => tally.added += 1,
                     AddOutcome::Replaced => tally.replaced += 1,
                     AddOutcome::Unchanged => tally.unchanged += 1,
+                }
+                if let (Some(changed), AddOutcome::Added | AddOutcome::Replaced) =
+                    (tally.changed.as_mut(), outcome)
+                {
+                    changed.insert(doc.id.clone());
                 }
             }
             progress.inc(batch.len() as u64);
@@ -385,12 +413,37 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
         dir.display(),
         stats.documents
     );
+    if let Some(changed) = &tally.changed {
+        let flags = super::dedup::DedupFlags {
+            threshold: args.dedup_threshold,
+            ..dedup_defaults()
+        };
+        let lines = super::dedup::report_added(dir, changed, &flags)?;
+        if lines.is_empty() {
+            eprintln!("no document added is a near duplicate of another");
+        }
+        output::write_stdout(&lines)?;
+    }
     anyhow::ensure!(
         tally.bad == 0,
         "{} input(s) could not be read (see above); everything else was added",
         tally.bad
     );
     Ok(())
+}
+
+/// `stemma dedup`'s defaults, as its argument parser gives them.
+fn dedup_defaults() -> super::dedup::DedupFlags {
+    use clap::{FromArgMatches, Parser};
+    #[derive(Parser)]
+    struct Defaults {
+        #[command(flatten)]
+        flags: super::dedup::DedupFlags,
+    }
+    let matches = <Defaults as clap::CommandFactory>::command().get_matches_from(["stemma"]);
+    Defaults::from_arg_matches(&matches)
+        .expect("defaults parse")
+        .flags
 }
 
 fn push(batch: &mut Vec<Document>, bytes: &mut usize, doc: Document, tally: &mut Tally) {

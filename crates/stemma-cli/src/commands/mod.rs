@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod compare;
+pub mod dedup;
 pub mod diff;
 pub mod eval;
 pub mod index;

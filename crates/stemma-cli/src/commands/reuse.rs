@@ -88,7 +88,7 @@ pub struct ReuseArgs {
 }
 
 /// "8G", "512M", "64k", "1.5GB", "1000000": bytes (powers of 1024).
-fn parse_size(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -113,7 +113,7 @@ fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 /// Progress bars on standard error, one per stage (hidden when quiet or not a terminal).
-struct Bars {
+pub(crate) struct Bars {
     bar: Mutex<ProgressBar>,
     visible: bool,
     started: Mutex<Instant>,
@@ -121,7 +121,7 @@ struct Bars {
 }
 
 impl Bars {
-    fn new(visible: bool) -> Self {
+    pub(crate) fn new(visible: bool) -> Self {
         Bars {
             bar: Mutex::new(ProgressBar::hidden()),
             visible,
@@ -275,7 +275,7 @@ fn read_input(
         .map_err(|e| vec![e.to_string()])
 }
 
-fn write_file(
+pub(crate) fn write_file(
     path: &Path,
     what: &str,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
