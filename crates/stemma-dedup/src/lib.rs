@@ -486,7 +486,7 @@ impl Deduper {
             }
             bucket.push(doc);
             seen_records += 1;
-            if seen_records % 65_536 == 0 {
+            if seen_records.is_multiple_of(65_536) {
                 progress.advance(65_536);
             }
         }

@@ -105,7 +105,7 @@ pub fn signature(set: &[u32], k: usize) -> Vec<u32> {
         let mut attempt = 0u64;
         loop {
             let pick = mix64(((bin as u64) << 32) ^ attempt ^ 0x2f7a_c9d1_0b3e_4a61);
-            let from = ((pick >> 32) * k as u64 >> 32) as usize;
+            let from = (((pick >> 32) * k as u64) >> 32) as usize;
             if filled[from] {
                 *slot = snapshot[from];
                 break;
