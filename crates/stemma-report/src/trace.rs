@@ -149,6 +149,9 @@ struct JsonSource<'a> {
     share: f64,
     reused_chars: usize,
     segments: usize,
+    identity: f64,
+    source_share: f64,
+    closeness: f64,
 }
 
 #[derive(Serialize)]
@@ -172,8 +175,9 @@ struct JsonSegment<'a> {
 /// Top level: `schema`, `options`, `target` (`id`, `title`, `source`, `date`, `lang`,
 /// `encoding`, `bytes`, `chars`, `words`), `summary` (`candidates` aligned, `sources` with
 /// attributed text, `segments`, `explained_chars`/`_share`, `unexplained_chars`/`_share`),
-/// `sources` (most coverage first: `rank`, `id`, metadata, `chars` and `share` attributed to
-/// it, `reused_chars` it would explain alone, `segments`), `timeline` (source ids by date,
+/// `sources` (closest first: `rank`, `id`, metadata, `chars` and `share` attributed to it,
+/// `reused_chars` it would explain alone, `segments`, its `identity`, `source_share` — the
+/// share of the source the target covers — and `closeness`, see [`stemma_trace`]), `timeline` (source ids by date,
 /// undated last), `candidates` (the ids aligned, best by shared fingerprints first) and
 /// `segments` in target order (`number` from 1, `source` id, `kind`,
 /// `identity`, `score`, `words`, spans `target`, `source_span` and `passage_target` with
@@ -210,6 +214,9 @@ pub fn to_json(view: &TraceView) -> String {
                 share: round4(s.share),
                 reused_chars: s.reused_chars,
                 segments: s.segments,
+                identity: round4(s.identity),
+                source_share: round4(s.source_share),
+                closeness: round4(s.closeness),
             })
             .collect(),
         timeline: t
@@ -247,7 +254,8 @@ pub fn to_json(view: &TraceView) -> String {
 // Terminal
 
 /// Terminal text (ANSI when `style.color`): the target and how much of it the sources
-/// explain, the sources on a timeline (date, id, title, share of the target), then every
+/// explain, the closest source (closeness, share of the text it explains, share of it in the
+/// text, identity), the sources on a timeline (date, id, title, share of the target), then every
 /// attributed segment with its character range in the target, its source and range there,
 /// kind, identity and an excerpt. Document text is cleaned (control characters shown as '�')
 /// and cut to the width.
@@ -281,6 +289,26 @@ pub fn to_terminal(view: &TraceView, style: TerminalStyle) -> String {
         percent(explained),
         percent(t.unexplained_share)
     )));
+    if let Some(closest) = t.sources.first() {
+        let head = "Closest source: ";
+        lines.push(
+            Line::plain(head)
+                .append(
+                    accent,
+                    &truncate(&clean_line(&closest.id), width.saturating_sub(head.len()).max(10)),
+                )
+                .append(
+                    dim,
+                    &format!(
+                        " · closeness {:.2} · explains {} of the text · {} of it is in the text · identity {}",
+                        round4(closest.closeness),
+                        percent(closest.share),
+                        percent(closest.source_share),
+                        percent(closest.identity)
+                    ),
+                ),
+        );
+    }
     if !t.sources.is_empty() {
         lines.push(Line::plain(""));
         lines.push(Line::styled(bold, "Sources, by date"));
@@ -337,7 +365,7 @@ pub fn to_terminal(view: &TraceView, style: TerminalStyle) -> String {
 
 /// Self-contained HTML in the style of the compare report: a header with the target, the
 /// share each source explains (a coverage bar coloured by source) and the sources on a
-/// timeline; then the target in full with every attributed segment highlighted in its
+/// timeline with their closeness; then the target in full with every attributed segment highlighted in its
 /// source's colour and numbered, beside the source passages; hovering a segment outlines it
 /// on both sides, clicking scrolls to its counterpart. All document text and metadata is
 /// escaped; the page loads nothing from outside.
@@ -393,7 +421,7 @@ pub fn to_html(view: &TraceView) -> String {
     if t.sources.is_empty() {
         body.push_str("<p class=\"none\">No source in the index explains any of this text.</p>\n");
     } else {
-        body.push_str("<table>\n<thead><tr><th>Date</th><th>Source</th><th>Explains</th><th>Segments</th></tr></thead>\n<tbody>\n");
+        body.push_str("<table>\n<thead><tr><th>Date</th><th>Source</th><th>Explains</th><th>Segments</th><th>Of the source in the text</th><th>Identity</th><th>Closeness</th></tr></thead>\n<tbody>\n");
         for &i in &t.timeline {
             let s = &t.sources[i];
             body.push_str("<tr><td class=\"num\">");
@@ -414,10 +442,13 @@ pub fn to_html(view: &TraceView) -> String {
             }
             let _ = writeln!(
                 body,
-                "</td><td class=\"num\">{} <span class=\"meta\">({} chars)</span></td><td class=\"num\">{}</td></tr>",
+                "</td><td class=\"num\">{} <span class=\"meta\">({} chars)</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>",
                 percent(s.share),
                 grouped(s.chars),
-                s.segments
+                s.segments,
+                percent(s.source_share),
+                percent(s.identity),
+                round4(s.closeness)
             );
         }
         body.push_str("</tbody>\n</table>\n");
@@ -527,6 +558,12 @@ mod tests {
         let cs = seg["source_span"]["char_start"].as_u64().unwrap() as usize;
         assert_eq!(candidates[0].text[..s].chars().count(), cs);
         assert_eq!(json["timeline"][0], "<img src=x onerror=alert(1)>");
+        // Closeness seen from both sides, with its parts.
+        let first = &json["sources"][0];
+        for field in ["closeness", "identity", "source_share"] {
+            let value = first[field].as_f64().unwrap();
+            assert!(value > 0.5 && value <= 1.0, "{field}: {value}");
+        }
         let text = to_terminal(
             &view,
             TerminalStyle {
@@ -535,5 +572,7 @@ mod tests {
             },
         );
         assert!(text.contains("Sources, by date") && !text.contains('\u{1b}'));
+        assert!(text.contains("Closest source: <img"), "{text}");
+        assert!(page.contains("<th>Closeness</th>"));
     }
 }

@@ -1,18 +1,60 @@
 //! # stemma-trace
 //!
-//! Attribution of a target document to its sources: given the target and the passages each
+//! Attribution of a target document to its sources. Given the target and the passages each
 //! candidate source shares with it (from [`stemma_align::align`], source as A, target as B),
-//! every word of the target goes to one passage covering it, so overlapping sources are never
-//! counted twice: among the passages that align the word to an identical word and whose
-//! identity is within [`IDENTITY_TOLERANCE`] of the best of them, the earliest dated source
-//! (then the higher `identity × length` score, then the smaller id). A later, longer copy of
-//! the same words does not take them from their origin. The result says how much of the target each
-//! source explains (% of the target's characters), puts the sources on a timeline by date,
-//! lists each attributed segment with its source span and identity, and gives the share of
-//! the target no source explains.
+//! it chooses one source per stretch of the target — a segmentation of the target — ranks the
+//! sources by how close they are, puts them on a timeline by date, lists each attributed
+//! segment with its source span and identity, and gives the share of the target no source
+//! explains. Overlapping sources are never counted twice.
 //!
 //! It must not know about storage formats or rendering: it takes [`Document`]s and
 //! [`Passage`]s (candidate retrieval is the index's job, output the report's).
+//!
+//! ## The model
+//!
+//! **Closeness, seen from both sides.** For each source: its `identity` (aligned words
+//! identical after normalization, over all its passages: `Σ 2·matched / Σ (source words +
+//! target words)`), the share of the *target* it explains, and the share of *the source* that
+//! the target covers (`source_share`: its characters inside its passages). Closeness is
+//!
+//! ```text
+//! closeness = identity × 2·target_share·source_share / (target_share + source_share)
+//! ```
+//!
+//! (a harmonic mean, so a short original the target contains whole beats a long document that
+//! embeds it, and the long document wins when the target is the long document). Before the
+//! segmentation `target_share` is the share inside the source's passages (the *prior*
+//! closeness, used below); in the result it is the share attributed to the source, and
+//! [`Trace::sources`] are ranked by that closeness (ties: earliest date, then id).
+//!
+//! **Segmentation.** Every target word that some passage covers goes to one of the passages
+//! covering it. A Viterbi pass along the target's words (the states of a word are the
+//! passages covering it) picks the assignment with the highest
+//!
+//! ```text
+//! Σ gain(word, passage)  −  SWITCH_COST × (changes of passage between two covered words)
+//! ```
+//!
+//! where a passage gains nothing for a word it covers without aligning it to an identical
+//! word (an edit), and for one it does align to an identical word gains
+//!
+//! ```text
+//! 1  +  CLOSENESS_WEIGHT × prior closeness of its source
+//!    +  EARLIEST_BONUS   if its source is the earliest dated among the passages matching
+//!                        that word whose identity is within IDENTITY_TOLERANCE of the best
+//! ```
+//!
+//! So a source takes words over from another only when it is clearly better over a stretch:
+//! a stretch where it matches more words than the current one pays for two switches
+//! ([`SWITCH_COST`] = 4 identical words each); where both match the same words, the closer
+//! source keeps them; with dates, the earliest of equally close witnesses of a stretch is its
+//! origin — a later copy of the same words, even a longer one, does not take them (the
+//! stretch must be longer than `SWITCH_COST / EARLIEST_BONUS` = 8 words to be worth a
+//! switch). Entering or leaving a stretch no passage covers is free, so a passage alone on its
+//! words keeps them, however short (the text itself has that segment); a segment shorter than
+//! a few words only appears where no neighbouring passage covers its words. The pass is
+//! linear in the number of (word, covering passage) pairs and deterministic (ties go to
+//! staying in the current passage, then to the better-ranked passage).
 //!
 //! ```
 //! use stemma_align::CompareOptions;
@@ -35,9 +77,25 @@ use serde::Serialize;
 use stemma_align::{CompareOptions, Passage, PassageKind, Span};
 use stemma_text::{Analysis, CharOffsets, Document};
 
+mod segment;
+
+use segment::Lattice;
+
 /// Passages whose identity is within this of the best passage aligning a word to an
-/// identical word are equally good witnesses of it; the earliest dated source gets the word.
+/// identical word are equally close witnesses of it; the earliest dated source among them
+/// gains [`EARLIEST_BONUS`] for the word.
 pub const IDENTITY_TOLERANCE: f64 = 0.1;
+
+/// What changing from one passage to another between two covered target words costs, in
+/// identical words: a source must be better by more than this over a stretch to take it.
+pub const SWITCH_COST: f64 = 4.0;
+
+/// Weight of the source's prior closeness (0–1) in the gain of each word it matches: among
+/// sources matching the same words, the closer keeps them.
+pub const CLOSENESS_WEIGHT: f64 = 0.5;
+
+/// Gain, per matched word, of the earliest dated of the equally close witnesses of the word.
+pub const EARLIEST_BONUS: f64 = 0.5;
 
 /// One candidate source and the passages it shares with the target (A = source, B = target).
 #[derive(Debug, Clone)]
@@ -70,6 +128,15 @@ pub struct SourceCoverage {
     pub reused_chars: usize,
     /// Segments attributed to it.
     pub segments: usize,
+    /// Aligned words identical after normalization, over all its passages with the target
+    /// (`Σ 2·matched / Σ (source words + target words)`).
+    pub identity: f64,
+    /// Share of the source's characters inside its passages with the target: how much of the
+    /// source the target covers.
+    pub source_share: f64,
+    /// `identity × harmonic mean(share, source_share)`: how close the source is, seen from
+    /// both sides (see the crate docs). Sources are ranked by it.
+    pub closeness: f64,
 }
 
 /// A run of target words attributed to one passage of one source.
@@ -105,8 +172,8 @@ pub struct Trace {
     pub explained_chars: usize,
     /// `1 - explained / target_chars`: the share no source explains.
     pub unexplained_share: f64,
-    /// Sources with at least one attributed segment, most coverage first (ties: earliest
-    /// date, then id).
+    /// Sources with at least one attributed segment, closest first (ties: earliest date, then
+    /// id).
     pub sources: Vec<SourceCoverage>,
     /// Indices into `sources`, by date (undated last, then by id): the timeline.
     pub timeline: Vec<usize>,
@@ -137,7 +204,8 @@ pub fn trace(
     attribute(target, target_analysis, &sources)
 }
 
-/// Attribute each word of the target to the best passage covering it (see the crate docs).
+/// Segment the target among the sources' passages and rank the sources (see the crate docs
+/// for the model).
 ///
 /// ```
 /// use stemma_align::{Passage, PassageKind, Span};
@@ -156,7 +224,7 @@ pub fn trace(
 ///     SourcePassages { source: &old, passages: vec![passage(6, 22, 1.0)] },
 /// ];
 /// let trace = attribute(&target, &analyze(&target.text), &sources);
-/// // Equal scores where they overlap: the dated (earliest) source wins "beta gamma".
+/// // Equally close where they overlap: the dated (earliest) source keeps "beta gamma".
 /// assert_eq!(trace.sources[0].id, "old");
 /// assert_eq!(trace.sources[0].chars, 16);
 /// assert_eq!(trace.sources[1].chars, 5); // "alpha"
@@ -172,8 +240,15 @@ pub fn attribute(
     let offsets = CharOffsets::new(text);
     let chars = |span: Span| offsets.char_of(span.end) - offsets.char_of(span.start);
     let target_chars = offsets.char_of(text.len());
+    let share = |c: usize| {
+        if target_chars == 0 {
+            0.0
+        } else {
+            c as f64 / target_chars as f64
+        }
+    };
 
-    // Every passage with its rank key; best first.
+    // Every passage, numbered best first: the numbers break ties deterministically.
     let mut ranked: Vec<(usize, usize)> = sources
         .iter()
         .enumerate()
@@ -189,9 +264,20 @@ pub fn attribute(
     };
     ranked.sort_by(rank);
 
-    // Which passages cover each target token, and whether they align it to an identical word.
+    // Each source seen from both sides, before the segmentation.
+    let measures: Vec<SourceMeasures> = sources
+        .iter()
+        .map(|sp| SourceMeasures::of(sp, &chars))
+        .collect();
+    let prior: Vec<f64> = measures
+        .iter()
+        .map(|m| closeness(m.identity, share(m.reused_chars), m.source_share))
+        .collect();
+
+    // Which passages cover each target word, and whether they align it to an identical word
+    // (in passage-number order).
     let mut covering: Vec<Vec<(u32, bool)>> = vec![Vec::new(); tokens.len()];
-    for (rank_no, &(s, p)) in ranked.iter().enumerate() {
+    for (number, &(s, p)) in ranked.iter().enumerate() {
         let passage = &sources[s].passages[p];
         let (b, mut diffs) = (passage.b, passage.b_diffs.clone());
         diffs.sort_unstable();
@@ -202,58 +288,57 @@ pub fn attribute(
             let unmatched = diffs
                 .get(at)
                 .is_some_and(|d| d.start <= token.start as usize);
-            covering[t].push((rank_no as u32, !unmatched));
+            covering[t].push((number as u32, !unmatched));
         }
     }
-    let identity = |r: u32| {
-        let (s, p) = ranked[r as usize];
+    let source_of = |number: u32| ranked[number as usize].0;
+    let identity = |number: u32| {
+        let (s, p) = ranked[number as usize];
         sources[s].passages[p].identity
     };
-    let date = |r: u32| &sources[ranked[r as usize].0].source.date;
+    let date = |number: u32| &sources[source_of(number)].source.date;
 
-    // Each token goes to a passage that aligns it to an identical word: among those as good
-    // as the best one (identity within the tolerance), the earliest source — a later copy of
-    // the same words, even a longer one, is not their origin. Words no passage matches (edits)
-    // stay with the passage of the previous word when it covers them, else the best passage.
-    const NONE: u32 = u32::MAX;
-    let mut owner = vec![NONE; tokens.len()];
-    for t in 0..tokens.len() {
-        let cover = &covering[t];
-        if cover.is_empty() {
-            continue;
-        }
+    // The gains of the lattice (crate docs).
+    let mut entries: Vec<(u32, u32, f64)> = Vec::new();
+    for (t, cover) in covering.iter().enumerate() {
         let best = cover
             .iter()
             .filter(|c| c.1)
             .map(|c| identity(c.0))
             .fold(f64::NEG_INFINITY, f64::max);
-        owner[t] = if best.is_finite() {
-            cover
-                .iter()
-                .filter(|c| c.1 && identity(c.0) >= best - IDENTITY_TOLERANCE)
-                .map(|c| c.0)
-                .min_by(|&x, &y| date_order(date(x), date(y)).then(x.cmp(&y)))
-                .expect("the best passage is eligible")
-        } else if t > 0 && cover.iter().any(|c| c.0 == owner[t - 1]) {
-            owner[t - 1]
-        } else {
-            cover.iter().map(|c| c.0).min().expect("not empty")
-        };
+        let equally_close = |c: &(u32, bool)| c.1 && identity(c.0) >= best - IDENTITY_TOLERANCE;
+        let earliest = cover
+            .iter()
+            .filter(|c| equally_close(c))
+            .map(|c| date(c.0))
+            .min_by(|x, y| date_order(x, y));
+        for c in cover {
+            let gain = if c.1 {
+                let first =
+                    equally_close(c) && earliest.is_some_and(|e| date_order(date(c.0), e).is_eq());
+                1.0 + CLOSENESS_WEIGHT * prior[source_of(c.0)]
+                    + if first { EARLIEST_BONUS } else { 0.0 }
+            } else {
+                0.0
+            };
+            entries.push((t as u32, c.0, gain));
+        }
     }
+    let owner = Lattice::new(tokens.len(), entries).best_path(SWITCH_COST);
 
-    // Runs of tokens with one owner become segments.
+    // Runs of words with one owner become segments.
     let mut raw_segments: Vec<(usize, usize, Span, usize)> = Vec::new(); // (src, passage, span, words)
     let mut i = 0;
     while i < tokens.len() {
-        if owner[i] == NONE {
+        let Some(number) = owner[i] else {
             i += 1;
             continue;
-        }
+        };
         let mut j = i + 1;
-        while j < tokens.len() && owner[j] == owner[i] {
+        while j < tokens.len() && owner[j] == Some(number) {
             j += 1;
         }
-        let (s, p) = ranked[owner[i] as usize];
+        let (s, p) = ranked[number as usize];
         let span = Span {
             start: tokens[i].start as usize,
             end: tokens[j - 1].end as usize,
@@ -262,25 +347,28 @@ pub fn attribute(
         i = j;
     }
 
-    // Coverage per input source.
+    // Coverage per input source, and the ranking by closeness.
     let mut attributed = vec![0usize; sources.len()];
     let mut counts = vec![0usize; sources.len()];
     for &(s, _, span, _) in &raw_segments {
         attributed[s] += chars(span);
         counts[s] += 1;
     }
-    let share = |c: usize| {
-        if target_chars == 0 {
-            0.0
-        } else {
-            c as f64 / target_chars as f64
-        }
-    };
+    let final_closeness: Vec<f64> = (0..sources.len())
+        .map(|s| {
+            closeness(
+                measures[s].identity,
+                share(attributed[s]),
+                measures[s].source_share,
+            )
+        })
+        .collect();
     let mut order: Vec<usize> = (0..sources.len()).filter(|&s| counts[s] > 0).collect();
     order.sort_by(|&x, &y| {
-        attributed[y]
-            .cmp(&attributed[x])
+        final_closeness[y]
+            .total_cmp(&final_closeness[x])
             .then_with(|| date_order(&sources[x].source.date, &sources[y].source.date))
+            .then_with(|| attributed[y].cmp(&attributed[x]))
             .then_with(|| sources[x].source.id.cmp(&sources[y].source.id))
             .then(x.cmp(&y))
     });
@@ -300,8 +388,11 @@ pub fn attribute(
                 date: doc.date.clone(),
                 chars: attributed[s],
                 share: share(attributed[s]),
-                reused_chars: union_chars(sources[s].passages.iter().map(|p| p.b), &chars),
+                reused_chars: measures[s].reused_chars,
                 segments: counts[s],
+                identity: measures[s].identity,
+                source_share: measures[s].source_share,
+                closeness: final_closeness[s],
             }
         })
         .collect();
@@ -339,6 +430,61 @@ pub fn attribute(
         sources: coverage,
         timeline,
         segments,
+    }
+}
+
+/// What one source's passages say about it, before any segmentation.
+struct SourceMeasures {
+    /// `Σ 2·matched / Σ (a_tokens + b_tokens)` over its passages.
+    identity: f64,
+    /// Target characters inside its passages.
+    reused_chars: usize,
+    /// Share of its own characters inside its passages.
+    source_share: f64,
+}
+
+impl SourceMeasures {
+    fn of(sp: &SourcePassages, target_chars: &impl Fn(Span) -> usize) -> Self {
+        let (matched, words) = sp.passages.iter().fold((0, 0), |(m, w), p| {
+            (m + 2 * p.matched_tokens, w + p.a_tokens + p.b_tokens)
+        });
+        let text = &sp.source.text;
+        let source_chars = |span: Span| {
+            text.get(span.start..span.end)
+                .map_or(0, |slice| slice.chars().count())
+        };
+        let total = text.chars().count();
+        let inside = union_chars(sp.passages.iter().map(|p| p.a), &source_chars);
+        SourceMeasures {
+            identity: if words == 0 {
+                0.0
+            } else {
+                matched as f64 / words as f64
+            },
+            reused_chars: union_chars(sp.passages.iter().map(|p| p.b), target_chars),
+            source_share: if total == 0 {
+                0.0
+            } else {
+                (inside as f64 / total as f64).min(1.0)
+            },
+        }
+    }
+}
+
+/// `identity × harmonic mean(target_share, source_share)` (0 when both shares are 0).
+///
+/// ```
+/// use stemma_trace::closeness;
+/// // A short original the target contains whole beats a long document that embeds it.
+/// assert!(closeness(0.95, 0.9, 1.0) > closeness(0.95, 0.9, 0.3));
+/// assert_eq!(closeness(1.0, 0.0, 0.0), 0.0);
+/// ```
+pub fn closeness(identity: f64, target_share: f64, source_share: f64) -> f64 {
+    let sum = target_share + source_share;
+    if sum <= 0.0 {
+        0.0
+    } else {
+        identity * 2.0 * target_share * source_share / sum
     }
 }
 

@@ -147,6 +147,29 @@ proptest! {
             .collect();
         let t = attribute(&Document::new("t", text.clone()), &analysis, &sources);
         prop_assert!(t.explained_chars <= t.target_chars);
+        let starts: Vec<usize> = analysis.tokens.iter().map(|t| t.start as usize).collect();
+        let ends: Vec<usize> = analysis.tokens.iter().map(|t| t.end as usize).collect();
+        for seg in &t.segments {
+            // Offsets exact: on word boundaries, the word count is the words inside.
+            prop_assert!(starts.contains(&seg.target.start) && ends.contains(&seg.target.end));
+            let inside = analysis.tokens.iter()
+                .filter(|w| w.start as usize >= seg.target.start && w.end as usize <= seg.target.end)
+                .count();
+            prop_assert_eq!(seg.words, inside);
+            // Only aligned words: inside the passage it is attributed to, of its source.
+            prop_assert!(seg.passage_target.start <= seg.target.start
+                && seg.target.end <= seg.passage_target.end);
+            let source = &sources[t.sources[seg.source].index];
+            prop_assert!(source.passages.iter().any(|p| p.b == seg.passage_target && p.a == seg.source_span));
+        }
+        for s in &t.sources {
+            prop_assert!(s.closeness >= 0.0 && s.closeness <= 1.0);
+            prop_assert!(s.source_share >= 0.0 && s.source_share <= 1.0);
+        }
+        // Every word some passage covers is attributed (the segmentation drops nothing).
+        let covered = analysis.tokens.iter().filter(|w| sources.iter().any(|sp| sp.passages.iter()
+            .any(|p| p.b.start <= w.start as usize && w.end as usize <= p.b.end))).count();
+        prop_assert_eq!(t.segments.iter().map(|s| s.words).sum::<usize>(), covered);
         prop_assert_eq!(t.explained_chars, t.sources.iter().map(|s| s.chars).sum::<usize>());
         for pair in t.segments.windows(2) {
             prop_assert!(pair[0].target.end <= pair[1].target.start);
@@ -180,4 +203,94 @@ fn a_later_longer_copy_does_not_take_words_from_their_origin() {
     let oil = OIL.chars().count();
     assert!(by_id("origin") + 2 >= oil, "{t:#?}");
     assert!(by_id("later-copy") < oil, "{t:#?}");
+}
+
+/// A passage aligning the whole of `text` with itself, with `unmatched` words (by index)
+/// not aligned to an identical word.
+fn whole_passage(analysis: &stemma_text::Analysis, unmatched: &[usize]) -> Passage {
+    let tokens = &analysis.tokens;
+    let words = tokens.len();
+    let matched = words - unmatched.len();
+    let identity = matched as f64 / words as f64;
+    let span = Span {
+        start: tokens[0].start as usize,
+        end: tokens[words - 1].end as usize,
+    };
+    let diffs: Vec<Span> = unmatched
+        .iter()
+        .map(|&i| Span {
+            start: tokens[i].start as usize,
+            end: tokens[i].end as usize,
+        })
+        .collect();
+    Passage {
+        a: span,
+        b: span,
+        a_tokens: words,
+        b_tokens: words,
+        matched_tokens: matched,
+        identity,
+        score: identity * words as f64,
+        kind: PassageKind::Edited,
+        a_diffs: diffs.clone(),
+        b_diffs: diffs,
+    }
+}
+
+#[test]
+fn a_near_copy_does_not_take_single_words_from_the_closer_source() {
+    // The target is source A with three edits; source B (a derived text) differs from the
+    // target at words A matches, and matches two of the words A does not: the per-word rule
+    // flickered over to B for each of them.
+    let text: String = (0..80).map(|i| format!("word{i} ")).collect();
+    let analysis = analyze(&text);
+    let a = Document::new("a", &text);
+    let b = Document::new("b", &text);
+    let sources = [
+        SourcePassages {
+            source: &b,
+            passages: vec![whole_passage(&analysis, &[5, 9, 30, 31, 50, 51, 52, 70])],
+        },
+        SourcePassages {
+            source: &a,
+            passages: vec![whole_passage(&analysis, &[20, 40, 60])],
+        },
+    ];
+    let t = attribute(&Document::new("t", text.clone()), &analysis, &sources);
+    assert_eq!(t.segments.len(), 1, "{t:#?}");
+    assert_eq!(t.sources[0].id, "a");
+    assert_eq!(t.sources.len(), 1);
+}
+
+#[test]
+fn a_source_takes_over_a_stretch_where_it_is_clearly_better() {
+    // B matches a 15-word stretch that A has rewritten, and is as close as A elsewhere but
+    // for its own edits: B takes that stretch, and only it.
+    let text: String = (0..80).map(|i| format!("word{i} ")).collect();
+    let analysis = analyze(&text);
+    let a = Document::new("a", &text);
+    let b = Document::new("b", &text);
+    let rewritten: Vec<usize> = (30..45).collect();
+    let b_edits: Vec<usize> = (0..80)
+        .filter(|i| i % 4 == 1 && !(30..45).contains(i))
+        .collect();
+    let sources = [
+        SourcePassages {
+            source: &a,
+            passages: vec![whole_passage(&analysis, &rewritten)],
+        },
+        SourcePassages {
+            source: &b,
+            passages: vec![whole_passage(&analysis, &b_edits)],
+        },
+    ];
+    let t = attribute(&Document::new("t", text.clone()), &analysis, &sources);
+    let owners: Vec<(&str, usize)> = t
+        .segments
+        .iter()
+        .map(|s| (t.sources[s.source].id.as_str(), s.words))
+        .collect();
+    assert_eq!(owners.len(), 3, "{t:#?}");
+    assert_eq!(owners[1].0, "b");
+    assert_eq!(owners[1].1, 15, "{owners:?}");
 }

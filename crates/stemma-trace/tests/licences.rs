@@ -1,0 +1,109 @@
+//! Attribution among real, near-identical licences (SPDX texts in `tests/fixtures`): the
+//! closest licence is named first, seen from both sides, and the target is not split into
+//! flickering segments.
+
+use stemma_align::CompareOptions;
+use stemma_text::{analyze, Document};
+use stemma_trace::{trace, Trace};
+
+fn fixture(name: &str) -> Document {
+    let path = format!("{}/tests/fixtures/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+    Document::new(name, std::fs::read_to_string(path).unwrap())
+}
+
+fn trace_among(target: &Document, names: &[&str]) -> Trace {
+    let candidates: Vec<Document> = names.iter().map(|n| fixture(n)).collect();
+    trace(
+        target,
+        &analyze(&target.text),
+        &candidates,
+        &CompareOptions::default(),
+    )
+}
+
+/// How licences are varied in the wild: the holder and project names replaced.
+fn with_names(text: &str, replacements: &[(&str, &str)]) -> String {
+    let mut text = text.to_string();
+    for (from, to) in replacements {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    text
+}
+
+#[test]
+fn a_varied_apache_1_1_goes_to_apache_1_1_in_few_segments() {
+    let text = with_names(
+        &fixture("Apache-1.1").text,
+        &[
+            ("Apache Software Foundation", "Tiny Web Project"),
+            ("\"Apache\"", "\"TinyWeb\""),
+        ],
+    );
+    let target = Document::new("variant", format!("LICENCE of TinyWeb\n\n{text}"));
+    // The two orders of the candidates give the same answer.
+    for names in [["Apache-1.0", "Apache-1.1"], ["Apache-1.1", "Apache-1.0"]] {
+        let t = trace_among(&target, &names);
+        assert_eq!(t.sources[0].id, "Apache-1.1", "{t:#?}");
+        assert!(t.sources[0].share > 0.8, "{t:#?}");
+        assert!(t.segments.len() <= 6, "{t:#?}");
+        // No flicker: Apache 1.0 explains nothing that Apache 1.1 explains as well.
+        let apache_10 = t.sources.iter().find(|s| s.id == "Apache-1.0");
+        assert!(apache_10.is_none_or(|s| s.share < 0.05), "{t:#?}");
+        // Readable segments: none of a word or two.
+        assert!(t.segments.iter().all(|s| s.words >= 4), "{t:#?}");
+    }
+}
+
+#[test]
+fn a_short_original_contained_whole_beats_the_longer_text_that_embeds_it() {
+    let bsd = fixture("BSD-3-Clause");
+    let text = with_names(
+        &bsd.text,
+        &[("<year> <owner>", "2014, Example Widgets Ltd")],
+    );
+    let target = Document::new("variant", text);
+    let t = trace_among(
+        &target,
+        &["BSD-3-Clause-LBNL", "BSD-4-Clause", "BSD-3-Clause"],
+    );
+    assert_eq!(t.sources[0].id, "BSD-3-Clause", "{t:#?}");
+    assert!(t.sources[0].share > 0.9, "{t:#?}");
+    assert!(t.sources[0].source_share > 0.95, "{t:#?}");
+    assert!(
+        t.sources[1..].iter().all(|s| s.share < 0.05),
+        "the embedding licences take nothing: {t:#?}"
+    );
+}
+
+#[test]
+fn the_longer_text_wins_when_the_target_is_the_longer_text() {
+    let lbnl = fixture("BSD-3-Clause-LBNL");
+    let target = Document::new("copy", lbnl.text.replace("2003", "2011"));
+    let t = trace_among(&target, &["BSD-3-Clause", "BSD-3-Clause-LBNL"]);
+    assert_eq!(t.sources[0].id, "BSD-3-Clause-LBNL", "{t:#?}");
+    assert!(t.sources[0].share > 0.95, "{t:#?}");
+    assert_eq!(t.segments.len(), 1, "{t:#?}");
+}
+
+#[test]
+fn an_exact_embedding_loses_to_the_original_whatever_the_ids() {
+    // A licence that is BSD-3-Clause word for word plus LBNL's paragraph on enhancements: on
+    // the shared words the two are equally good witnesses, so only the share of each source
+    // that the target covers tells them apart.
+    let bsd = fixture("BSD-3-Clause");
+    let lbnl = fixture("BSD-3-Clause-LBNL");
+    let extra = lbnl.text.split("\n\n").last().unwrap();
+    let embedder = Document::new("0-embedder", format!("{}\n\n{extra}", bsd.text));
+    let target = Document::new("variant", format!("LICENSE\n\n{}", bsd.text));
+    let candidates = [embedder, bsd];
+    let t = trace(
+        &target,
+        &analyze(&target.text),
+        &candidates,
+        &CompareOptions::default(),
+    );
+    assert_eq!(t.sources[0].id, "BSD-3-Clause", "{t:#?}");
+    assert_eq!(t.sources.len(), 1, "{t:#?}");
+    assert!(t.sources[0].closeness > 0.9, "{t:#?}");
+}
