@@ -24,7 +24,7 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use stemma_align::{CompareOptions, PassageKind};
 use stemma_text::Document;
-use stemma_trace::Trace;
+use stemma_trace::{SourceCoverage, Trace};
 
 use crate::compare::{kind_name, TerminalStyle};
 use crate::doc::{CharSpan, TextIndex};
@@ -122,6 +122,7 @@ struct JsonReport<'a> {
     target: JsonDoc<'a>,
     summary: JsonSummary,
     sources: Vec<JsonSource<'a>>,
+    alternatives: Vec<JsonSource<'a>>,
     timeline: Vec<&'a str>,
     candidates: Vec<&'a str>,
     segments: Vec<JsonSegment<'a>>,
@@ -154,6 +155,25 @@ struct JsonSource<'a> {
     closeness: f64,
 }
 
+impl<'a> JsonSource<'a> {
+    fn new(rank: usize, s: &'a SourceCoverage) -> Self {
+        JsonSource {
+            rank,
+            id: &s.id,
+            title: s.title.as_deref(),
+            source: s.source.as_deref(),
+            date: s.date.as_deref(),
+            chars: s.chars,
+            share: round4(s.share),
+            reused_chars: s.reused_chars,
+            segments: s.segments,
+            identity: round4(s.identity),
+            source_share: round4(s.source_share),
+            closeness: round4(s.closeness),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct JsonSegment<'a> {
     number: usize,
@@ -177,7 +197,9 @@ struct JsonSegment<'a> {
 /// attributed text, `segments`, `explained_chars`/`_share`, `unexplained_chars`/`_share`),
 /// `sources` (closest first: `rank`, `id`, metadata, `chars` and `share` attributed to it,
 /// `reused_chars` it would explain alone, `segments`, its `identity`, `source_share` — the
-/// share of the source the target covers — and `closeness`, see [`stemma_trace`]), `timeline` (source ids by date,
+/// share of the source the target covers — and `closeness`, see [`stemma_trace`]),
+/// `alternatives` (the same fields for the candidates that share text with the target but
+/// were attributed none of it, closest first, ranked after the sources), `timeline` (source ids by date,
 /// undated last), `candidates` (the ids aligned, best by shared fingerprints first) and
 /// `segments` in target order (`number` from 1, `source` id, `kind`,
 /// `identity`, `score`, `words`, spans `target`, `source_span` and `passage_target` with
@@ -204,20 +226,13 @@ pub fn to_json(view: &TraceView) -> String {
             .sources
             .iter()
             .enumerate()
-            .map(|(i, s)| JsonSource {
-                rank: i + 1,
-                id: &s.id,
-                title: s.title.as_deref(),
-                source: s.source.as_deref(),
-                date: s.date.as_deref(),
-                chars: s.chars,
-                share: round4(s.share),
-                reused_chars: s.reused_chars,
-                segments: s.segments,
-                identity: round4(s.identity),
-                source_share: round4(s.source_share),
-                closeness: round4(s.closeness),
-            })
+            .map(|(i, s)| JsonSource::new(i + 1, s))
+            .collect(),
+        alternatives: t
+            .alternatives
+            .iter()
+            .enumerate()
+            .map(|(i, s)| JsonSource::new(t.sources.len() + i + 1, s))
             .collect(),
         timeline: t
             .timeline
@@ -255,7 +270,7 @@ pub fn to_json(view: &TraceView) -> String {
 
 /// Terminal text (ANSI when `style.color`): the target and how much of it the sources
 /// explain, the closest source (closeness, share of the text it explains, share of it in the
-/// text, identity), the sources on a timeline (date, id, title, share of the target), then every
+/// text, identity) and the runners-up ("Also close"), the sources on a timeline (date, id, title, share of the target), then every
 /// attributed segment with its character range in the target, its source and range there,
 /// kind, identity and an excerpt. Document text is cleaned (control characters shown as '�')
 /// and cut to the width.
@@ -308,6 +323,25 @@ pub fn to_terminal(view: &TraceView, style: TerminalStyle) -> String {
                     ),
                 ),
         );
+    }
+    if !t.alternatives.is_empty() {
+        let shown: Vec<String> = t
+            .alternatives
+            .iter()
+            .take(3)
+            .map(|s| format!("{} ({:.2})", clean_line(&s.id), round4(s.closeness)))
+            .collect();
+        let more = t.alternatives.len().saturating_sub(3);
+        let text = format!(
+            "Also close: {}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+        lines.push(Line::styled(dim, truncate(&text, width)));
     }
     if !t.sources.is_empty() {
         lines.push(Line::plain(""));
@@ -365,7 +399,7 @@ pub fn to_terminal(view: &TraceView, style: TerminalStyle) -> String {
 
 /// Self-contained HTML in the style of the compare report: a header with the target, the
 /// share each source explains (a coverage bar coloured by source) and the sources on a
-/// timeline with their closeness; then the target in full with every attributed segment highlighted in its
+/// timeline with their closeness, and the runners-up; then the target in full with every attributed segment highlighted in its
 /// source's colour and numbered, beside the source passages; hovering a segment outlines it
 /// on both sides, clicking scrolls to its counterpart. All document text and metadata is
 /// escaped; the page loads nothing from outside.
@@ -452,6 +486,17 @@ pub fn to_html(view: &TraceView) -> String {
             );
         }
         body.push_str("</tbody>\n</table>\n");
+    }
+    if !t.alternatives.is_empty() {
+        body.push_str("<p class=\"meta\">Also close, explaining the same words less well: ");
+        for (i, s) in t.alternatives.iter().enumerate() {
+            if i > 0 {
+                body.push_str(", ");
+            }
+            html::text(&mut body, &s.id);
+            let _ = write!(body, " ({:.2})", round4(s.closeness));
+        }
+        body.push_str("</p>\n");
     }
     body.push_str("</section>\n</div>\n<p class=\"legend\">Each segment of the text has its source's colour and a number; click one to see it in its source.</p>\n</header>\n<main>\n");
 
@@ -542,9 +587,12 @@ mod tests {
         source.date = Some("1991\"><script>".into());
         let target = Document::new("draft&co", format!("Début — {shared}. Fin."));
         let options = CompareOptions::default();
-        let candidates = [source];
+        let mut later = Document::new("later<copy>", source.text.clone());
+        later.date = Some("2001".into());
+        let candidates = [source, later];
         let trace = stemma_trace::trace(&target, &analyze(&target.text), &candidates, &options);
         assert_eq!(trace.sources.len(), 1);
+        assert_eq!(trace.alternatives.len(), 1);
         let view = view_of(&target, &candidates, &trace, &options);
         let page = to_html(&view);
         assert!(!page.contains("<script>alert") && !page.contains("<img") && !page.contains("<b>"));
@@ -573,6 +621,10 @@ mod tests {
         );
         assert!(text.contains("Sources, by date") && !text.contains('\u{1b}'));
         assert!(text.contains("Closest source: <img"), "{text}");
+        assert!(text.contains("Also close: later<copy> (0."), "{text}");
+        assert_eq!(json["alternatives"][0]["id"], "later<copy>");
+        assert_eq!(json["alternatives"][0]["rank"], 2);
+        assert!(page.contains("later&lt;copy&gt;") && !page.contains("later<copy>"));
         assert!(page.contains("<th>Closeness</th>"));
     }
 }

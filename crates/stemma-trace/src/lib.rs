@@ -42,6 +42,7 @@
 //! 1  +  CLOSENESS_WEIGHT × prior closeness of its source
 //!    +  EARLIEST_BONUS   if its source is the earliest dated among the passages matching
 //!                        that word whose identity is within IDENTITY_TOLERANCE of the best
+//!                        (when their dates differ: undated sources are never earlier)
 //! ```
 //!
 //! So a source takes words over from another only when it is clearly better over a stretch:
@@ -175,6 +176,11 @@ pub struct Trace {
     /// Sources with at least one attributed segment, closest first (ties: earliest date, then
     /// id).
     pub sources: Vec<SourceCoverage>,
+    /// Candidates that share text with the target but were attributed none of it (a closer
+    /// or earlier source explains the same words): the runners-up, closest first, their
+    /// `closeness` computed with the share of the target inside their passages (`chars`,
+    /// `share` and `segments` are 0).
+    pub alternatives: Vec<SourceCoverage>,
     /// Indices into `sources`, by date (undated last, then by id): the timeline.
     pub timeline: Vec<usize>,
     /// Attributed segments in target order.
@@ -307,11 +313,12 @@ pub fn attribute(
             .map(|c| identity(c.0))
             .fold(f64::NEG_INFINITY, f64::max);
         let equally_close = |c: &(u32, bool)| c.1 && identity(c.0) >= best - IDENTITY_TOLERANCE;
-        let earliest = cover
-            .iter()
-            .filter(|c| equally_close(c))
-            .map(|c| date(c.0))
-            .min_by(|x, y| date_order(x, y));
+        // The earliest date among the equally close, when their dates differ (without dates,
+        // or with one date for all, nobody is earlier).
+        let dates = cover.iter().filter(|c| equally_close(c)).map(|c| date(c.0));
+        let earliest = dates.clone().min_by(|x, y| date_order(x, y));
+        let latest = dates.max_by(|x, y| date_order(x, y));
+        let earliest = earliest.filter(|e| latest.is_some_and(|l| date_order(e, l).is_lt()));
         for c in cover {
             let gain = if c.1 {
                 let first =
@@ -396,6 +403,36 @@ pub fn attribute(
             }
         })
         .collect();
+    let mut runners_up: Vec<usize> = (0..sources.len())
+        .filter(|&s| counts[s] == 0 && !sources[s].passages.is_empty())
+        .collect();
+    runners_up.sort_by(|&x, &y| {
+        prior[y]
+            .total_cmp(&prior[x])
+            .then_with(|| date_order(&sources[x].source.date, &sources[y].source.date))
+            .then_with(|| sources[x].source.id.cmp(&sources[y].source.id))
+            .then(x.cmp(&y))
+    });
+    let alternatives: Vec<SourceCoverage> = runners_up
+        .iter()
+        .map(|&s| {
+            let doc = sources[s].source;
+            SourceCoverage {
+                index: s,
+                id: doc.id.clone(),
+                title: doc.title.clone(),
+                source: doc.source.clone(),
+                date: doc.date.clone(),
+                chars: 0,
+                share: 0.0,
+                reused_chars: measures[s].reused_chars,
+                segments: 0,
+                identity: measures[s].identity,
+                source_share: measures[s].source_share,
+                closeness: prior[s],
+            }
+        })
+        .collect();
     let mut timeline: Vec<usize> = (0..coverage.len()).collect();
     timeline.sort_by(|&x, &y| {
         date_order(&coverage[x].date, &coverage[y].date)
@@ -428,6 +465,7 @@ pub fn attribute(
             1.0 - share(explained_chars)
         },
         sources: coverage,
+        alternatives,
         timeline,
         segments,
     }

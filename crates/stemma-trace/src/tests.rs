@@ -84,6 +84,11 @@ fn a_copy_of_a_copy_goes_to_the_earliest_source() {
     );
     assert_eq!(t.sources.len(), 1);
     assert_eq!(t.sources[0].id, "orig-1991");
+    // The later copies explain the same words: runners-up, the dated one first.
+    let alternatives: Vec<&str> = t.alternatives.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(alternatives, ["copy-2007", "undated"]);
+    assert_eq!(t.alternatives[0].chars, 0);
+    assert_eq!(t.alternatives[0].reused_chars, t.sources[0].reused_chars);
     // Each would explain the same alone.
     assert_eq!(t.sources[0].reused_chars, t.sources[0].chars);
 }
@@ -162,7 +167,7 @@ proptest! {
             let source = &sources[t.sources[seg.source].index];
             prop_assert!(source.passages.iter().any(|p| p.b == seg.passage_target && p.a == seg.source_span));
         }
-        for s in &t.sources {
+        for s in t.sources.iter().chain(&t.alternatives) {
             prop_assert!(s.closeness >= 0.0 && s.closeness <= 1.0);
             prop_assert!(s.source_share >= 0.0 && s.source_share <= 1.0);
         }
