@@ -239,6 +239,7 @@ fn whole_passage(analysis: &stemma_text::Analysis, unmatched: &[usize]) -> Passa
         kind: PassageKind::Edited,
         a_diffs: diffs.clone(),
         b_diffs: diffs,
+        also: vec![],
     }
 }
 
