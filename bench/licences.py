@@ -1,0 +1,447 @@
+#!/usr/bin/env python3
+"""Licence-family benchmark for `stemma trace` (run by bench/licences.sh).
+
+Every SPDX licence text in ../shared/data/licenses/spdx goes into one stemma index (so the
+licences that embed or derive from a licence stay in the corpus), and is varied the way
+licences are varied in the wild, deterministically for a seed:
+
+  - names: placeholders (<year>, <copyright holders>, [name of copyright owner], ...) filled
+    in, the copyright line given another year and holder, and the original holder's name
+    replaced wherever the text repeats it (always);
+  - clause added: a paragraph of another licence (at most a quarter of the text's words)
+    or, for short texts, a project's own sentence, inserted between two paragraphs;
+  - clause dropped: one paragraph (not the first, at most a fifth of the words) removed;
+  - re-wrapped: paragraphs re-flowed to another width, joined into one line, or put in a
+    comment block (" * ", "# ", "// ");
+  - title added: a line naming the project above the text.
+
+Each variant gets the names and at least one of the other four. The variant is traced among
+all the licences; its label is the licence it came from. A source is right when its text is
+that licence's, word for word (the SPDX list holds the same text under several ids: GPL-2.0,
+GPL-2.0-only, GPL-2.0-or-later and GPL-2.0+ are one text). Printed: the share of variants
+whose labelled licence stemma ranks first and in its top 3, the median (and 90th
+percentile) of segments per trace, and, in the same run, the same shares for the nearest
+licence by tf-idf cosine (scikit-learn TfidfVectorizer, word 1-2-grams). stemma's ranking is
+the trace's sources (closest first) followed by its runners-up (`alternatives`).
+
+Two more subsets, printed apart: the same variants as the licence section of a README
+(Gutenberg prose before and after, half to twice the licence's length: a licence found
+inside other text), and the licence texts Debian ships (../shared/data/licenses/debian, real
+copies), labelled by file name (the SPDX id that file is a copy of).
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+HOLDERS = [
+    "Northwind Systems GmbH", "Example Widgets Ltd", "The Tiny Web Project", "Jane Q. Hacker",
+    "Acme Labs, Inc.", "Universidad de Ejemplo", "Blue Heron Software", "Kowalski & Partners",
+    "OpenDataKit contributors", "Mikael Lindqvist",
+]
+PROJECTS = ["TinyWeb", "libquux", "GeoTools Lite", "FooDB", "Heron", "Sparrow CMS", "pyfrob"]
+OWN_CLAUSES = [
+    "This license applies to {project} version 2 and all later versions.",
+    "Questions about this license can be sent to the {project} maintainers.",
+    "The files in the contrib directory of {project} are covered by their own licenses.",
+    "{holder} may publish revised versions of this license from time to time.",
+]
+PLACEHOLDER = re.compile(
+    r"[<\[]\s*(?:[^<>\[\]\n]{0,30}?)(year|yyyy|name|owner|holder|author|copyright|organi[sz]ation|"
+    r"program|product|project|software|licensor|company|date)(?:[^<>\[\]\n]{0,30}?)\s*[>\]]",
+    re.IGNORECASE)
+# A capitalized word of the holder's name found in at most this many licences is a name.
+NAME_MAX_DF = 20
+COPYRIGHT_LINE = re.compile(
+    r"^(?P<lead>[ \t]*)(?P<word>copyright)\b(?P<rest>[^\n]{0,160})$", re.IGNORECASE | re.MULTILINE)
+
+
+def words_of(text):
+    return re.findall(r"\w+", text.lower())
+
+
+def text_key(text):
+    """Two licences are one text when their words are the same (http and https alike)."""
+    return " ".join("http" if w == "https" else w for w in words_of(text))
+
+
+def same_text_keys(licences):
+    """Licence id -> a key shared by the ids whose texts are one text: the same words, or
+    at most 0.1 % of the words different (GPL-3.0+ and GPL-3.0-only differ in one URL)."""
+    import difflib
+    key_of = {l["id"]: text_key(l["text"]) for l in licences}
+    keys = sorted(set(key_of.values()))
+    parent = {k: k for k in keys}
+
+    def root(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+    words = {k: k.split() for k in keys}
+    by_len = sorted(keys, key=lambda k: len(words[k]))
+    for i, a in enumerate(by_len):
+        for b in by_len[i + 1:]:
+            if len(words[b]) > len(words[a]) * 1.002 + 1:
+                break
+            if difflib.SequenceMatcher(None, words[a], words[b], autojunk=False).ratio() >= 0.999:
+                parent[root(b)] = root(a)
+    return {lid: root(k) for lid, k in key_of.items()}
+
+
+def paragraphs(text):
+    return [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+
+
+def load_spdx(data):
+    folder = os.path.join(data, "licenses/spdx")
+    names = {}
+    with open(os.path.join(folder, "index.tsv"), encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            names[cols[0]] = cols[2]
+    licences = []
+    for name in sorted(os.listdir(os.path.join(folder, "texts"))):
+        if name.endswith(".txt"):
+            with open(os.path.join(folder, "texts", name), encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            lid = name[:-4]
+            licences.append({"id": lid, "title": names.get(lid, lid), "text": text})
+    return licences
+
+
+def fill_names(rng, text, holder, project, year, df):
+    def placeholder(m):
+        kind = m.group(1).lower()
+        if kind in ("year", "yyyy", "date"):
+            return str(year)
+        if kind in ("program", "product", "project", "software"):
+            return project
+        return holder
+    text = PLACEHOLDER.sub(placeholder, text)
+    line = COPYRIGHT_LINE.search(text)
+    if line:
+        rest = line.group("rest")
+        # The original holder: what follows the year(s), without "All rights reserved".
+        old = re.sub(r"^[\s(c)©,:]*(?:[0-9]{4}[\s,\-–]*)*", "", rest, flags=re.IGNORECASE)
+        old = re.split(r"\.?\s*all rights reserved", old, flags=re.IGNORECASE)[0].strip(" .,")
+        reserved = " All rights reserved." if rng.random() < 0.5 else ""
+        new_line = f"{line.group('lead')}Copyright (c) {year} {holder.rstrip('.')}.{reserved}"
+        text = text[:line.start()] + new_line + text[line.end():]
+        if 1 <= len(old.split()) <= 8 and len(old) >= 4 and old not in (holder, project):
+            text = text.replace(old, holder)
+            # The holder's own names wherever the text repeats them ("the Apache Group",
+            # "Apache" in the name clause), as derived licences do (phorum from Apache 1.1).
+            for name in set(re.findall(r"\b[A-Z][A-Za-z\-]{2,}\b", old)):
+                if df.get(name.lower(), 0) <= NAME_MAX_DF:
+                    text = re.sub(rf"\b{re.escape(name)}\b", project, text)
+    return text
+
+
+def add_clause(rng, paras, others, holder, project):
+    total = sum(len(words_of(p)) for p in paras)
+    pool = []
+    if total >= 60:
+        for _ in range(40):
+            other = rng.choice(others)
+            cands = [p for p in paragraphs(other["text"]) if 15 <= len(words_of(p)) <= total // 4]
+            if cands:
+                pool.append(rng.choice(cands))
+                break
+    clause = pool[0] if pool else rng.choice(OWN_CLAUSES).format(holder=holder, project=project)
+    at = rng.randint(1, len(paras))
+    return paras[:at] + [clause] + paras[at:]
+
+
+def drop_clause(rng, paras):
+    total = sum(len(words_of(p)) for p in paras)
+    cands = [i for i, p in enumerate(paras)
+             if i > 0 and 5 <= len(words_of(p)) <= total // 5]
+    if len(paras) < 4 or not cands:
+        return paras, False
+    i = rng.choice(cands)
+    return paras[:i] + paras[i + 1:], True
+
+
+def wrap(words, width):
+    lines, line = [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    if line:
+        lines.append(line)
+    return lines
+
+
+def rewrap(rng, paras):
+    style = rng.choice(("width", "one-line", "comment"))
+    width = rng.randint(50, 90)
+    out = []
+    for p in paras:
+        ws = p.split()
+        lines = [" ".join(ws)] if style == "one-line" else wrap(ws, width)
+        out.append(lines)
+    if style != "comment":
+        return "\n\n".join("\n".join(lines) for lines in out), style
+    prefix = rng.choice((" * ", "# ", "// "))
+    body = f"\n{prefix.rstrip()}\n".join("\n".join(prefix + l for l in lines) for lines in out)
+    if prefix == " * ":
+        body = "/*\n" + body + "\n */"
+    return body, style
+
+
+def vary(licence, others, seed, number, df):
+    rng = random.Random(f"{seed}:{licence['id']}:{number}")
+    holder, project = rng.choice(HOLDERS), rng.choice(PROJECTS)
+    year = rng.randint(1995, 2025)
+    text = fill_names(rng, licence["text"], holder, project, year, df)
+    applied = ["names"]
+    steps = [s for s in ("add", "drop", "rewrap", "title") if rng.random() < 0.5]
+    if not steps:
+        steps = [rng.choice(("add", "drop", "rewrap", "title"))]
+    paras = paragraphs(text)
+    if "drop" in steps:
+        paras, dropped = drop_clause(rng, paras)
+        if dropped:
+            applied.append("drop")
+    if "add" in steps:
+        paras = add_clause(rng, paras, others, holder, project)
+        applied.append("add")
+    if "rewrap" in steps:
+        text, style = rewrap(rng, paras)
+        applied.append(f"rewrap:{style}")
+    else:
+        text = "\n\n".join(paras)
+    if "title" in steps:
+        title = rng.choice((f"{project} License", f"LICENSE for {project}",
+                            f"{project} — licence terms", f"COPYING ({project})"))
+        text = f"{title}\n\n{text}"
+        applied.append("title")
+    return text + "\n", applied
+
+
+def load_prose(data):
+    """Paragraphs of the Gutenberg novels (the prose around a licence in a README)."""
+    folder = os.path.join(data, "literature/gutenberg")
+    paras = []
+    for name in ("austen-emma.txt", "austen-persuasion.txt", "chesterton-brown.txt",
+                 "chesterton-thursday.txt", "melville-moby_dick.txt"):
+        with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+            paras += [" ".join(p.split()) for p in paragraphs(f.read()) if len(p.split()) >= 20]
+    return paras
+
+
+def embed(licence, variant, prose, seed):
+    """The variant as the licence section of a README: prose before and after it, half to
+    twice the licence's length in all (at most 3,000 words)."""
+    rng = random.Random(f"{seed}:embed:{licence['id']}")
+    goal = min(3000, max(100, int(len(variant.split()) * rng.uniform(0.5, 2.0))))
+    start = rng.randrange(len(prose))
+    chosen, count = [], 0
+    while count < goal:
+        p = prose[(start + len(chosen)) % len(prose)]
+        chosen.append(p)
+        count += len(p.split())
+    cut = rng.randint(1, len(chosen))
+    project = rng.choice(PROJECTS)
+    before = "\n\n".join(chosen[:cut])
+    after = "\n\n".join(chosen[cut:])
+    return f"# {project}\n\n{before}\n\n## License\n\n{variant}\n{after}\n"
+
+
+def run(cmd, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        sys.exit(f"licences.py: failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
+    return proc.stdout
+
+
+def trace_all(args, index, paths):
+    extra = [] if args.candidates is None else ["--candidates", str(args.candidates)]
+
+    def one(path):
+        out = run([args.stemma, "trace", "--index", index, path, "--json"] + extra)
+        report = json.loads(out)
+        return {
+            # The ranking: the sources attributed text, closest first, then the runners-up
+            # (candidates explaining the same words less well), closest first.
+            "sources": [s["id"] for s in report["sources"] + report.get("alternatives", [])],
+            "candidates": report["candidates"],
+            "segments": len(report["segments"]),
+            "min_words": min((s["words"] for s in report["segments"]), default=0),
+        }
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        return list(pool.map(one, paths))
+
+
+def tfidf_rankings(licences, texts):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2))
+    corpus = vectorizer.fit_transform([l["text"] for l in licences])
+    sims = linear_kernel(vectorizer.transform(texts), corpus)  # rows are l2-normalized
+    ids = [l["id"] for l in licences]
+    out = []
+    for row in sims:
+        order = sorted(range(len(ids)), key=lambda j: (-row[j], ids[j]))[:3]
+        out.append([ids[j] for j in order])
+    return out
+
+
+def score(ranked, label, key_of):
+    right = key_of[label]
+    first = bool(ranked) and key_of.get(ranked[0]) == right
+    top3 = any(key_of.get(r) == right for r in ranked[:3])
+    return first, top3
+
+
+# Debian's /usr/share/common-licenses: the SPDX id each file is a copy of (GPL, LGPL and
+# GFDL are Debian's aliases of the latest version).
+DEBIAN_LABELS = {
+    "Apache-2.0": "Apache-2.0", "Artistic": "Artistic-1.0-Perl", "BSD": "BSD-3-Clause",
+    "CC0-1.0": "CC0-1.0", "GFDL": "GFDL-1.3", "GFDL-1.2": "GFDL-1.2", "GFDL-1.3": "GFDL-1.3",
+    "GPL": "GPL-3.0", "GPL-1": "GPL-1.0", "GPL-2": "GPL-2.0", "GPL-3": "GPL-3.0",
+    "LGPL": "LGPL-3.0", "LGPL-2": "LGPL-2.0", "LGPL-2.1": "LGPL-2.1", "LGPL-3": "LGPL-3.0",
+    "MPL-1.1": "MPL-1.1", "MPL-2.0": "MPL-2.0",
+}
+
+
+def report(name, labels, stemma, tfidf, key_of, detail=None):
+    n = len(labels)
+    s_first = s_top3 = t_first = t_top3 = 0
+    misses = []
+    for i, label in enumerate(labels):
+        f, t3 = score(stemma[i]["sources"], label, key_of)
+        s_first += f
+        s_top3 += t3
+        tf, tt3 = score(tfidf[i], label, key_of)
+        t_first += tf
+        t_top3 += tt3
+        if not f:
+            misses.append((label, stemma[i]["sources"][:3], label in stemma[i]["candidates"],
+                           detail[i] if detail else ""))
+    segs = [r["segments"] for r in stemma]
+    short = sum(1 for r in stemma if r["segments"] and r["min_words"] < 4)
+    print(f"== {name}: {n} variants")
+    print(f"stemma trace: labelled licence first {s_first / n:.3f} [target >= 0.95], "
+          f"in top 3 {s_top3 / n:.3f} [target >= 0.99]; segments per trace: median "
+          f"{statistics.median(segs):g} [target <= 3], 90th percentile "
+          f"{sorted(segs)[int(0.9 * (n - 1))]}, max {max(segs)}; traces with a segment under 4 words: {short}")
+    print(f"tf-idf cosine (word 1-2-grams): first {t_first / n:.3f}, top 3 {t_top3 / n:.3f}")
+    print(f"stemma - tf-idf: first {100 * (s_first - t_first) / n:+.1f} points [target >= +10], "
+          f"top 3 {100 * (s_top3 - t_top3) / n:+.1f} points")
+    for label, top, candidate, what in misses[:15]:
+        print(f"  miss: {label} ({what}) -> {top}{'' if candidate else ' (label not a candidate)'}")
+    if len(misses) > 15:
+        print(f"  ... {len(misses) - 15} more misses")
+    return s_first / n, s_top3 / n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stemma", default="target/release/stemma")
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--out", default="bench/out/licences")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--variants", type=int, default=1, help="variants per licence")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=None, help="only the first N licences (quick runs)")
+    ap.add_argument("--candidates", type=int, default=None, help="candidates per trace (default: stemma's)")
+    ap.add_argument("--no-embedded", dest="embedded", action="store_false",
+                    help="skip the variants inside README-like text")
+    args = ap.parse_args()
+
+    licences = load_spdx(args.data)
+    key_of = same_text_keys(licences)
+    df = {}
+    for l in licences:
+        for w in set(words_of(l["text"])):
+            df[w] = df.get(w, 0) + 1
+    print(f"SPDX licence texts: {len(licences)} ({len(set(key_of.values()))} distinct texts)")
+    os.makedirs(args.out, exist_ok=True)
+    corpus = os.path.join(args.out, "corpus.jsonl")
+    with open(corpus, "w", encoding="utf-8") as f:
+        for l in licences:
+            f.write(json.dumps({"id": l["id"], "title": l["title"], "text": l["text"]}) + "\n")
+    index = os.path.join(args.out, "index")
+    subprocess.run(["rm", "-rf", index], check=True)
+    run([args.stemma, "index", "--index", index, "add", corpus, "--quiet"])
+
+    vdir = os.path.join(args.out, "variants")
+    subprocess.run(["rm", "-rf", vdir], check=True)
+    os.makedirs(vdir)
+    chosen = licences[:args.limit] if args.limit else licences
+    paths, labels, texts, applied = [], [], [], []
+    for l in chosen:
+        others = [o for o in licences if key_of[o["id"]] != key_of[l["id"]]]
+        for k in range(args.variants):
+            text, steps = vary(l, others, args.seed, k, df)
+            path = os.path.join(vdir, f"{l['id']}--{k}.txt")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            paths.append(path)
+            labels.append(l["id"])
+            texts.append(text)
+            applied.append("+".join(steps))
+    with open(os.path.join(args.out, "truth.json"), "w", encoding="utf-8") as f:
+        json.dump([{"path": p, "label": l, "variations": a} for p, l, a in zip(paths, labels, applied)],
+                  f, indent=1)
+    stemma = trace_all(args, index, paths)
+    tfidf = tfidf_rankings(licences, texts)
+    first, top3 = report("SPDX variants", labels, stemma, tfidf, key_of, applied)
+    for kind in ("add", "drop", "rewrap", "title"):
+        sel = [i for i, a in enumerate(applied) if kind in a.split("+") or a.find(kind + ":") >= 0]
+        if sel:
+            ok = sum(score(stemma[i]["sources"], labels[i], key_of)[0] for i in sel)
+            okt = sum(score(tfidf[i], labels[i], key_of)[0] for i in sel)
+            print(f"  with '{kind}': {len(sel)} variants, stemma first {ok / len(sel):.3f}, tf-idf first {okt / len(sel):.3f}")
+
+    if args.embedded:
+        # The same variants inside other text: a README whose licence section is the variant.
+        prose = load_prose(args.data)
+        by_id = {l["id"]: l for l in licences}
+        edir = os.path.join(args.out, "embedded")
+        subprocess.run(["rm", "-rf", edir], check=True)
+        os.makedirs(edir)
+        epaths, etexts = [], []
+        for path, label, text in zip(paths, labels, texts):
+            readme = embed(by_id[label], text, prose, args.seed)
+            epath = os.path.join(edir, os.path.basename(path))
+            with open(epath, "w", encoding="utf-8") as f:
+                f.write(readme)
+            epaths.append(epath)
+            etexts.append(readme)
+        report("the same variants as the licence section of a README (Gutenberg prose around them)",
+               labels, trace_all(args, index, epaths), tfidf_rankings(licences, etexts), key_of,
+               applied)
+
+    debian = os.path.join(args.data, "licenses/debian")
+    if os.path.isdir(debian):
+        seen, dpaths, dlabels, dtexts = set(), [], [], []
+        for name in sorted(os.listdir(debian)):
+            with open(os.path.join(debian, name), encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            label = DEBIAN_LABELS.get(name)
+            if label is None or label not in key_of or text in seen:
+                continue  # no label, or an alias: the same file twice
+            seen.add(text)
+            dpaths.append(os.path.join(debian, name))
+            dlabels.append(label)
+            dtexts.append(text)
+        report("Debian's licence files (real copies, distinct)", dlabels,
+               trace_all(args, index, dpaths), tfidf_rankings(licences, dtexts), key_of,
+               [os.path.basename(p) for p in dpaths])
+    return first, top3
+
+
+if __name__ == "__main__":
+    main()

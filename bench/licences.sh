@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Licence-family benchmark: every SPDX licence text in ../shared/data/licenses/spdx is indexed,
+# varied the way licences are varied in the wild (names replaced, a clause added or dropped,
+# re-wrapped, a title added; deterministic for SEED) and traced among all of them; the label is
+# the licence it came from. Prints the share of variants whose licence stemma ranks first and in
+# its top 3, the median segments per trace, and, in the same run, the nearest licence by tf-idf
+# cosine (scikit-learn, word 1-2-grams). Then the same for the variants inside a README (prose
+# around the licence) and for Debian's licence files (real copies).
+# Printed, not a test (bench/licences.py has the details).
+#
+# Usage (from the repository root):  bench/licences.sh
+# Environment: DATA (../shared/data), OUT (bench/out/licences), SEED (1), VARIANTS (1 per
+#              licence), JOBS (2 traces at a time), CANDIDATES (stemma's default), LIMIT (all).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+DATA=${DATA:-../shared/data}
+OUT=${OUT:-bench/out/licences}
+SEED=${SEED:-1}
+VARIANTS=${VARIANTS:-1}
+JOBS=${JOBS:-2}
+
+cargo build --release -p stemma
+# scikit-learn for the baseline, in a virtualenv of its own (PyPI).
+VENV=bench/out/venv-licences
+if ! "$VENV/bin/python" -c 'import sklearn' 2>/dev/null; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet scikit-learn
+fi
+extra=()
+[ -n "${CANDIDATES:-}" ] && extra+=(--candidates "$CANDIDATES")
+[ -n "${LIMIT:-}" ] && extra+=(--limit "$LIMIT")
+"$VENV/bin/python" bench/licences.py --stemma target/release/stemma --data "$DATA" --out "$OUT" \
+    --seed "$SEED" --variants "$VARIANTS" --jobs "$JOBS" "${extra[@]}"
