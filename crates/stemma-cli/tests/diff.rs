@@ -20,8 +20,9 @@ fn summary_first_then_clauses() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "13 points → 12: 2 removed (3, 11), 1 added (11), 5+6 → 4 merged, 7 → 5+6 split, \
-             8 → 10 moved, 2 reworded, 3 renumbered, 2 unchanged, renumbered from 4",
+            "12 points → 11: 2 removed (3, 11), 1 added (11), 5+6 → 4 merged, 7 → 5+6 split, \
+             8 → 10 moved, 2 reworded (2, 10 → 8), 3 renumbered, 1 unchanged, renumbered from 4; \
+             text around the points unchanged\n",
         ))
         .stdout(predicate::str::contains("[-fifteen-]{+twenty+}"))
         .stdout(predicate::str::contains("\u{1b}").not());
@@ -95,13 +96,17 @@ fn options_and_formats() {
         .args(["diff", &fixture("plan-v2.txt"), &fixture("plan-v2.md")])
         .assert()
         .success()
-        .stdout(predicate::str::contains("12 points → 12: 12 unchanged"));
+        .stdout(predicate::str::contains(
+            "11 points → 11: 11 unchanged; text around the points unchanged\n",
+        ));
     // The same version published as a web page (navigation, script, footer around it).
     stemma()
         .args(["diff", &fixture("plan-v2.txt"), &fixture("plan-v2.html")])
         .assert()
         .success()
-        .stdout(predicate::str::contains("12 points → 12: 12 unchanged"));
+        .stdout(predicate::str::contains(
+            "11 points → 11: 11 unchanged; text around the points unchanged\n",
+        ));
     stemma()
         .args([
             "diff",
@@ -123,6 +128,107 @@ fn options_and_formats() {
         .assert()
         .success()
         .stdout(predicate::str::contains("1 point → 1: 1 unchanged"));
+}
+
+fn web(name: &str) -> String {
+    format!(
+        "{}/../stemma-diff/tests/fixtures/web/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// The summary line of versions as they circulate names exactly the points removed,
+/// merged, split, moved, reworded, expanded and shortened, and says which version is
+/// unnumbered (fixtures and their truth: crates/stemma-diff/tests/fixtures/web/SOURCE).
+#[test]
+fn pasted_web_versions() {
+    let counter = "1 removed (3), 1 added (•12), 10+11 → •8 merged, 12 → •9+•10 split, \
+                   5 → •11 moved, 2 reworded (4 → •3, 6 → •4), 2 expanded (2 → •2, 8 → •6), \
+                   1 shortened (7 → •5), 2 unchanged; new version unnumbered (bullets)";
+    // The news page pasted as text, and the page itself (stemma reads its main text).
+    for (old, around) in [
+        ("plan-outlet-a.txt", "6 removed, 3 added"),
+        ("plan-outlet-a.html", "4 removed, 3 added"),
+    ] {
+        stemma()
+            .args(["diff", &web(old), &web("counter-outlet-b.txt")])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!(
+                "\n12 points → 12: {counter}; text around the points: {around}\n"
+            )));
+    }
+    // The live blog: numbered "1)", commentary lines between the points.
+    stemma()
+        .args([
+            "diff",
+            &web("plan-outlet-a.txt"),
+            &web("counter-liveblog-c.txt"),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\n12 points → 12: 1 removed (3), 1 added (12), 10+11 → 8 merged, 12 → 9+10 split, \
+             5 → 11 moved, 2 reworded (4 → 3, 6 → 4), 2 expanded (2, 8 → 6), 1 shortened (7 → 5), \
+             1 renumbered, 1 unchanged, renumbered from 4; \
+             text around the points: 4 removed, 8 added, 2 reworded\n",
+        ));
+    stemma()
+        .args([
+            "diff",
+            &web("counter-outlet-b.txt"),
+            &web("counter-liveblog-c.txt"),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\n12 points → 12: 12 unchanged; old version unnumbered (bullets); \
+             text around the points: 3 removed, 10 added\n",
+        ));
+    // --ignore-numbering: the same matches, nothing renumbered.
+    stemma()
+        .args(["diff", "--ignore-numbering"])
+        .args([web("plan-outlet-a.txt"), web("counter-liveblog-c.txt")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "1 shortened (7 → 5), 2 unchanged; text around the points",
+        ));
+    // JSON: new kinds and fields are additions to stemma.diff/1.
+    let out = stemma()
+        .args([
+            "diff",
+            "--json",
+            &web("plan-outlet-a.txt"),
+            &web("counter-outlet-b.txt"),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema"], "stemma.diff/1");
+    assert_eq!(v["summary"]["counts"]["expanded"], 2);
+    assert_eq!(v["summary"]["counts"]["shortened"], 1);
+    assert_eq!(v["summary"]["a_numbering"], "numbered");
+    assert_eq!(v["summary"]["b_numbering"], "bullets");
+    let eight = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["label"] == "8 → •6")
+        .unwrap();
+    assert_eq!(eight["kind"], "expanded");
+    assert_eq!(eight["retained_pct"], 88.9);
+    assert!(eight["added_pct"].as_f64().unwrap() > 60.0);
+    // Sentences still work on pasted text.
+    stemma()
+        .args(["diff", "--granularity", "sentence"])
+        .args([web("plan-outlet-a.txt"), web("counter-outlet-b.txt")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("sentences →"));
 }
 
 fn refuses(args: &[&str], needle: &str) {

@@ -28,14 +28,16 @@
 //! assert_eq!(d.count(ChangeKind::Renumbered), 1);
 //! ```
 
+mod labels;
 mod matching;
 mod redline;
 mod segment;
 
 use std::time::Duration;
 
+pub use labels::{parse_label, Label, LabelStyle};
 pub use redline::{redline, Op, Piece, Redline, TokenOptions};
-pub use segment::{parse_label, segment, Clause, ClauseKind, Granularity, Label, LabelStyle, Span};
+pub use segment::{segment, Clause, ClauseKind, Granularity, Span};
 
 /// How two versions are compared.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +93,12 @@ pub enum ChangeKind {
     Moved,
     /// Same place, text changed.
     Reworded,
+    /// Same place, the old words kept in order inside a much longer new text (at least 1.5
+    /// times as many words): the point was expanded; the redline marks the added words.
+    Expanded,
+    /// Same place, the new words all found in order inside a much longer old text: the
+    /// point was shortened.
+    Shortened,
     /// Several old clauses became one new clause.
     Merged,
     /// One old clause became several new clauses.
@@ -103,13 +111,15 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// Every kind, in summary order.
-    pub const ALL: [ChangeKind; 8] = [
+    pub const ALL: [ChangeKind; 10] = [
         ChangeKind::Removed,
         ChangeKind::Added,
         ChangeKind::Merged,
         ChangeKind::Split,
         ChangeKind::Moved,
         ChangeKind::Reworded,
+        ChangeKind::Expanded,
+        ChangeKind::Shortened,
         ChangeKind::Renumbered,
         ChangeKind::Unchanged,
     ];
@@ -121,6 +131,8 @@ impl ChangeKind {
             ChangeKind::Renumbered => "renumbered",
             ChangeKind::Moved => "moved",
             ChangeKind::Reworded => "reworded",
+            ChangeKind::Expanded => "expanded",
+            ChangeKind::Shortened => "shortened",
             ChangeKind::Merged => "merged",
             ChangeKind::Split => "split",
             ChangeKind::Removed => "removed",
@@ -149,6 +161,9 @@ pub struct Change {
     pub confidence: f64,
     /// Share of the old clause's words found again in the new one, 0–1.
     pub retained: f64,
+    /// Share of the new clause's words that are not from the old one, 0–1 (what an
+    /// expansion added).
+    pub added: f64,
     /// Word-level redline, for matches whose text changed.
     pub redline: Option<Redline>,
 }
@@ -165,6 +180,57 @@ pub struct Diff {
     pub changes: Vec<Change>,
     /// False when the redline deadline was reached (some redlines are coarser).
     pub complete: bool,
+    /// How the old version marks its points.
+    pub a_numbering: Numbering,
+    /// How the new version marks its points.
+    pub b_numbering: Numbering,
+}
+
+/// How a version marks its points: numbers and bullets are interchangeable for matching
+/// (position and content decide), but a report says when a version is unnumbered.
+///
+/// ```
+/// use stemma_diff::{segment, Granularity, Numbering};
+/// let bullets = segment("Plan\n\n- Cease fire.\n- Talks.\n", Granularity::Clause);
+/// assert_eq!(Numbering::of(&bullets), Numbering::Bullets);
+/// let numbers = segment("1. Cease fire.\n2. Talks.\n", Granularity::Clause);
+/// assert_eq!(Numbering::of(&numbers), Numbering::Numbered);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbering {
+    /// Most points carry a label ("1.", "(b)", "Article 3").
+    Numbered,
+    /// Points are bullet items, mostly without labels.
+    Bullets,
+    /// Neither labels nor bullets: paragraphs (or sentences).
+    None,
+}
+
+impl Numbering {
+    /// How `clauses` mark their points.
+    pub fn of(clauses: &[Clause]) -> Numbering {
+        let labelled = clauses.iter().filter(|c| c.label.is_some()).count();
+        let items = clauses
+            .iter()
+            .filter(|c| c.kind == ClauseKind::Item)
+            .count();
+        if labelled == 0 && items == 0 {
+            Numbering::None
+        } else if items > labelled {
+            Numbering::Bullets
+        } else {
+            Numbering::Numbered
+        }
+    }
+
+    /// "numbered", "bullets" or "none".
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Numbering::Numbered => "numbered",
+            Numbering::Bullets => "bullets",
+            Numbering::None => "none",
+        }
+    }
 }
 
 impl Diff {

@@ -9,14 +9,18 @@ use foldhash::{HashMap, HashMapExt};
 use stemma_text::Normalizer;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
+use similar::{Algorithm, DiffOp};
+
 use crate::redline::{redline, tokenize, Tok};
-use crate::segment::Clause;
-use crate::{Change, ChangeKind, Diff, DiffOptions};
+use crate::segment::{Clause, ClauseKind};
+use crate::{Change, ChangeKind, Diff, DiffOptions, Numbering};
 
 /// What matching needs to know about one clause.
 struct Unit {
     /// Normalized word keys, sorted (a multiset).
     bag: Vec<u64>,
+    /// Normalized word keys in text order.
+    seq: Vec<u64>,
     /// Hash of the body's token keys under the options (whitespace never counts).
     exact: u64,
     /// The label key, if any.
@@ -31,11 +35,12 @@ fn units(text: &str, clauses: &[Clause], options: &DiffOptions) -> Vec<Unit> {
         .map(|c| {
             toks.clear();
             tokenize(text, c.body, options.tokens(), &mut normalizer, &mut toks);
-            let mut bag: Vec<u64> = toks
+            let seq: Vec<u64> = toks
                 .iter()
                 .filter(|t| t.norm != 0)
                 .map(|t| t.norm)
                 .collect();
+            let mut bag = seq.clone();
             bag.sort_unstable();
             let label = c.label.as_ref().map(|l| l.key.clone());
             let exact = if bag.is_empty() {
@@ -47,7 +52,12 @@ fn units(text: &str, clauses: &[Clause], options: &DiffOptions) -> Vec<Unit> {
                 }
                 h.digest()
             };
-            Unit { bag, exact, label }
+            Unit {
+                bag,
+                seq,
+                exact,
+                label,
+            }
         })
         .collect()
 }
@@ -79,6 +89,26 @@ struct Edge {
     a_in_b: f64,
     /// Share of b's words found in a.
     b_in_a: f64,
+    /// Share of the shorter side's words found in order in the longer one, when the longer
+    /// one has at least [`GROWTH`] times as many words (an expansion or a shortening); else 0.
+    in_order: f64,
+    /// Words of the shorter side.
+    shorter: usize,
+}
+
+impl Edge {
+    /// How strongly the edge says "one clause": its similarity, or for an expansion or a
+    /// shortening whose words survive in order, 0.5 + 0.3 × that share, less for fewer than
+    /// 8 words (a full containment of a real sentence ranks with a 0.8 similarity: above a
+    /// loose rewording, below a near copy; a 5-word title inside a paragraph, lower).
+    fn strength(&self, min_cont: f64) -> f64 {
+        if self.in_order >= min_cont {
+            let size = (self.shorter as f64 / 8.0).min(1.0);
+            self.dice.max(0.5 + 0.3 * self.in_order * size)
+        } else {
+            self.dice
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +118,8 @@ struct Group {
     confidence: f64,
     exact: bool,
     alive: bool,
+    /// The pass that formed it (see [`Matcher::tier`]).
+    tier: u8,
 }
 
 impl Edge {
@@ -100,6 +132,8 @@ impl Edge {
             dice: self.dice,
             a_in_b: self.b_in_a,
             b_in_a: self.a_in_b,
+            in_order: self.in_order,
+            shorter: self.shorter,
         }
     }
 }
@@ -121,13 +155,19 @@ fn find_merges(
     b_group: &mut [Option<usize>],
     b_sizes: &[usize],
     min_cont: f64,
+    tier: u8,
 ) {
     let mut by_b: HashMap<usize, Vec<Edge>> = HashMap::new();
     for e in edges {
         by_b.entry(e.b).or_default().push(*e);
     }
+    // A pass may undo a one-to-one match of its own, never one of an earlier pass (text
+    // around the points cannot turn a matched point into a split).
     let single = |groups: &Vec<Group>, g: Option<usize>| {
-        g.is_none_or(|g| groups[g].a.len() == 1 && groups[g].b.len() == 1 && !groups[g].exact)
+        g.is_none_or(|g| {
+            let g = &groups[g];
+            g.a.len() == 1 && g.b.len() == 1 && !g.exact && g.tier == tier
+        })
     };
     for y in 0..b_sizes.len() {
         let Some(list) = by_b.get(&y) else { continue };
@@ -167,6 +207,7 @@ fn find_merges(
                 confidence,
                 exact: false,
                 alive: true,
+                tier,
             });
         }
     }
@@ -251,6 +292,342 @@ fn longest_increasing(seq: &[usize]) -> Vec<bool> {
     keep
 }
 
+/// The matching in progress: which group each clause of either version belongs to.
+struct Matcher<'c> {
+    a: &'c [Clause],
+    b: &'c [Clause],
+    ua: Vec<Unit>,
+    ub: Vec<Unit>,
+    groups: Vec<Group>,
+    a_group: Vec<Option<usize>>,
+    b_group: Vec<Option<usize>>,
+    /// The pass running: 1 for points among points, 2 for everything left.
+    tier: u8,
+}
+
+/// A point of a list: a labelled clause or a bullet item. Points are matched among points
+/// first, so text around them (headings, paragraphs, commentary) cannot take their place.
+fn is_point(c: &Clause) -> bool {
+    c.label.is_some() || c.kind == ClauseKind::Item
+}
+
+/// Share of `a`'s words found again in `b` in the same order (longest common subsequence).
+fn in_order_share(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    let ops = similar::capture_diff_slices(Algorithm::Myers, a, b);
+    let same: usize = ops
+        .iter()
+        .map(|op| match op {
+            DiffOp::Equal { len, .. } => *len,
+            _ => 0,
+        })
+        .sum();
+    same as f64 / a.len() as f64
+}
+
+/// A clause at least this many times longer than its counterpart (in words) that keeps its
+/// words in order is an expansion (or, seen the other way, a shortening) of it.
+const GROWTH: f64 = 1.5;
+
+impl Matcher<'_> {
+    fn pair(&mut self, x: usize, y: usize, confidence: f64, exact: bool) {
+        self.a_group[x] = Some(self.groups.len());
+        self.b_group[y] = Some(self.groups.len());
+        self.groups.push(Group {
+            a: vec![x],
+            b: vec![y],
+            confidence,
+            exact,
+            alive: true,
+            tier: self.tier,
+        });
+    }
+
+    /// Steps 1–6 of the matching, among the clauses `ea` and `eb` allow.
+    fn assign(&mut self, ea: &[bool], eb: &[bool], options: &DiffOptions) {
+        let (na, nb) = (self.a.len(), self.b.len());
+        // Relative positions among the clauses of this pass, so that text outside it does
+        // not shift them.
+        let ranks = |e: &[bool]| {
+            let n = e.iter().filter(|&&x| x).count().max(1) as f64;
+            let mut k = 0usize;
+            e.iter()
+                .map(|&x| {
+                    let r = k as f64 / n;
+                    k += usize::from(x);
+                    r
+                })
+                .collect::<Vec<f64>>()
+        };
+        let (ra, rb) = (ranks(ea), ranks(eb));
+
+        // 1. Identical bodies: same label first, then in order of the text.
+        for with_label in [true, false] {
+            let mut by_exact: HashMap<(u64, Option<&str>), VecDeque<usize>> = HashMap::new();
+            for (y, u) in self.ub.iter().enumerate() {
+                if eb[y] && self.b_group[y].is_none() {
+                    let key = (u.exact, u.label.as_deref().filter(|_| with_label));
+                    by_exact.entry(key).or_default().push_back(y);
+                }
+            }
+            let mut found: Vec<(usize, usize)> = Vec::new();
+            for (x, u) in self.ua.iter().enumerate() {
+                if !ea[x] || self.a_group[x].is_some() {
+                    continue;
+                }
+                let key = (u.exact, u.label.as_deref().filter(|_| with_label));
+                if let Some(y) = by_exact.get_mut(&key).and_then(VecDeque::pop_front) {
+                    found.push((x, y));
+                }
+            }
+            for (x, y) in found {
+                self.pair(x, y, 1.0, true);
+            }
+        }
+
+        // 2. Candidate pairs among the rest, from both sides.
+        let free_a: Vec<usize> = (0..na)
+            .filter(|&x| ea[x] && self.a_group[x].is_none() && !self.ua[x].bag.is_empty())
+            .collect();
+        let free_b: Vec<usize> = (0..nb)
+            .filter(|&y| eb[y] && self.b_group[y].is_none() && !self.ub[y].bag.is_empty())
+            .collect();
+        let mut seen: HashMap<(usize, usize), ()> = HashMap::new();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        candidates(&free_a, &self.ua, &free_b, &self.ub, 8, |x, y| {
+            if seen.insert((x, y), ()).is_none() {
+                pairs.push((x, y));
+            }
+        });
+        candidates(&free_b, &self.ub, &free_a, &self.ua, 8, |y, x| {
+            if seen.insert((x, y), ()).is_none() {
+                pairs.push((x, y));
+            }
+        });
+        let min_cont = options.min_containment;
+        let mut edges: Vec<Edge> = pairs
+            .into_iter()
+            .filter_map(|(x, y)| {
+                let (ua, ub) = (&self.ua[x], &self.ub[y]);
+                let (la, lb) = (ua.bag.len() as f64, ub.bag.len() as f64);
+                let c = common(&ua.bag, &ub.bag);
+                if c == 0 {
+                    return None;
+                }
+                let (a_in_b, b_in_a) = (c as f64 / la, c as f64 / lb);
+                // Containment: an old clause whose words survive, in order, inside a much
+                // longer new one was expanded ("NATO agrees not to deploy troops" → "NATO
+                // agrees not to permanently station troops under its command … in
+                // peacetime. (The US plan required …)"); the reverse is a shortening.
+                // Similarity alone misses both: the longer side is mostly new words.
+                let in_order = if c < 3 {
+                    0.0
+                } else if a_in_b >= min_cont && lb >= GROWTH * la {
+                    in_order_share(&ua.seq, &ub.seq)
+                } else if b_in_a >= min_cont && la >= GROWTH * lb {
+                    in_order_share(&ub.seq, &ua.seq)
+                } else {
+                    0.0
+                };
+                Some(Edge {
+                    a: x,
+                    b: y,
+                    common: c,
+                    dice: 2.0 * c as f64 / (la + lb),
+                    a_in_b,
+                    b_in_a,
+                    in_order,
+                    shorter: ua.bag.len().min(ub.bag.len()),
+                })
+            })
+            .collect();
+        // Strongest first; among equals, the pair closest in relative position.
+        let rel = |x: usize, y: usize| (ra[x] - rb[y]).abs();
+        edges.sort_by(|e, f| {
+            f.strength(min_cont)
+                .total_cmp(&e.strength(min_cont))
+                .then(rel(e.a, e.b).total_cmp(&rel(f.a, f.b)))
+                .then((e.a, e.b).cmp(&(f.a, f.b)))
+        });
+
+        // 3. Greedy one-to-one assignment, on similarity or containment in order.
+        for e in &edges {
+            let similar = e.dice >= options.min_similarity;
+            let contained = e.in_order >= min_cont;
+            if (similar || contained) && self.a_group[e.a].is_none() && self.b_group[e.b].is_none()
+            {
+                let confidence = if similar { e.dice } else { e.in_order };
+                self.pair(e.a, e.b, confidence, false);
+            }
+        }
+
+        // 4. Merges (N old → 1 new) and splits (1 old → N new) from containment.
+        let a_sizes: Vec<usize> = self.ua.iter().map(|u| u.bag.len()).collect();
+        let b_sizes: Vec<usize> = self.ub.iter().map(|u| u.bag.len()).collect();
+        let tier = self.tier;
+        find_merges(
+            &edges,
+            &mut self.groups,
+            &mut self.a_group,
+            &mut self.b_group,
+            &b_sizes,
+            min_cont,
+            tier,
+        );
+        // A split is a merge seen from the new version: the same search on mirrored edges.
+        let mirrored: Vec<Edge> = edges.iter().map(Edge::mirrored).collect();
+        self.groups.iter_mut().for_each(Group::mirror);
+        find_merges(
+            &mirrored,
+            &mut self.groups,
+            &mut self.b_group,
+            &mut self.a_group,
+            &a_sizes,
+            min_cont,
+            tier,
+        );
+        self.groups.iter_mut().for_each(Group::mirror);
+
+        // 5. A parent whose children went to the children of one unmatched new clause is
+        //    that clause, however much its own heading changed ("Withdrawing resolutions" →
+        //    "Withdrawing ballot options").
+        let (a, b) = (self.a, self.b);
+        for x in 0..na {
+            if !ea[x] || self.a_group[x].is_some() || a[x].label.is_none() {
+                continue;
+            }
+            let children: Vec<usize> = (x + 1..na).filter(|&c| a[c].parent == Some(x)).collect();
+            if children.is_empty() {
+                continue;
+            }
+            let mut votes: HashMap<usize, usize> = HashMap::new();
+            for &c in &children {
+                if let Some(g) = self.a_group[c] {
+                    for &y in &self.groups[g].b {
+                        if let Some(p) = b[y].parent.filter(|&p| eb[p] && self.b_group[p].is_none())
+                        {
+                            *votes.entry(p).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            if let Some((&p, &n)) = votes
+                .iter()
+                .max_by_key(|(p, n)| (**n, std::cmp::Reverse(**p)))
+            {
+                if n * 2 >= children.len() && b[p].label.is_some() {
+                    let confidence = 0.5 + 0.5 * n as f64 / children.len() as f64;
+                    self.pair(x, p, confidence.min(0.9), false);
+                }
+            }
+        }
+
+        // 6. Gaps: between two consecutive in-order matches, an old and a new clause with the
+        //    same label, or with enough words in common, are one reworded clause even when
+        //    the rewording went further than the global threshold allows.
+        let (live, in_order) = order(&self.groups, |_| true);
+        let mut anchors: Vec<(usize, usize, usize, usize)> = vec![(0, 0, 0, 0)];
+        for (i, &g) in live.iter().enumerate() {
+            if in_order[i] {
+                let gr = &self.groups[g];
+                anchors.push((
+                    gr.a[0],
+                    gr.b[0],
+                    gr.a.iter().max().map_or(0, |m| m + 1),
+                    gr.b.iter().max().map_or(0, |m| m + 1),
+                ));
+            }
+        }
+        anchors.push((na, nb, na, nb));
+        for w in anchors.windows(2) {
+            let (a_from, b_from) = (w[0].2, w[0].3);
+            let (a_to, b_to) = (w[1].0, w[1].1);
+            if a_from >= a_to || b_from >= b_to {
+                continue;
+            }
+            let (ua, ub) = (&self.ua, &self.ub);
+            let xs: Vec<usize> = (a_from..a_to)
+                .filter(|&x| ea[x] && self.a_group[x].is_none() && !ua[x].bag.is_empty())
+                .collect();
+            let ys: Vec<usize> = (b_from..b_to)
+                .filter(|&y| eb[y] && self.b_group[y].is_none() && !ub[y].bag.is_empty())
+                .collect();
+            if xs.is_empty() || ys.is_empty() || xs.len() * ys.len() > 4096 {
+                continue;
+            }
+            let lone = xs.len() == 1 && ys.len() == 1;
+            let mut local: Vec<(bool, f64, usize, usize)> = Vec::new();
+            for &x in &xs {
+                for &y in &ys {
+                    let c = common(&ua[x].bag, &ub[y].bag);
+                    let dice = 2.0 * c as f64 / (ua[x].bag.len() + ub[y].bag.len()) as f64;
+                    let contained =
+                        (c as f64 / ua[x].bag.len() as f64).max(c as f64 / ub[y].bag.len() as f64);
+                    let same_label = ua[x].label.is_some() && ua[x].label == ub[y].label;
+                    let accept = dice >= 0.3
+                        || (lone && dice >= 0.2)
+                        || (same_label && (dice >= 0.2 || (contained >= 0.6 && c >= 3)));
+                    if accept {
+                        local.push((same_label, dice, x, y));
+                    }
+                }
+            }
+            local.sort_by(|p, q| {
+                q.0.cmp(&p.0)
+                    .then(q.1.total_cmp(&p.1))
+                    .then((p.2, p.3).cmp(&(q.2, q.3)))
+            });
+            for (_, dice, x, y) in local {
+                if self.a_group[x].is_none() && self.b_group[y].is_none() {
+                    self.pair(x, y, dice, false);
+                }
+            }
+        }
+    }
+}
+
+/// Which elements of `seq` (distinct values) lie on the increasing run of greatest total
+/// weight (ties: the earliest).
+fn heaviest_increasing(seq: &[usize], weight: &[u64]) -> Vec<bool> {
+    let n = seq.len();
+    let mut sorted = seq.to_vec();
+    sorted.sort_unstable();
+    // Fenwick tree of (best total, element) over value ranks, for prefix maxima.
+    let mut tree = vec![(0u64, usize::MAX); n + 1];
+    let mut prev = vec![usize::MAX; n];
+    let mut best = vec![0u64; n];
+    for i in 0..n {
+        let r = sorted.partition_point(|&v| v < seq[i]);
+        let (mut q, mut k) = ((0u64, usize::MAX), r);
+        while k > 0 {
+            if tree[k].0 > q.0 {
+                q = tree[k];
+            }
+            k &= k - 1;
+        }
+        best[i] = q.0 + weight[i];
+        prev[i] = q.1;
+        let mut k = r + 1;
+        while k <= n {
+            if best[i] > tree[k].0 {
+                tree[k] = (best[i], i);
+            }
+            k += k & k.wrapping_neg();
+        }
+    }
+    let mut keep = vec![false; n];
+    let mut at = (0..n)
+        .max_by(|&i, &j| best[i].cmp(&best[j]).then(j.cmp(&i)))
+        .unwrap_or(usize::MAX);
+    while at != usize::MAX {
+        keep[at] = true;
+        at = prev[at];
+    }
+    keep
+}
+
 pub(crate) fn match_versions(
     a_text: &str,
     a: Vec<Clause>,
@@ -259,241 +636,60 @@ pub(crate) fn match_versions(
     options: &DiffOptions,
 ) -> Diff {
     let deadline = Instant::now() + options.deadline;
-    let ua = units(a_text, &a, options);
-    let ub = units(b_text, &b, options);
     let (na, nb) = (a.len(), b.len());
-    let mut groups: Vec<Group> = Vec::new();
-    let mut a_group: Vec<Option<usize>> = vec![None; na];
-    let mut b_group: Vec<Option<usize>> = vec![None; nb];
-    let pair = |groups: &mut Vec<Group>,
-                a_group: &mut Vec<Option<usize>>,
-                b_group: &mut Vec<Option<usize>>,
-                x: usize,
-                y: usize,
-                confidence: f64,
-                exact: bool| {
-        a_group[x] = Some(groups.len());
-        b_group[y] = Some(groups.len());
-        groups.push(Group {
-            a: vec![x],
-            b: vec![y],
-            confidence,
-            exact,
-            alive: true,
-        });
+    let mut m = Matcher {
+        a: &a,
+        b: &b,
+        ua: units(a_text, &a, options),
+        ub: units(b_text, &b, options),
+        groups: Vec::new(),
+        a_group: vec![None; na],
+        b_group: vec![None; nb],
+        tier: 1,
     };
-
-    // 1. Identical bodies: same label first, then in order of the text.
-    for with_label in [true, false] {
-        let mut by_exact: HashMap<(u64, Option<&str>), VecDeque<usize>> = HashMap::new();
-        for (y, u) in ub.iter().enumerate() {
-            if b_group[y].is_none() {
-                let key = (u.exact, u.label.as_deref().filter(|_| with_label));
-                by_exact.entry(key).or_default().push_back(y);
-            }
-        }
-        for (x, u) in ua.iter().enumerate() {
-            if a_group[x].is_some() {
-                continue;
-            }
-            let key = (u.exact, u.label.as_deref().filter(|_| with_label));
-            if let Some(y) = by_exact.get_mut(&key).and_then(VecDeque::pop_front) {
-                pair(&mut groups, &mut a_group, &mut b_group, x, y, 1.0, true);
-            }
-        }
+    // Points among points first, then everything left (text around the points, and points
+    // that became paragraphs or the reverse).
+    let a_points: Vec<bool> = a.iter().map(is_point).collect();
+    let b_points: Vec<bool> = b.iter().map(is_point).collect();
+    if a_points.iter().any(|&p| p) && b_points.iter().any(|&p| p) {
+        m.assign(&a_points, &b_points, options);
     }
+    m.tier = 2;
+    m.assign(&vec![true; na], &vec![true; nb], options);
+    let Matcher {
+        ua,
+        ub,
+        groups,
+        a_group,
+        b_group,
+        ..
+    } = m;
 
-    // 2. Candidate pairs among the rest, from both sides.
-    let free_a: Vec<usize> = (0..na)
-        .filter(|&x| a_group[x].is_none() && !ua[x].bag.is_empty())
-        .collect();
-    let free_b: Vec<usize> = (0..nb)
-        .filter(|&y| b_group[y].is_none() && !ub[y].bag.is_empty())
-        .collect();
-    let mut seen: HashMap<(usize, usize), ()> = HashMap::new();
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    candidates(&free_a, &ua, &free_b, &ub, 8, |x, y| {
-        if seen.insert((x, y), ()).is_none() {
-            pairs.push((x, y));
-        }
-    });
-    candidates(&free_b, &ub, &free_a, &ua, 8, |y, x| {
-        if seen.insert((x, y), ()).is_none() {
-            pairs.push((x, y));
-        }
-    });
-    let mut edges: Vec<Edge> = pairs
-        .into_iter()
-        .filter_map(|(x, y)| {
-            let (ba, bb) = (&ua[x].bag, &ub[y].bag);
-            let c = common(ba, bb);
-            (c > 0).then(|| Edge {
-                a: x,
-                b: y,
-                common: c,
-                dice: 2.0 * c as f64 / (ba.len() + bb.len()) as f64,
-                a_in_b: c as f64 / ba.len() as f64,
-                b_in_a: c as f64 / bb.len() as f64,
-            })
-        })
-        .collect();
-    // Best similarity first; among equals, the pair closest in relative position.
-    let rel =
-        |x: usize, y: usize| (x as f64 / na.max(1) as f64 - y as f64 / nb.max(1) as f64).abs();
-    edges.sort_by(|e, f| {
-        f.dice
-            .total_cmp(&e.dice)
-            .then(rel(e.a, e.b).total_cmp(&rel(f.a, f.b)))
-            .then((e.a, e.b).cmp(&(f.a, f.b)))
-    });
-
-    // 3. Greedy one-to-one assignment.
-    for e in &edges {
-        if e.dice >= options.min_similarity && a_group[e.a].is_none() && b_group[e.b].is_none() {
-            pair(
-                &mut groups,
-                &mut a_group,
-                &mut b_group,
-                e.a,
-                e.b,
-                e.dice,
-                false,
-            );
-        }
-    }
-
-    // 4. Merges (N old → 1 new) and splits (1 old → N new) from containment.
-    let min_cont = options.min_containment;
-    let a_sizes: Vec<usize> = ua.iter().map(|u| u.bag.len()).collect();
-    let b_sizes: Vec<usize> = ub.iter().map(|u| u.bag.len()).collect();
-    find_merges(
-        &edges,
-        &mut groups,
-        &mut a_group,
-        &mut b_group,
-        &b_sizes,
-        min_cont,
-    );
-    // A split is a merge seen from the new version: the same search on mirrored edges.
-    let mirrored: Vec<Edge> = edges.iter().map(Edge::mirrored).collect();
-    groups.iter_mut().for_each(Group::mirror);
-    find_merges(
-        &mirrored,
-        &mut groups,
-        &mut b_group,
-        &mut a_group,
-        &a_sizes,
-        min_cont,
-    );
-    groups.iter_mut().for_each(Group::mirror);
-
-    // 5. A parent whose children went to the children of one unmatched new clause is that
-    //    clause, however much its own heading changed ("Withdrawing resolutions" →
-    //    "Withdrawing ballot options").
-    for x in 0..na {
-        if a_group[x].is_some() || a[x].label.is_none() {
-            continue;
-        }
-        let children: Vec<usize> = (x + 1..na).filter(|&c| a[c].parent == Some(x)).collect();
-        if children.is_empty() {
-            continue;
-        }
-        let mut votes: HashMap<usize, usize> = HashMap::new();
-        for &c in &children {
-            if let Some(g) = a_group[c] {
-                for &y in &groups[g].b {
-                    if let Some(p) = b[y].parent.filter(|&p| b_group[p].is_none()) {
-                        *votes.entry(p).or_default() += 1;
-                    }
-                }
-            }
-        }
-        if let Some((&p, &n)) = votes
-            .iter()
-            .max_by_key(|(p, n)| (**n, std::cmp::Reverse(**p)))
-        {
-            if n * 2 >= children.len() && b[p].label.is_some() {
-                let confidence = 0.5 + 0.5 * n as f64 / children.len() as f64;
-                pair(
-                    &mut groups,
-                    &mut a_group,
-                    &mut b_group,
-                    x,
-                    p,
-                    confidence.min(0.9),
-                    false,
-                );
-            }
-        }
-    }
-
-    // 6. Gaps: between two consecutive in-order matches, an old and a new clause with the
-    //    same label, or with enough words in common, are one reworded clause even when the
-    //    rewording went further than the global threshold allows.
-    let (live, in_order) = order(&groups);
-    let mut anchors: Vec<(usize, usize, usize, usize)> = vec![(0, 0, 0, 0)];
-    for (i, &g) in live.iter().enumerate() {
-        if in_order[i] {
-            let gr = &groups[g];
-            anchors.push((
-                gr.a[0],
-                gr.b[0],
-                gr.a.iter().max().map_or(0, |m| m + 1),
-                gr.b.iter().max().map_or(0, |m| m + 1),
-            ));
-        }
-    }
-    anchors.push((na, nb, na, nb));
-    for w in anchors.windows(2) {
-        let (a_from, b_from) = (w[0].2, w[0].3);
-        let (a_to, b_to) = (w[1].0, w[1].1);
-        if a_from >= a_to || b_from >= b_to {
-            continue;
-        }
-        let xs: Vec<usize> = (a_from..a_to)
-            .filter(|&x| a_group[x].is_none() && !ua[x].bag.is_empty())
-            .collect();
-        let ys: Vec<usize> = (b_from..b_to)
-            .filter(|&y| b_group[y].is_none() && !ub[y].bag.is_empty())
-            .collect();
-        if xs.is_empty() || ys.is_empty() || xs.len() * ys.len() > 4096 {
-            continue;
-        }
-        let lone = xs.len() == 1 && ys.len() == 1;
-        let mut local: Vec<(bool, f64, usize, usize)> = Vec::new();
-        for &x in &xs {
-            for &y in &ys {
-                let c = common(&ua[x].bag, &ub[y].bag);
-                let dice = 2.0 * c as f64 / (ua[x].bag.len() + ub[y].bag.len()) as f64;
-                let contained =
-                    (c as f64 / ua[x].bag.len() as f64).max(c as f64 / ub[y].bag.len() as f64);
-                let same_label = ua[x].label.is_some() && ua[x].label == ub[y].label;
-                let accept = dice >= 0.3
-                    || (lone && dice >= 0.2)
-                    || (same_label && (dice >= 0.2 || (contained >= 0.6 && c >= 3)));
-                if accept {
-                    local.push((same_label, dice, x, y));
-                }
-            }
-        }
-        local.sort_by(|p, q| {
-            q.0.cmp(&p.0)
-                .then(q.1.total_cmp(&p.1))
-                .then((p.2, p.3).cmp(&(q.2, q.3)))
-        });
-        for (_, dice, x, y) in local {
-            if a_group[x].is_none() && b_group[y].is_none() {
-                pair(&mut groups, &mut a_group, &mut b_group, x, y, dice, false);
-            }
-        }
-    }
-
-    // 7. Which matches moved: those off the longest increasing run of new positions.
-    let (live, in_order) = order(&groups);
+    // 7. Which matches moved: points off the longest increasing run of new positions among
+    //    points; then the rest, off the heaviest run that keeps those points.
+    let (live, in_order) = order(&groups, |g| g.tier == 1);
     let mut moved = vec![false; groups.len()];
     for (i, &g) in live.iter().enumerate() {
         moved[g] = !in_order[i];
     }
+    let mut all: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].alive).collect();
+    all.sort_by_key(|&g| (groups[g].a[0], groups[g].b[0]));
+    let seq: Vec<usize> = all.iter().map(|&g| groups[g].b[0]).collect();
+    let weights: Vec<u64> = all
+        .iter()
+        .map(|&g| match (groups[g].tier, moved[g]) {
+            (1, false) => all.len() as u64 + 1,
+            (1, true) => 0,
+            _ => 1,
+        })
+        .collect();
+    let kept = heaviest_increasing(&seq, &weights);
+    for (i, &g) in all.iter().enumerate() {
+        if groups[g].tier != 1 {
+            moved[g] = !kept[i];
+        }
+    }
+    let live = all;
 
     // 8. Classify, redline, order.
     let tokens = options.tokens();
@@ -503,10 +699,16 @@ pub(crate) fn match_versions(
         let group = &groups[g];
         let a_bag: Vec<u64> = sorted_union(group.a.iter().map(|&x| &ua[x].bag));
         let b_bag: Vec<u64> = sorted_union(group.b.iter().map(|&y| &ub[y].bag));
+        let kept = common(&a_bag, &b_bag) as f64;
         let retained = if a_bag.is_empty() {
             1.0
         } else {
-            common(&a_bag, &b_bag) as f64 / a_bag.len() as f64
+            kept / a_bag.len() as f64
+        };
+        let added = if b_bag.is_empty() {
+            0.0
+        } else {
+            1.0 - kept / b_bag.len() as f64
         };
         let one_to_one = group.a.len() == 1 && group.b.len() == 1;
         let text_changed = if one_to_one {
@@ -519,18 +721,32 @@ pub(crate) fn match_versions(
             && ua[group.a[0]].label.is_some()
             && ub[group.b[0]].label.is_some()
             && ua[group.a[0]].label != ub[group.b[0]].label;
+        let (la, lb) = (a_bag.len() as f64, b_bag.len() as f64);
+        let min_cont = options.min_containment;
         let kind = if group.a.len() > 1 {
             ChangeKind::Merged
         } else if group.b.len() > 1 {
             ChangeKind::Split
         } else if moved[g] {
             ChangeKind::Moved
-        } else if text_changed {
-            ChangeKind::Reworded
-        } else if renumbered {
-            ChangeKind::Renumbered
+        } else if !text_changed {
+            if renumbered {
+                ChangeKind::Renumbered
+            } else {
+                ChangeKind::Unchanged
+            }
+        } else if lb >= GROWTH * la
+            && la > 0.0
+            && in_order_share(&ua[group.a[0]].seq, &ub[group.b[0]].seq) >= min_cont
+        {
+            ChangeKind::Expanded
+        } else if la >= GROWTH * lb
+            && lb > 0.0
+            && in_order_share(&ub[group.b[0]].seq, &ua[group.a[0]].seq) >= min_cont
+        {
+            ChangeKind::Shortened
         } else {
-            ChangeKind::Unchanged
+            ChangeKind::Reworded
         };
         let redline = text_changed.then(|| {
             let a_spans: Vec<_> = group.a.iter().map(|&x| a[x].body).collect();
@@ -558,6 +774,7 @@ pub(crate) fn match_versions(
                     group.confidence
                 },
                 retained,
+                added,
                 redline,
             },
         ));
@@ -575,6 +792,7 @@ pub(crate) fn match_versions(
                     text_changed: true,
                     confidence: 1.0,
                     retained: 0.0,
+                    added: 1.0,
                     redline: None,
                 },
             ));
@@ -597,24 +815,30 @@ pub(crate) fn match_versions(
                     text_changed: true,
                     confidence: 1.0,
                     retained: 0.0,
+                    added: 0.0,
                     redline: None,
                 },
             )),
         }
     }
     keyed.sort_by_key(|(k, _)| *k);
+    let (a_numbering, b_numbering) = (Numbering::of(&a), Numbering::of(&b));
     Diff {
         a,
         b,
         changes: keyed.into_iter().map(|(_, c)| c).collect(),
         complete,
+        a_numbering,
+        b_numbering,
     }
 }
 
-/// Live groups in old order, and which of them lie on the longest increasing run of new
-/// positions.
-fn order(groups: &[Group]) -> (Vec<usize>, Vec<bool>) {
-    let mut live: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].alive).collect();
+/// Live groups (those `keep` selects) in old order, and which of them lie on the longest
+/// increasing run of new positions.
+fn order(groups: &[Group], keep: impl Fn(&Group) -> bool) -> (Vec<usize>, Vec<bool>) {
+    let mut live: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].alive && keep(&groups[g]))
+        .collect();
     live.sort_by_key(|&g| (groups[g].a[0], groups[g].b[0]));
     let seq: Vec<usize> = live.iter().map(|&g| groups[g].b[0]).collect();
     let in_order = longest_increasing(&seq);

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::labels::{bullet, label_at, label_ordinal, sibling_prefix, Label, LabelStyle};
+
 /// A byte range `[start, end)` into the text that was segmented, on char boundaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
@@ -101,36 +103,6 @@ impl ClauseKind {
     }
 }
 
-/// The numbering system of a label, used to decide which labels are siblings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LabelStyle {
-    /// "1." "12)" — arabic numbers; the char is the delimiter.
-    Arabic(char),
-    /// "2.1" "1.0.1." "A.2." — dotted numbers with this many components.
-    Dotted(usize),
-    /// "a." "(b)" "c)" — letters; `upper`, delimiter.
-    Alpha(bool, char),
-    /// "iv." "(ii)" — roman numerals; `upper`, delimiter.
-    Roman(bool, char),
-    /// "(1)" — arabic numbers in parentheses.
-    ParenArabic,
-    /// "Article 3", "Section 2.1", "Chapter IV" — the keyword, lower-cased.
-    Keyword(String),
-    /// "§ 4".
-    Paragraph,
-}
-
-/// A clause label, as written and normalized.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Label {
-    /// Where the label is written (e.g. "12." including its delimiter).
-    pub span: Span,
-    /// The label normalized for comparison: "12", "2.1", "b", "article 3", "§4".
-    pub key: String,
-    /// Its numbering system.
-    pub style: LabelStyle,
-}
-
 /// One unit of a version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {
@@ -197,12 +169,42 @@ struct StackEntry {
     heading_level: usize,
 }
 
+/// Whether a line ending in `c` ends a sentence (or a label, or an introduction's colon).
+fn sentence_end(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!' | '?' | ':' | ';' | '…' | ')' | '"' | '\'' | '”' | '’' | '»'
+    )
+}
+
+/// Whether the text writes one paragraph per line, as text pasted from a web page does
+/// ("<p>" and "<li>" become lines): most lines followed by another line end a sentence.
+/// Hard-wrapped text breaks lines mid-sentence. In such text a line that does not start
+/// with a label is a paragraph of its own (a commentary line between two points), unless it
+/// is indented under the clause before it.
+fn one_paragraph_per_line(text: &str) -> bool {
+    let (mut interior, mut ending) = (0usize, 0usize);
+    let mut prev: Option<&str> = None;
+    for line in text.lines() {
+        let blank = !line.chars().any(char::is_alphanumeric);
+        if let (Some(p), false) = (prev, blank) {
+            interior += 1;
+            ending += usize::from(p.trim_end().chars().next_back().is_some_and(sentence_end));
+        }
+        prev = (!blank).then_some(line);
+    }
+    interior >= 3 && ending * 5 >= interior * 3
+}
+
 fn segment_lines(text: &str, paragraphs_only: bool) -> Vec<Clause> {
+    let line_paragraphs = !paragraphs_only && one_paragraph_per_line(text);
     let mut clauses: Vec<Clause> = Vec::new();
     let mut stack: Vec<StackEntry> = Vec::new();
     let mut open: Option<Open> = None;
     let mut prev_blank = true;
     let mut prev_line_end_char: Option<char> = None;
+    let mut prev_line_chars = usize::MAX;
+    let mut last_of_style: Vec<(LabelStyle, String)> = Vec::new();
     let mut offset = 0;
     for raw_line in text.split_inclusive('\n') {
         let line_start = offset;
@@ -225,19 +227,22 @@ fn segment_lines(text: &str, paragraphs_only: bool) -> Vec<Clause> {
             .sum::<usize>();
         let content_start = line_start + lead;
         let content_end = line_start + line.len();
+        // Not indented under the open clause (a hanging indent continues it).
+        let flush = open.as_ref().is_none_or(|o| indent <= o.indent);
         let may_start = prev_blank
             || matches!(
                 prev_line_end_char,
                 Some('.' | ':' | ';' | '!' | '?' | ')' | '"' | '\'' | '”' | '’')
             )
-            || open.as_ref().is_some_and(|o| o.body_start >= o.end);
+            || open.as_ref().is_some_and(|o| o.body_start >= o.end)
+            || (line_paragraphs && flush);
         let mut started: Option<Open> = None;
         if !paragraphs_only || prev_blank {
             if let Some((level, after)) = markdown_heading(trimmed) {
                 let rest = &trimmed[after..];
-                let label = parse_label(rest).map(|(len, key, style)| {
+                let label = label_at(rest).filter(|m| !m.weak).map(|m| {
                     let s = content_start + after;
-                    (Span::new(s, s + rest[..len].trim_end().len()), key, style)
+                    (Span::new(s, s + m.written), m.key, m.style)
                 });
                 let body_rel = label.as_ref().map_or(content_start + after, |l| l.0.end);
                 started = Some(Open {
@@ -250,17 +255,23 @@ fn segment_lines(text: &str, paragraphs_only: bool) -> Vec<Clause> {
                     lines: 1,
                     heading_level: level,
                 });
-            } else if let Some((len, key, style)) =
-                parse_label(trimmed).filter(|(_, key, style)| {
-                    // "1991." opens a clause only when it continues the numbering.
-                    let year_like = key.len() == 4 && key.bytes().all(|b| b.is_ascii_digit());
-                    (may_start && !year_like) || expected(key, style, &stack, open.as_ref())
-                })
-            {
-                let label_end = content_start + trimmed[..len].trim_end().len();
+            } else if let Some(m) = label_at(trimmed).filter(|m| {
+                // A weak label ("1991.", "3.5 million") opens a clause only when it
+                // continues the numbering after a sibling.
+                (may_start && !m.weak)
+                    || expected(
+                        &m.key,
+                        &m.style,
+                        &stack,
+                        open.as_ref(),
+                        &last_of_style,
+                        !m.weak,
+                    )
+            }) {
+                let label_end = content_start + m.written;
                 started = Some(Open {
                     kind: ClauseKind::Numbered,
-                    label: Some((Span::new(content_start, label_end), key, style)),
+                    label: Some((Span::new(content_start, label_end), m.key, m.style)),
                     start: content_start,
                     body_start: skip_ws(text, label_end, content_end),
                     end: content_end,
@@ -268,17 +279,54 @@ fn segment_lines(text: &str, paragraphs_only: bool) -> Vec<Clause> {
                     lines: 1,
                     heading_level: 0,
                 });
-            } else if let Some(after) = bullet(trimmed) {
-                started = Some(Open {
-                    kind: ClauseKind::Item,
-                    label: None,
-                    start: content_start,
-                    body_start: skip_ws(text, content_start + after, content_end),
-                    end: content_end,
-                    indent,
-                    lines: 1,
-                    heading_level: 0,
-                });
+            } else if let Some((after, m)) = bullet(trimmed).map(|after| {
+                // "- a) You must…": a bullet in front of a label (an HTML list of
+                // labelled items) is the label's clause.
+                let m = label_at(&trimmed[after..]).filter(|m| !m.weak);
+                (after, m)
+            }) {
+                if let Some(m) = m {
+                    let label_start = content_start + after;
+                    let label_end = label_start + m.written;
+                    started = Some(Open {
+                        kind: ClauseKind::Numbered,
+                        label: Some((Span::new(label_start, label_end), m.key, m.style)),
+                        start: content_start,
+                        body_start: skip_ws(text, label_end, content_end),
+                        end: content_end,
+                        indent,
+                        lines: 1,
+                        heading_level: 0,
+                    });
+                } else {
+                    started = Some(Open {
+                        kind: ClauseKind::Item,
+                        label: None,
+                        start: content_start,
+                        body_start: skip_ws(text, content_start + after, content_end),
+                        end: content_end,
+                        indent,
+                        lines: 1,
+                        heading_level: 0,
+                    });
+                }
+            }
+        }
+        if started.is_none()
+            && line_paragraphs
+            && flush
+            && open.as_ref().is_some_and(|o| o.body_start < o.end)
+            && (prev_line_end_char.is_some_and(sentence_end) || prev_line_chars < 40)
+        {
+            // One paragraph per line: this line is a paragraph of its own.
+            if let Some(o) = open.take() {
+                close(text, o, &mut clauses, &mut stack);
+            }
+        }
+        if let Some((_, key, style)) = started.as_ref().and_then(|o| o.label.as_ref()) {
+            match last_of_style.iter_mut().find(|(s, _)| s == style) {
+                Some(entry) => entry.1.clone_from(key),
+                None => last_of_style.push((style.clone(), key.clone())),
             }
         }
         match (started, open.as_mut()) {
@@ -310,6 +358,12 @@ fn segment_lines(text: &str, paragraphs_only: bool) -> Vec<Clause> {
         }
         prev_blank = false;
         prev_line_end_char = line.chars().next_back();
+        // A short line is a line of its own (a headline, a dateline), not a wrapped one.
+        prev_line_chars = if prev_line_end_char.is_some_and(|c| matches!(c, ',' | '-')) {
+            usize::MAX
+        } else {
+            trimmed.chars().count()
+        };
         // A Markdown heading is one line.
         if open.as_ref().is_some_and(|o| o.heading_level > 0) {
             if let Some(o) = open.take() {
@@ -424,17 +478,27 @@ fn close(text: &str, o: Open, clauses: &mut Vec<Clause>, stack: &mut Vec<StackEn
 }
 
 /// Whether a label continues the numbering in force (the next sibling of a label on the
-/// stack, or a first child): such a label starts a clause even after a line without final
-/// punctuation ("1. Definitions" / "1.1. …").
-fn expected(key: &str, style: &LabelStyle, stack: &[StackEntry], open: Option<&Open>) -> bool {
+/// stack, or, with `first`, a first child): such a label starts a clause even after a line
+/// without final punctuation ("1. Definitions" / "1.1. …").
+fn expected(
+    key: &str,
+    style: &LabelStyle,
+    stack: &[StackEntry],
+    open: Option<&Open>,
+    last_of_style: &[(LabelStyle, String)],
+    first: bool,
+) -> bool {
     let open_label = open.and_then(|o| o.label.as_ref());
-    let known = stack
+    let in_force = stack
         .iter()
         .filter_map(|e| e.style.as_ref().map(|s| (e.key.as_str(), s)))
         .chain(open_label.map(|(_, k, s)| (k.as_str(), s)));
-    let mut parents = known.clone().map(|(k, _)| k);
+    let mut parents = in_force.clone().map(|(k, _)| k);
+    // A numbering that runs on across sections ("Section 26" / "1001.") continues the last
+    // label of its style, wherever it stands.
+    let known = in_force.chain(last_of_style.iter().map(|(s, k)| (k.as_str(), s)));
     let ordinal = label_ordinal(key, style);
-    if ordinal == Some(1) {
+    if ordinal == Some(1) && first {
         return match style {
             LabelStyle::Dotted(_) => key
                 .rsplit_once('.')
@@ -442,7 +506,8 @@ fn expected(key: &str, style: &LabelStyle, stack: &[StackEntry], open: Option<&O
             _ => true,
         };
     }
-    if let (LabelStyle::Dotted(_), Some((prefix, "0"))) = (style, key.rsplit_once('.')) {
+    if let (true, LabelStyle::Dotted(_), Some((prefix, "0"))) = (first, style, key.rsplit_once('.'))
+    {
         return parents.any(|k| k == prefix);
     }
     let mut known = known;
@@ -454,34 +519,6 @@ fn expected(key: &str, style: &LabelStyle, stack: &[StackEntry], open: Option<&O
             && ordinal.is_some()
             && label_ordinal(k, s).map(|o| o + 1) == ordinal
     })
-}
-
-/// The position of a label in its sequence: "3" → 3, "c" → 3, "iv" → 4, "2.5" → 5.
-fn label_ordinal(key: &str, style: &LabelStyle) -> Option<u32> {
-    let last = match style {
-        LabelStyle::Dotted(_) => key.rsplit('.').next()?,
-        LabelStyle::Keyword(_) => key.rsplit([' ', '.']).next()?,
-        LabelStyle::Paragraph => key.trim_start_matches('§').rsplit('.').next()?,
-        _ => key,
-    };
-    if let Ok(n) = last.parse::<u32>() {
-        return Some(n);
-    }
-    if let LabelStyle::Roman(..) = style {
-        return roman_value(last);
-    }
-    let mut chars = last.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) if c.is_ascii_alphabetic() => {
-            Some(c.to_ascii_lowercase() as u32 - 'a' as u32 + 1)
-        }
-        _ => None,
-    }
-}
-
-/// "2.1" and "2.3" are siblings; "2.1" and "3.1" are not.
-fn sibling_prefix(a: &str, b: &str) -> bool {
-    a.rsplit_once('.').map(|(p, _)| p) == b.rsplit_once('.').map(|(p, _)| p)
 }
 
 /// "i" after "h" is a letter, not a roman one.
@@ -519,218 +556,6 @@ fn markdown_heading(line: &str) -> Option<(usize, usize)> {
     }
 }
 
-fn bullet(line: &str) -> Option<usize> {
-    for b in ["- ", "* ", "+ ", "• ", "– ", "— "] {
-        if line.starts_with(b) {
-            return Some(b.len());
-        }
-    }
-    None
-}
-
-const KEYWORDS: &[&str] = &[
-    "article",
-    "art.",
-    "section",
-    "sec.",
-    "chapter",
-    "part",
-    "clause",
-    "schedule",
-    "annex",
-    "appendix",
-    "exhibit",
-    "статья",
-    "пункт",
-    "раздел",
-    "глава",
-];
-
-/// Parse a label at the start of `s`: its length (including the delimiter and the following
-/// whitespace), its normalized key and its style. The label must be followed by whitespace
-/// or the end of the line.
-///
-/// ```
-/// use stemma_diff::parse_label;
-/// assert_eq!(parse_label("12) Talks").unwrap().1, "12");
-/// assert_eq!(parse_label("(iv) the rest").unwrap().1, "iv");
-/// assert_eq!(parse_label("Article 3 - Scope").unwrap().1, "article 3");
-/// assert_eq!(parse_label("§ 4. Fees").unwrap().1, "§4");
-/// assert_eq!(parse_label("Section 2.1 Terms").unwrap().1, "section 2.1");
-/// assert!(parse_label("2007, and then").is_none());
-/// assert!(parse_label("e.g. this").is_none());
-/// ```
-pub fn parse_label(s: &str) -> Option<(usize, String, LabelStyle)> {
-    let (len, key, style) = parse_label_head(s)?;
-    let rest = &s[len..];
-    if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
-        return None;
-    }
-    let ws = rest.len() - rest.trim_start().len();
-    Some((len + ws, key, style))
-}
-
-fn parse_label_head(s: &str) -> Option<(usize, String, LabelStyle)> {
-    let lower_prefix: String = s.chars().take(12).flat_map(char::to_lowercase).collect();
-    // "Article 3", "Section 2.1", "Chapter IV".
-    for kw in KEYWORDS {
-        if lower_prefix.starts_with(kw) {
-            let kw_len = s
-                .char_indices()
-                .nth(kw.chars().count())
-                .map_or(s.len(), |(i, _)| i);
-            let rest = &s[kw_len..];
-            let ws = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
-            if ws == 0 {
-                return None;
-            }
-            let (num_len, num) = number_token(&rest[ws..])?;
-            let mut len = kw_len + ws + num_len;
-            len += delimiter_len(&s[len..]);
-            let key = format!("{} {}", kw.trim_end_matches('.'), num.to_lowercase());
-            return Some((len, key, LabelStyle::Keyword(kw.to_string())));
-        }
-    }
-    // "§ 4", "§4.1".
-    if let Some(rest) = s.strip_prefix('§') {
-        let rest2 = rest.trim_start_matches([' ', '\u{a0}']);
-        let (num_len, num) = number_token(rest2)?;
-        let mut len = '§'.len_utf8() + (rest.len() - rest2.len()) + num_len;
-        len += delimiter_len(&s[len..]);
-        return Some((len, format!("§{num}"), LabelStyle::Paragraph));
-    }
-    // "(b)", "(iv)", "(1)".
-    if let Some(rest) = s.strip_prefix('(') {
-        let close = rest.find(')')?;
-        let inner = &rest[..close];
-        if inner.is_empty() || inner.len() > 5 {
-            return None;
-        }
-        let style = item_style(inner, '(')?;
-        return Some((close + 2, inner.to_lowercase(), style));
-    }
-    // "12." "12)" "2.1" "2.1." "A.2." "b)" "iv."
-    let token_end = s
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == ')'))
-        .unwrap_or(s.len());
-    let token = &s[..token_end];
-    if token.is_empty() {
-        return None;
-    }
-    if let Some(inner) = token.strip_suffix(')') {
-        if inner.contains(')') {
-            return None;
-        }
-        let inner = inner.strip_suffix('.').unwrap_or(inner);
-        return item_style(inner, ')').map(|st| (token.len(), inner.to_lowercase(), st));
-    }
-    let core = token.strip_suffix('.').unwrap_or(token);
-    let had_dot = core.len() < token.len();
-    if core.is_empty() || core.contains("..") {
-        return None;
-    }
-    let parts: Vec<&str> = core.split('.').collect();
-    if parts.len() >= 2 {
-        // Dotted: every part a number, except the first may be a capital letter ("A.2").
-        let ok = parts.iter().enumerate().all(|(i, p)| {
-            (!p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
-                || (i == 0 && p.len() == 1 && p.bytes().all(|b| b.is_ascii_uppercase()))
-        });
-        if !ok || parts[1..].iter().any(|p| p.is_empty()) {
-            return None;
-        }
-        return Some((
-            token.len(),
-            core.to_lowercase(),
-            LabelStyle::Dotted(parts.len()),
-        ));
-    }
-    if !had_dot {
-        return None;
-    }
-    item_style(core, '.').map(|st| (token.len(), core.to_lowercase(), st))
-}
-
-fn item_style(inner: &str, delim: char) -> Option<LabelStyle> {
-    if inner.bytes().all(|b| b.is_ascii_digit()) {
-        if inner.len() > 4 {
-            return None;
-        }
-        return Some(if delim == '(' {
-            LabelStyle::ParenArabic
-        } else {
-            LabelStyle::Arabic(delim)
-        });
-    }
-    let upper = inner.bytes().all(|b| b.is_ascii_uppercase());
-    let lower = inner.bytes().all(|b| b.is_ascii_lowercase());
-    if !(upper || lower) {
-        return None;
-    }
-    if is_roman(&inner.to_ascii_lowercase()) {
-        return Some(LabelStyle::Roman(upper, delim));
-    }
-    if inner.len() == 1 {
-        return Some(LabelStyle::Alpha(upper, delim));
-    }
-    None
-}
-
-fn is_roman(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 6
-        && s.bytes()
-            .all(|b| matches!(b, b'i' | b'v' | b'x' | b'l' | b'c'))
-        && roman_value(s).is_some()
-}
-
-fn roman_value(s: &str) -> Option<u32> {
-    let value = |b: u8| match b {
-        b'i' => 1,
-        b'v' => 5,
-        b'x' => 10,
-        b'l' => 50,
-        b'c' => 100,
-        _ => 0,
-    };
-    let bytes = s.as_bytes();
-    let mut total = 0i64;
-    for (i, &b) in bytes.iter().enumerate() {
-        let v = value(b);
-        if bytes.get(i + 1).is_some_and(|&n| value(n) > v) {
-            total -= v;
-        } else {
-            total += v;
-        }
-    }
-    (total > 0).then_some(total as u32)
-}
-
-/// A number after a keyword: "3", "2.1", "IV", "A", "3a".
-fn number_token(s: &str) -> Option<(usize, String)> {
-    let end = s
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
-        .unwrap_or(s.len());
-    let token = s[..end].trim_end_matches('.');
-    if token.is_empty() || token.len() > 8 {
-        return None;
-    }
-    let digits = token.bytes().any(|b| b.is_ascii_digit());
-    let ok = if digits {
-        token.starts_with(|c: char| c.is_ascii_digit())
-    } else {
-        is_roman(&token.to_ascii_lowercase()) || token.len() == 1
-    };
-    ok.then(|| (token.len(), token.to_string()))
-}
-
-fn delimiter_len(s: &str) -> usize {
-    match s.chars().next() {
-        Some(c @ ('.' | ':' | ')')) => c.len_utf8(),
-        _ => 0,
-    }
-}
-
 fn segment_sentences(text: &str) -> Vec<Clause> {
     let analysis = stemma_text::analyze(text);
     let mut clauses = Vec::with_capacity(analysis.sentences.len());
@@ -762,13 +587,19 @@ fn segment_sentences(text: &str) -> Vec<Clause> {
 }
 
 fn name_clauses(text: &str, clauses: &mut [Clause], granularity: Granularity) {
-    let mut counter = 0usize;
+    let (mut counter, mut items) = (0usize, 0usize);
     for i in 0..clauses.len() {
         let name = match &clauses[i].label {
             Some(label) => {
-                let written = label.span.of(text).trim_end_matches(['.', ':']);
-                // "12." → "12"; "12)", "(b)", "Article 3", "§ 4" stay as written.
-                let own = written.to_string();
+                // "12." "12)" "9 –" "Point 9:" → "12" "12" "9" "Point 9"; "(b)", "Article 3",
+                // "§ 4" stay as written.
+                let written = label.span.of(text);
+                let own = if written.starts_with('(') {
+                    written.trim_end_matches(['.', ':'])
+                } else {
+                    written.trim_end_matches(['.', ':', ')', '-', '–', '—', ' ', '\u{a0}'])
+                };
+                let own = own.to_string();
                 let qualify = !matches!(
                     label.style,
                     LabelStyle::Dotted(_) | LabelStyle::Keyword(_) | LabelStyle::Paragraph
@@ -784,6 +615,11 @@ fn name_clauses(text: &str, clauses: &mut [Clause], granularity: Granularity) {
                     }
                     _ => own,
                 }
+            }
+            // A bullet is named by its place among the bullets: "•3".
+            None if clauses[i].kind == ClauseKind::Item => {
+                items += 1;
+                format!("•{items}")
             }
             None => {
                 counter += 1;
@@ -891,9 +727,64 @@ mod tests {
     }
 
     #[test]
+    fn pasted_lines_are_paragraphs_and_labels_need_no_space() {
+        // One paragraph per line: a commentary line after a point is its own paragraph, a
+        // short line (a headline, a dateline) too; a label glued to its word still counts.
+        let text = "Plan for Varnia: full text\nUpdated 25 November\n1. Varnia's sovereignty will be confirmed.\nThe sentence is new, diplomats say.\n2. The Alliance agrees not to deploy troops.\n3.5 million people have left.\n2027. That is the date of the review.\n3.Alliance fighter jets will be stationed in Lesnia.\n";
+        let c = segment(text, Granularity::Clause);
+        let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["¶1", "¶2", "1", "¶3", "2", "¶4", "¶5", "3"]);
+        assert_eq!(
+            c[7].body.of(text),
+            "Alliance fighter jets will be stationed in Lesnia."
+        );
+        assert_eq!(c[7].label.as_ref().unwrap().span.of(text), "3.");
+        assert_eq!(c[3].body.of(text), "The sentence is new, diplomats say.");
+    }
+
+    #[test]
+    fn hard_wrapped_points_keep_their_lines() {
+        // Wrapped text: a line that ends a sentence inside a point, and a hanging indent,
+        // continue the point.
+        let text = "1. The parties agree to a ceasefire. It holds along\nthe whole line of contact.\n2. Observers from neutral states\n   monitor it. They report weekly.\n   Reports are public.\n";
+        let c = segment(text, Granularity::Clause);
+        assert_eq!(c.len(), 2);
+        assert!(c[1].body.of(text).ends_with("Reports are public."));
+    }
+
+    #[test]
+    fn weak_labels_only_continue_numbering() {
+        // "2 - the…" (a number and a dash before a lower-case word) continues "1 -"; "3.5
+        // million" after "3." and "1991." after nothing are sentences.
+        let text = "1 - First point.\n2 - the second point.\n3. Point three.\n3.5 million left.\n1991. That year.\n";
+        let c = segment(text, Granularity::Clause);
+        let keys: Vec<Option<&str>> = c
+            .iter()
+            .map(|c| c.label.as_ref().map(|l| l.key.as_str()))
+            .collect();
+        assert_eq!(keys, [Some("1"), Some("2"), Some("3"), None, None]);
+        assert_eq!(c[1].body.of(text), "the second point.");
+        let wrapped = "1 - First point of the plan, with a line that\n2 - the second half of it.\n";
+        assert_eq!(segment(wrapped, Granularity::Clause).len(), 2);
+    }
+
+    #[test]
+    fn bullets_of_labelled_items_and_names() {
+        // An HTML list of labelled items comes back as "-   a) …"; "N)" and "Point N:" are
+        // named by their number.
+        let text = "2. You may modify it:\n\n-   a) You must mark it.\n-   b) You must license it.\n\nPoint 3: Nothing else.\n- a plain bullet\n";
+        let c = segment(text, Granularity::Clause);
+        let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["2", "2.a", "2.b", "Point 3", "•1"]);
+        assert_eq!(c[1].body.of(text), "You must mark it.");
+        assert_eq!(c[4].kind, ClauseKind::Item);
+    }
+
+    #[test]
     fn never_panics_on_odd_text() {
         for text in [
             "", "\n\n", "(", "()", "§", "§ x", "Article", "1.", "1..2", "ⅳ. x", "(é) y", "Art. 5",
+            "9.", "9 -", "9 - ", "① ", "•", "- ", "Point", "Point 9", "№", "1.A", "-   a)",
         ] {
             let _ = segment(text, Granularity::Clause);
             let _ = segment(text, Granularity::Sentence);

@@ -13,7 +13,7 @@
 //! let options = DiffOptions::default();
 //! let d = diff(&a.text, &b.text, &options);
 //! let view = DiffView { a: &a, b: &b, diff: &d, options: &options };
-//! assert_eq!(summary_line(&view), "3 points → 2: 1 removed (3), 1 reworded, 1 unchanged");
+//! assert_eq!(summary_line(&view), "3 points → 2: 1 removed (3), 1 reworded (2), 1 unchanged");
 //! assert!(to_json(&view).contains("\"schema\": \"stemma.diff/1\""));
 //! let text = to_terminal(&view, TerminalStyle { color: false, width: 80 });
 //! assert!(text.contains("[-Geneva-]{+Doha+}."));
@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Effects, Style};
 use serde::Serialize;
-use stemma_diff::{Change, ChangeKind, Clause, ClauseKind, Diff, DiffOptions, Op, Span};
+use stemma_diff::{Change, ChangeKind, Clause, ClauseKind, Diff, DiffOptions, Numbering, Op, Span};
 use stemma_text::{CharOffsets, Document};
 
 use crate::compare::TerminalStyle;
@@ -44,7 +44,8 @@ pub struct DiffView<'a> {
     pub options: &'a DiffOptions,
 }
 
-const LIST_MAX: usize = 5;
+/// Names listed per kind in the summary line before "…".
+const LIST_MAX: usize = 12;
 
 fn names(clauses: &[Clause], idx: &[usize], sep: &str) -> String {
     idx.iter()
@@ -84,18 +85,18 @@ pub fn change_label(diff: &Diff, change: &Change) -> String {
     }
 }
 
+/// A point of a list: a labelled clause or a bullet item.
+fn is_point(c: &Clause) -> bool {
+    c.label.is_some() || c.kind == ClauseKind::Item
+}
+
 fn noun(diff: &Diff, options: &DiffOptions) -> &'static str {
     match options.granularity {
         stemma_diff::Granularity::Sentence => "sentences",
         stemma_diff::Granularity::Paragraph => "paragraphs",
         stemma_diff::Granularity::Clause => {
-            let numbered = diff
-                .a
-                .iter()
-                .chain(&diff.b)
-                .filter(|c| c.kind == ClauseKind::Numbered)
-                .count();
-            if numbered * 5 >= (diff.a.len() + diff.b.len()) * 4 {
+            let points = diff.a.iter().chain(&diff.b).filter(|c| is_point(c)).count();
+            if points * 5 >= (diff.a.len() + diff.b.len()) * 4 {
                 "points"
             } else {
                 "clauses"
@@ -104,57 +105,109 @@ fn noun(diff: &Diff, options: &DiffOptions) -> &'static str {
     }
 }
 
-/// The one-line summary: "28 points → 20: 9 removed (3, 11, …), 7+8 → 6 merged, 14 reworded,
-/// 3 unchanged, renumbered from 12".
-pub fn summary_line(view: &DiffView) -> String {
-    let d = view.diff;
-    let mut parts: Vec<String> = Vec::new();
+/// "3 removed (3, 11)", "7+8 → 6 merged", "2 reworded (2, 10 → 8)", "5 unchanged" for the
+/// changes of each kind in `changes`; with `named`, which clauses (renumbered and unchanged
+/// are only counted).
+fn kind_parts(d: &Diff, changes: &[&Change], named: bool) -> Vec<String> {
+    let mut parts = Vec::new();
     for kind in ChangeKind::ALL {
-        let changes: Vec<&Change> = d.of_kind(kind).collect();
-        if changes.is_empty() {
+        let of_kind: Vec<&Change> = changes.iter().copied().filter(|c| c.kind == kind).collect();
+        let n = of_kind.len();
+        if n == 0 {
             continue;
         }
-        let n = changes.len();
-        let part = match kind {
-            ChangeKind::Removed | ChangeKind::Added => format!(
-                "{n} {} ({})",
-                kind.as_str(),
-                list(changes.iter().map(|c| change_label(d, c)))
-            ),
+        let labels = || list(of_kind.iter().map(|c| change_label(d, c)));
+        parts.push(match kind {
+            ChangeKind::Renumbered | ChangeKind::Unchanged => format!("{n} {}", kind.as_str()),
+            _ if !named => format!("{n} {}", kind.as_str()),
             ChangeKind::Merged | ChangeKind::Split | ChangeKind::Moved if n == 1 => {
-                format!("{} {}", change_label(d, changes[0]), kind.as_str())
+                format!("{} {}", labels(), kind.as_str())
             }
-            ChangeKind::Merged | ChangeKind::Split | ChangeKind::Moved => format!(
-                "{n} {} ({})",
-                kind.as_str(),
-                list(changes.iter().map(|c| change_label(d, c)))
-            ),
-            _ => format!("{n} {}", kind.as_str()),
-        };
-        parts.push(part);
+            _ => format!("{n} {} ({})", kind.as_str(), labels()),
+        });
     }
+    parts
+}
+
+/// "new version unnumbered (bullets)" when one version numbers its points and the other
+/// does not.
+fn numbering_note(d: &Diff) -> Option<String> {
+    let unnumbered = |n: Numbering| match n {
+        Numbering::Bullets => "unnumbered (bullets)",
+        _ => "unnumbered (paragraphs)",
+    };
+    match (d.a_numbering, d.b_numbering) {
+        (Numbering::Numbered, n) if n != Numbering::Numbered => {
+            Some(format!("new version {}", unnumbered(n)))
+        }
+        (n, Numbering::Numbered) if n != Numbering::Numbered => {
+            Some(format!("old version {}", unnumbered(n)))
+        }
+        _ => None,
+    }
+}
+
+/// The one-line summary. Each kind of change names its clauses, except unchanged and
+/// renumbered ones, which are counted. When both versions are lists of points (numbered or
+/// bulleted) the line is about the points, says when one version is unnumbered, and
+/// counts the text around the points (headings, paragraphs, commentary between the points)
+/// at the end: "12 points → 11: 2 removed (3, 11), 1 added (11), 5+6 → 4 merged, 7 → 5+6
+/// split, 8 → 10 moved, 2 reworded (2, 10 → 8), 3 renumbered, 1 unchanged, renumbered
+/// from 4; new version unnumbered (bullets); text around the points: 6 removed, 3 added".
+pub fn summary_line(view: &DiffView) -> String {
+    let d = view.diff;
+    let lists = view.options.granularity == stemma_diff::Granularity::Clause
+        && d.a.iter().filter(|c| is_point(c)).count() >= 2
+        && d.b.iter().filter(|c| is_point(c)).count() >= 2;
+    let touches_point = |c: &&Change| {
+        c.a.iter().any(|&x| is_point(&d.a[x])) || c.b.iter().any(|&y| is_point(&d.b[y]))
+    };
+    let all: Vec<&Change> = d.changes.iter().collect();
+    let (main, around): (Vec<&Change>, Vec<&Change>) = if lists {
+        all.into_iter().partition(touches_point)
+    } else {
+        (all, Vec::new())
+    };
+    let mut parts = kind_parts(d, &main, true);
     if let Some(x) = d.renumbered_from() {
         parts.push(format!("renumbered from {}", clean_line(&d.a[x].name)));
     }
     if !d.complete {
         parts.push("redline deadline reached (coarser redlines)".to_string());
     }
-    let noun = noun(d, view.options);
-    format!(
-        "{} {} → {}: {}",
-        d.a.len(),
-        if d.a.len() == 1 {
+    let mut line = if lists {
+        let (na, nb) = (
+            d.a.iter().filter(|c| is_point(c)).count(),
+            d.b.iter().filter(|c| is_point(c)).count(),
+        );
+        format!("{na} points → {nb}: ")
+    } else {
+        let noun = noun(d, view.options);
+        let noun = if d.a.len() == 1 {
             noun.trim_end_matches('s')
         } else {
             noun
-        },
-        d.b.len(),
-        if parts.is_empty() {
-            "nothing to compare".to_string()
-        } else {
-            parts.join(", ")
-        }
-    )
+        };
+        format!("{} {noun} → {}: ", d.a.len(), d.b.len())
+    };
+    if parts.is_empty() {
+        line.push_str("nothing to compare");
+    } else {
+        line.push_str(&parts.join(", "));
+    }
+    if let Some(note) = numbering_note(d) {
+        let _ = write!(line, "; {note}");
+    }
+    if around.iter().any(|c| c.kind != ChangeKind::Unchanged) {
+        let _ = write!(
+            line,
+            "; text around the points: {}",
+            kind_parts(d, &around, false).join(", ")
+        );
+    } else if !around.is_empty() {
+        line.push_str("; text around the points unchanged");
+    }
+    line
 }
 
 // ---------------------------------------------------------------- JSON
@@ -203,6 +256,7 @@ struct JsonChange<'a> {
     text_changed: bool,
     confidence: f64,
     retained_pct: f64,
+    added_pct: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     redline: Option<Vec<JsonPiece<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -227,6 +281,8 @@ struct JsonSummary {
     counts: std::collections::BTreeMap<&'static str, usize>,
     renumbered_from: Option<usize>,
     complete: bool,
+    a_numbering: &'static str,
+    b_numbering: &'static str,
 }
 
 #[derive(Serialize)]
@@ -302,6 +358,7 @@ pub fn to_json(view: &DiffView) -> String {
             text_changed: c.text_changed,
             confidence: round(c.confidence, 3),
             retained_pct: round(c.retained * 100.0, 1),
+            added_pct: round(c.added * 100.0, 1),
             redline: c.redline.as_ref().map(|r| {
                 r.pieces
                     .iter()
@@ -339,6 +396,8 @@ pub fn to_json(view: &DiffView) -> String {
             counts,
             renumbered_from: d.renumbered_from(),
             complete: d.complete,
+            a_numbering: d.a_numbering.as_str(),
+            b_numbering: d.b_numbering.as_str(),
         },
         changes,
     };
@@ -355,7 +414,7 @@ fn kind_style(kind: ChangeKind) -> Style {
         ChangeKind::Added => AnsiColor::Green,
         ChangeKind::Merged | ChangeKind::Split => AnsiColor::Magenta,
         ChangeKind::Moved => AnsiColor::Blue,
-        ChangeKind::Reworded => AnsiColor::Yellow,
+        ChangeKind::Reworded | ChangeKind::Expanded | ChangeKind::Shortened => AnsiColor::Yellow,
         ChangeKind::Renumbered => AnsiColor::Cyan,
         ChangeKind::Unchanged => AnsiColor::BrightBlack,
     };
@@ -370,6 +429,8 @@ fn kind_mark(kind: ChangeKind) -> &'static str {
         ChangeKind::Split => "<",
         ChangeKind::Moved => "↕",
         ChangeKind::Reworded => "~",
+        ChangeKind::Expanded => "»",
+        ChangeKind::Shortened => "«",
         ChangeKind::Renumbered => "#",
         ChangeKind::Unchanged => "=",
     }
@@ -413,6 +474,9 @@ pub fn to_terminal(view: &DiffView, style: TerminalStyle) -> String {
         }
         if !c.a.is_empty() && !c.b.is_empty() && c.text_changed {
             notes.push(format!("{:.0}% of words retained", c.retained * 100.0));
+            if c.kind == ChangeKind::Expanded {
+                notes.push(format!("{:.0}% of the new text added", c.added * 100.0));
+            }
         }
         if !c.a.is_empty() && !c.b.is_empty() && c.confidence < 1.0 {
             notes.push(format!("confidence {:.2}", c.confidence));
@@ -523,7 +587,7 @@ ins{color:var(--db);text-decoration:underline;background:color-mix(in srgb,var(-
 .sbs .t{border:1px solid var(--line);border-radius:6px;padding:.4rem .6rem;min-width:0}
 .k-removed{border-left:4px solid var(--da)}.k-added{border-left:4px solid var(--db)}
 .k-merged,.k-split{border-left:4px solid #8e44ad}.k-moved{border-left:4px solid var(--fill)}
-.k-reworded{border-left:4px solid var(--focus)}.k-renumbered{border-left:4px solid #16a085}
+.k-reworded,.k-expanded,.k-shortened{border-left:4px solid var(--focus)}.k-renumbered{border-left:4px solid #16a085}
 .k-unchanged{opacity:.75}
 .views label{margin-right:1em;cursor:pointer}
 #v-rl:checked~.changes .sbs{display:none}
@@ -581,6 +645,9 @@ pub fn to_html(view: &DiffView) -> String {
         }
         if !c.a.is_empty() && !c.b.is_empty() {
             notes.push(format!("{:.0}% of words retained", c.retained * 100.0));
+            if c.kind == ChangeKind::Expanded {
+                notes.push(format!("{:.0}% of the new text added", c.added * 100.0));
+            }
             notes.push(format!("confidence {:.2}", c.confidence));
         }
         html::text(&mut body, &notes.join(" · "));
