@@ -309,3 +309,26 @@ fn constitution_changes_survive_the_web_copy() {
         );
     }
 }
+
+/// GPL 2 of 2005 published as HTML and copied back, against the 1991 text: the FSF's new
+/// address is found as on the clean text.
+#[test]
+fn gpl_address_change_survives_the_web_copy() {
+    let old = fixture("gpl-2.0-1991-findutils.txt");
+    let new = fixture("web/gpl-2.0-2005-web.txt");
+    let d = diff(&old, &new, &DiffOptions::default());
+    let address = d
+        .changes
+        .iter()
+        .find(|c| c.a.len() == 1 && d.a[c.a[0]].body.of(&old).contains("675 Mass Ave"))
+        .expect("the address paragraph");
+    assert_eq!(address.kind, Reworded);
+    let name = d.a[address.a[0]].name.clone();
+    assert!(inserted(&new, &d, &name).contains("51 Franklin St"));
+    // Every numbered point of 1991 is found again.
+    for (x, c) in d.a.iter().enumerate() {
+        if c.label.is_some() {
+            assert_ne!(d.change_of_a(x).unwrap().kind, Removed, "{}", c.name);
+        }
+    }
+}
