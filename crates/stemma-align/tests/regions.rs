@@ -296,3 +296,29 @@ proptest! {
         prop_assert_eq!(flatten(&findings), align(&aa, &ba, &all_alignments()));
     }
 }
+
+#[test]
+fn a_formula_of_function_words_is_not_a_passage() {
+    // Genesis 18 and 47 share "if now I have found favour (grace) in thy sight, … I pray
+    // thee, … thy": a dozen aligned words, mostly function words, and no reuse.
+    let read = |name: &str| {
+        std::fs::read_to_string(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let (a, b) = (read("genesis-18-kjv.txt"), read("genesis-47-kjv.txt"));
+    let options = CompareOptions {
+        sentence_seeds: true,
+        ..all_alignments()
+    };
+    let passages = align(&analyze(&a), &analyze(&b), &options);
+    assert!(passages.is_empty(), "{passages:#?}");
+    // With fewer words asked for, the formula is found: the test can fail.
+    let loose = CompareOptions {
+        min_words: 8,
+        ..options
+    };
+    assert!(!align(&analyze(&a), &analyze(&b), &loose).is_empty());
+}
