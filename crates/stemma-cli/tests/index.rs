@@ -156,9 +156,12 @@ fn add_list_show_search_rm_stats() {
         "{out}"
     );
     // Stopwords are not indexed: a query of nothing else says so instead of an empty list.
-    let (code, out, _) = run(&["index", "--index", i, "search", "the of"]);
-    assert_eq!(code, 0);
-    assert!(out.contains("the query has only stopwords"), "{out}");
+    let (code, out, err) = run(&["index", "--index", i, "search", "the of"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.starts_with("stemma: the query has no searchable words: only stopwords"),
+        "{err}"
+    );
 
     // Re-adding unchanged content is a no-op.
     let (code, _, err) = run(&[
@@ -562,4 +565,52 @@ fn a_full_disk_is_a_clear_error_and_the_last_commit_survives() {
         assert!(index.contains(name).unwrap(), "{name}");
     }
     assert_eq!(index.stats().unwrap().documents, 5);
+}
+
+/// A query that parses to nothing, or to "match everything", is refused in one line (exit 2)
+/// instead of listing every document with the same score.
+#[test]
+fn malformed_searches_are_refused_not_matched_to_everything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    write_corpus(&corpus, 5, 120);
+    let index = tmp.path().join("index");
+    let i = index.to_str().unwrap();
+    let (code, _, err) = run(&["index", "--index", i, "add", corpus.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let long = "harbour ".repeat(1300);
+    let nested = format!("{}harbour{}", "(".repeat(2000), ")".repeat(2000));
+    let cases: [(&str, &str); 13] = [
+        ("\"\"\"", "no searchable words"),
+        ("\"", "no searchable words"),
+        ("\"harbour", "HITS"),
+        ("AND", "no searchable words"),
+        ("OR", "no searchable words"),
+        ("-", "no searchable words"),
+        ("+", "no searchable words"),
+        ("title:", "no searchable words"),
+        ("-harbour", "only excluded words"),
+        ("", "no searchable words"),
+        ("()", "no searchable words"),
+        (&long, "over the limit of 10000"),
+        (&nested, "nests parentheses 2000 deep"),
+    ];
+    for (query, expected) in cases {
+        // `--`: a query may start with "-" (an exclusion), which is no option.
+        let (code, out, err) = run(&["index", "--index", i, "search", "--", query]);
+        let shown = &query[..query.len().min(20)];
+        if expected == "HITS" {
+            assert_eq!(code, 0, "{shown:?}: {err}");
+            assert!(out.contains("doc-"), "{shown:?}: {out}");
+            continue;
+        }
+        assert_eq!(code, 2, "{shown:?} was answered: {out}");
+        assert!(out.is_empty(), "{shown:?}: {out}");
+        assert_eq!(err.lines().count(), 1, "{shown:?}: {err}");
+        assert!(err.starts_with("stemma: "), "{shown:?}: {err}");
+        assert!(err.contains(expected), "{shown:?}: {err}");
+    }
+    let (code, _, err) = run(&["index", "--index", i, "search", "harbour", "--limit", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the limit must be at least 1"), "{err}");
 }

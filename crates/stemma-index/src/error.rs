@@ -44,6 +44,10 @@ pub enum IndexError {
     /// Anything else tantivy reports.
     #[error("{}: index error: {}", .0.display(), .1)]
     Other(PathBuf, String),
+    /// A search that cannot run as asked: nothing to look for, or too long. The caller's
+    /// mistake, not the index's (the server answers it with 400).
+    #[error("{0}")]
+    Search(String),
 }
 
 impl IndexError {

@@ -45,7 +45,10 @@ mod schema;
 mod writer;
 
 pub use error::IndexError;
-pub use query::{only_stopwords, Candidate, CandidateOptions, DocInfo, SearchHit, Stats};
+pub use query::{
+    only_stopwords, Candidate, CandidateOptions, DocInfo, SearchHit, Stats, MAX_QUERY_BYTES,
+    MAX_QUERY_NESTING,
+};
 pub use writer::{AddOutcome, IndexWriter};
 
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use serde::Serialize;
 use stemma_text::Document;
 use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED};
@@ -363,16 +363,27 @@ impl Index {
 
     /// BM25 search over titles and texts (tantivy's query syntax: words, "phrases", AND, OR,
     /// -exclusions; syntax errors are forgiven), best first.
+    ///
+    /// A query with nothing to look for is refused with [`IndexError::Search`] ("the query
+    /// has no searchable words"), never answered with every document: only stopwords (which
+    /// the index leaves out), only quotes, operators or a field name (`"""`, `AND`, `title:`),
+    /// or only exclusions (`-oil`). So is a `limit` of 0, a query over [`MAX_QUERY_BYTES`],
+    /// and parentheses nested deeper than [`MAX_QUERY_NESTING`].
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = stemma_index::Index::create(dir.path()).unwrap();
+    /// let err = index.search("\"\"\"", 10).unwrap_err();
+    /// assert!(err.to_string().starts_with("the query has no searchable words"), "{err}");
+    /// ```
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, IndexError> {
-        // Stopwords are not indexed; a query of nothing else would parse to "match all".
-        if only_stopwords(query) {
-            return Ok(Vec::new());
+        if limit == 0 {
+            return Err(IndexError::Search("the limit must be at least 1".into()));
         }
+        let query = self.parse_search(query)?;
         let searcher = self.searcher();
-        let parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.text]);
-        let (query, _errors) = parser.parse_query_lenient(query);
         let top = searcher
-            .search(&query, &TopDocs::with_limit(limit.max(1)))
+            .search(&query, &TopDocs::with_limit(limit))
             .map_err(|e| self.err(e))?;
         let mut snippets = SnippetGenerator::create(&searcher, &*query, self.fields.text)
             .map_err(|e| self.err(e))?;
@@ -394,6 +405,42 @@ impl Index {
             });
         }
         Ok(hits)
+    }
+
+    /// The query a search runs, or why there is none.
+    fn parse_search(&self, query: &str) -> Result<Box<dyn Query>, IndexError> {
+        let unsearchable =
+            |why: &str| IndexError::Search(format!("the query has no searchable words: {why}"));
+        if query.len() > MAX_QUERY_BYTES {
+            return Err(IndexError::Search(format!(
+                "the query is {} bytes long, over the limit of {MAX_QUERY_BYTES}: search for a \
+                 few distinctive words (to find where a whole text comes from, trace it)",
+                query.len()
+            )));
+        }
+        let depth = nesting(query);
+        if depth > MAX_QUERY_NESTING {
+            // tantivy's parser recurses once per level: thousands of "(" overflow the stack.
+            return Err(IndexError::Search(format!(
+                "the query nests parentheses {depth} deep, over the limit of {MAX_QUERY_NESTING}"
+            )));
+        }
+        // Stopwords are not indexed; a query of nothing else would parse to "match all".
+        if only_stopwords(query) {
+            return Err(unsearchable(
+                "only stopwords, which the index leaves out (search for the words around them)",
+            ));
+        }
+        let parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.text]);
+        let (parsed, _errors) = parser.parse_query_lenient(query);
+        if !looks_for_words(&*parsed) {
+            return Err(unsearchable(if has_exclusion(&*parsed) {
+                "only excluded words (add a word to look for)"
+            } else {
+                "only quotes, operators or field names (try some words)"
+            }));
+        }
+        Ok(parsed)
     }
 
     /// Every live document's metadata, sorted by id. Reads no text.
@@ -494,4 +541,55 @@ fn date_order(a: &Option<String>, b: &Option<String>) -> Ordering {
 pub fn only_stopwords(query: &str) -> bool {
     let words = stemma_text::analyze(query);
     !words.tokens.is_empty() && words.tokens.iter().all(|t| t.stop)
+}
+
+/// Longest search query accepted, in bytes: a few hundred words. Longer text is a document,
+/// not a query (trace finds where it comes from), and bounds the parser's work.
+pub const MAX_QUERY_BYTES: usize = 10_000;
+
+/// Deepest nesting of parentheses a search query may have.
+pub const MAX_QUERY_NESTING: usize = 16;
+
+/// How deep the parentheses of a query nest (outside quoted phrases).
+fn nesting(query: &str) -> usize {
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for b in query.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'(' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Whether a parsed query requires or ranks at least one term. `AllQuery` (what an empty or
+/// all-punctuation query becomes) and `EmptyQuery` look for nothing; a boolean query looks
+/// for words when one of its clauses that is not an exclusion does.
+fn looks_for_words(query: &dyn Query) -> bool {
+    if query.is::<AllQuery>() {
+        return false;
+    }
+    if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+        return boolean
+            .clauses()
+            .iter()
+            .any(|(occur, sub)| *occur != Occur::MustNot && looks_for_words(&**sub));
+    }
+    let mut any = false;
+    query.query_terms(&mut |_, _| any = true);
+    any
+}
+
+/// Whether a parsed query excludes a word somewhere.
+fn has_exclusion(query: &dyn Query) -> bool {
+    query.downcast_ref::<BooleanQuery>().is_some_and(|b| {
+        b.clauses()
+            .iter()
+            .any(|(occur, sub)| *occur == Occur::MustNot || has_exclusion(&**sub))
+    })
 }

@@ -180,7 +180,97 @@ fn search_is_bm25_with_snippets() {
         .search("\"License Public General\"", 10)
         .unwrap()
         .is_empty());
-    assert!(index.search("the of and", 10).unwrap().is_empty());
+    let err = index.search("the of and", 10).unwrap_err();
+    assert!(matches!(err, IndexError::Search(_)), "{err}");
+}
+
+#[test]
+fn queries_with_nothing_to_look_for_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    w.add_all(&[doc("gpl", GPL, None), doc("oil", OIL, None)])
+        .unwrap();
+    w.commit().unwrap();
+    let refused = |q: &str| match index.search(q, 10) {
+        Err(IndexError::Search(why)) => why,
+        other => panic!("{:?} answered {other:?}", &q[..q.len().min(30)]),
+    };
+    for q in [
+        "",
+        " ",
+        "\"\"\"",
+        "\"",
+        "\"\"",
+        "AND",
+        "OR",
+        "NOT",
+        "-",
+        "+",
+        "*",
+        "()",
+        "title:",
+        "text:",
+        "title:\"\"",
+        "AND OR",
+        "+-",
+        "\"the\"",
+        "-oil",
+        "-oil -free",
+        "*  -oil",
+    ] {
+        let why = refused(q);
+        assert!(
+            why.starts_with("the query has no searchable words"),
+            "{q:?}: {why}"
+        );
+    }
+    assert!(refused("-oil").contains("only excluded words"));
+    assert!(refused("the of").contains("only stopwords"));
+    // Words next to stray syntax still search.
+    for (q, id) in [
+        ("\"oil", "oil"),
+        ("oil AND", "oil"),
+        ("title: oil", "oil"),
+        ("software -oil", "gpl"),
+    ] {
+        let hits = index.search(q, 10).unwrap();
+        assert_eq!(hits.first().map(|h| h.id.as_str()), Some(id), "{q:?}");
+    }
+    // Long queries: refused past the limit, and so is nesting that would overflow the
+    // parser's stack.
+    let long = "oil ".repeat(MAX_QUERY_BYTES / 4 + 1);
+    assert!(refused(&long).contains("over the limit of 10000"));
+    let nested = format!("{}oil{}", "(".repeat(4990), ")".repeat(4990));
+    assert!(nested.len() <= MAX_QUERY_BYTES);
+    assert!(refused(&nested).contains("nests parentheses 4990 deep"));
+    // As deep as allowed, on the 2 MiB stack of a server's blocking thread.
+    let deepest = format!(
+        "{}oil{}",
+        "(".repeat(MAX_QUERY_NESTING),
+        ")".repeat(MAX_QUERY_NESTING)
+    );
+    let hits = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let tmp = tempfile::tempdir().unwrap();
+            let index = Index::create(tmp.path()).unwrap();
+            let mut w = index.writer().unwrap();
+            w.add(&doc("oil", OIL, None)).unwrap();
+            w.commit().unwrap();
+            index.search(&deepest, 10).unwrap().len()
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(hits, 1);
+    // Parentheses inside a phrase are punctuation, not nesting.
+    assert!(index
+        .search(&format!("\"{}oil\"", "(".repeat(40)), 10)
+        .is_ok());
+    let many = "oil ".repeat(MAX_QUERY_BYTES / 4 - 1);
+    assert_eq!(index.search(&many, 10).unwrap()[0].id, "oil");
+    assert!(matches!(index.search("oil", 0), Err(IndexError::Search(_))));
 }
 
 #[test]

@@ -21,9 +21,13 @@
 //! # Ok(()) }
 //! ```
 
-mod api;
+mod analysis;
+mod corpus;
+mod error;
 mod openapi;
 mod pages;
+mod report;
+mod request;
 mod security;
 
 use std::path::PathBuf;
@@ -139,19 +143,22 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/corpus/{id}", get(pages::document_page))
         .route("/assets/{name}", get(pages::asset))
         .route("/api/openapi.json", get(openapi::openapi))
-        .route("/api/compare", post(api::compare))
-        .route("/api/diff", post(api::diff))
-        .route("/api/trace", post(api::trace).get(api::trace_by_id))
+        .route("/api/compare", post(analysis::compare))
+        .route("/api/diff", post(analysis::diff))
+        .route(
+            "/api/trace",
+            post(analysis::trace).get(analysis::trace_by_id),
+        )
         .route(
             "/api/documents",
-            get(api::list_documents).post(api::add_documents),
+            get(corpus::list_documents).post(corpus::add_documents),
         )
         .route(
             "/api/documents/{id}",
-            get(api::get_document).delete(api::delete_document),
+            get(corpus::get_document).delete(corpus::delete_document),
         )
-        .route("/api/search", get(api::search))
-        .fallback(api::not_found)
+        .route("/api/search", get(corpus::search))
+        .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::headers,

@@ -98,7 +98,7 @@ pub(crate) fn document() -> Value {
                 })),
                 "responses": {
                     "200": ok("stemma.compare/1", "The passages.", true),
-                    "400": error("Invalid request."),
+                    "400": error("Invalid request, or an empty document (no words), refused in the CLI's words."),
                     "404": error("An id that is not indexed."),
                     "413": error("Body larger than the server's limit."),
                     "422": error("An upload that is not a readable document.")
@@ -116,7 +116,7 @@ pub(crate) fn document() -> Value {
                 })),
                 "responses": {
                     "200": ok("stemma.diff/1", "The clause diff.", true),
-                    "400": error("Invalid request."),
+                    "400": error("Invalid request, or an empty document (no words), refused in the CLI's words."),
                     "404": error("An id that is not indexed."),
                     "413": error("Body larger than the server's limit."),
                     "422": error("An upload that is not a readable document.")
@@ -142,7 +142,7 @@ pub(crate) fn document() -> Value {
                     },
                     "responses": {
                         "200": ok("stemma.trace/1", "The attribution.", true),
-                        "400": error("Invalid request."),
+                        "400": error("Invalid request, or an empty document (no words), refused in the CLI's words."),
                         "404": error("An id that is not indexed."),
                         "413": error("Body larger than the server's limit."),
                         "422": error("An upload that is not a readable document.")
@@ -214,7 +214,7 @@ pub(crate) fn document() -> Value {
                     { "name": "q", "in": "query", "required": true, "schema": { "type": "string" }, "example": "freedom software" },
                     { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 100 } }
                 ],
-                "responses": { "200": ok("stemma.index-search/1", "The hits.", false), "400": error("No or invalid query.") }
+                "responses": { "200": ok("stemma.index-search/1", "The hits.", false), "400": error("No query, a limit outside 1–100, or a query with nothing to look for (only stopwords, quotes, operators, field names or exclusions; over 10,000 bytes).") }
             }},
             "/api/openapi.json": { "get": {
                 "operationId": "openapi",

@@ -12,20 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::api::{doc_get, doc_list, doc_search, ApiError};
+use crate::corpus::search_hits;
+use crate::error::ApiError;
 use crate::AppState;
-
-/// Added to compare reports shown in the UI (never to downloads): scrolling one text pane
-/// scrolls the other proportionally. Only scrolls the reader starts count, so the report's
-/// own click-to-counterpart jumps are not undone.
-pub const VIEWER_SCRIPT: &str = r#"(function(){"use strict";
-var p=document.querySelectorAll(".doc .text");if(p.length!==2)return;var active=null;
-p.forEach(function(e){["wheel","touchstart","keydown","pointerdown"].forEach(function(t){
-e.addEventListener(t,function(){active=e;},{passive:true});});});
-p.forEach(function(from,i){var to=p[1-i];from.addEventListener("scroll",function(){
-if(active!==from)return;var r=from.scrollTop/Math.max(1,from.scrollHeight-from.clientHeight);
-to.scrollTop=r*(to.scrollHeight-to.clientHeight);},{passive:true});});
-document.addEventListener("click",function(){active=null;},true);})();"#;
 
 const APP_JS: &str = include_str!("../assets/app.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
@@ -123,6 +112,7 @@ title=\"Result\" src=\"about:blank\"></iframe>";
 
 /// `GET /`: trace a document against the corpus.
 pub(crate) async fn trace_page(State(state): State<Arc<AppState>>) -> Html<String> {
+    let max_top = state.config.max_top;
     // Fast fields only (list() would read every stored document).
     let count = tokio::task::spawn_blocking(move || state.index().stats().map(|s| s.documents))
         .await
@@ -135,7 +125,7 @@ the corpus ({count} documents) comes back coloured by its source, with the sourc
 Click a passage to see it in its source.</p>\n\
 <form class=\"run\" method=\"post\" action=\"/api/trace?format=html\" target=\"result\" enctype=\"multipart/form-data\">\n\
 {doc}\n<div class=\"row\"><div><label for=\"top\">Sources to align</label>\
-<input id=\"top\" name=\"top\" type=\"number\" min=\"1\" max=\"50\" value=\"10\"></div></div>\n{actions}\n</form>\n{RESULT_FRAME}\n\
+<input id=\"top\" name=\"top\" type=\"number\" min=\"1\" max=\"{max_top}\" value=\"{top}\"></div></div>\n{actions}\n</form>\n{RESULT_FRAME}\n\
 <section id=\"sources\" class=\"sources\" aria-labelledby=\"sources-h\" hidden>\
 <h2 id=\"sources-h\">Side by side with a source</h2>\
 <p class=\"meta\">Each source next to your text, every shared passage aligned, the words that differ underlined.</p>\
@@ -145,7 +135,9 @@ Click a passage to see it in its source.</p>\n\
 <iframe name=\"detail\" id=\"detail\" class=\"result\" title=\"Your text beside the source\" src=\"about:blank\" hidden></iframe>\
 </section>",
         doc = doc_inputs("doc", "The document", "Paste the text to trace"),
-        actions = actions("/api/trace", "Trace")
+        actions = actions("/api/trace", "Trace"),
+        // The CLI's default, so that the page and `stemma trace` find the same sources.
+        top = stemma_index::CandidateOptions::default().limit.min(max_top),
     );
     layout("Trace", Tab::Trace, &main)
 }
@@ -201,11 +193,11 @@ pub(crate) async fn corpus_page(
     let (docs, hits) = {
         let q = q.clone();
         tokio::task::spawn_blocking(move || {
-            let docs = doc_list(&state)?;
+            let docs = state.index().list().map_err(ApiError::internal)?;
             let hits = if q.trim().is_empty() {
                 None
             } else {
-                Some(doc_search(&state, &q))
+                Some(search_hits(&state, &q, 50))
             };
             Ok::<_, ApiError>((docs, hits))
         })
@@ -341,7 +333,7 @@ pub(crate) async fn document_page(
 ) -> Result<Html<String>, ApiError> {
     let doc = {
         let id = id.clone();
-        tokio::task::spawn_blocking(move || doc_get(&state, &id))
+        tokio::task::spawn_blocking(move || state.index().get(&id).map_err(ApiError::internal))
             .await
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??
     };

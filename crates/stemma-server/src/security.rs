@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use stemma_align::CompareOptions;
 use stemma_text::{analyze, Document};
 
-use crate::api::ApiError;
+use crate::error::ApiError;
 use crate::AppState;
 
 /// The policy of the UI's own pages: scripts and styles only from the server's compiled-in
@@ -87,7 +87,7 @@ pub(crate) fn report_csp() -> String {
             hashes.insert(sha256_source(script));
         }
     }
-    hashes.insert(sha256_source(crate::pages::VIEWER_SCRIPT));
+    hashes.insert(sha256_source(crate::report::VIEWER_SCRIPT));
     let hashes: Vec<String> = hashes.into_iter().collect();
     format!(
         "default-src 'none'; script-src {}; style-src 'unsafe-inline'; img-src data:; \

@@ -448,3 +448,153 @@ async fn documents_committed_by_another_writer_show_up() {
     let v = get(&app, "/api/documents").await.json();
     assert_eq!(v["documents"][0]["id"], "outside", "{v}");
 }
+
+/// The message the CLI gives for a file with these bytes, without the file's name: what
+/// `stemma compare` prints after "stemma: PATH: ".
+fn cli_refusal(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.txt");
+    std::fs::write(&path, bytes).unwrap();
+    let name = path.to_str().unwrap();
+    let err = stemma_ingest::load(name, &stemma_ingest::Limits::default()).unwrap_err();
+    err.to_string()
+        .strip_prefix(&format!("{name}: "))
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn empty_documents_are_refused_as_the_cli_refuses_them() {
+    let (_dir, app) = app();
+    let blank = "  \n\n -- \n";
+    for (text, why) in [
+        ("", cli_refusal(b"")),
+        (blank, cli_refusal(blank.as_bytes())),
+    ] {
+        assert!(why.starts_with("empty document"), "{why}");
+        for (uri, body, name) in [
+            (
+                "/api/compare",
+                json!({"a": {"text": text}, "b": {"text": GPL}}),
+                "a",
+            ),
+            (
+                "/api/compare",
+                json!({"a": {"text": GPL}, "b": {"text": text, "id": "mine"}}),
+                "mine",
+            ),
+            (
+                "/api/diff",
+                json!({"a": {"text": GPL}, "b": {"text": text}}),
+                "new",
+            ),
+            ("/api/trace", json!({"doc": {"text": text}}), "draft"),
+        ] {
+            let r = post_json(&app, uri, body).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
+            assert_eq!(r.json()["error"], format!("{name}: {why}"), "{uri}");
+        }
+        // Adding an empty document is refused like `stemma index add` skips an empty file.
+        let r = post_json(
+            &app,
+            "/api/documents",
+            json!({"documents": [{"id": "e", "text": text}]}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["failed"][0]["error"], format!("e: {why}"));
+    }
+    // The same through the forms: a text with no words, and a chosen file that is empty.
+    let r = post_form(
+        &app,
+        "/api/compare",
+        &[("a", None, b" -- "), ("b", None, GPL.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["error"], format!("a: {}", cli_refusal(b" -- ")));
+    let r = post_form(
+        &app,
+        "/api/diff",
+        &[
+            ("a_file", Some("old.txt"), b""),
+            ("b", None, GPL.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["error"], format!("old.txt: {}", cli_refusal(b"")));
+    // A file input left empty (no name, no bytes) is no document at all.
+    let r = post_form(
+        &app,
+        "/api/trace",
+        &[("doc_file", Some(""), b""), ("doc", None, DRAFT.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        get(&app, "/api/documents").await.json()["documents"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn searches_with_nothing_to_look_for_are_refused() {
+    let (_dir, app) = app();
+    let r = post_json(
+        &app,
+        "/api/documents",
+        json!({"documents": [
+            {"id": "gpl", "text": GPL},
+            {"id": "other", "text": "Entirely unrelated words about gardening, tomatoes and rain in spring."}
+        ]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let long = "tomatoes+".repeat(1200);
+    let nested = format!("{}tomatoes{}", "%28".repeat(3000), "%29".repeat(3000));
+    for (q, why) in [
+        ("%22%22%22", "the query has no searchable words"),
+        ("%22", "the query has no searchable words"),
+        ("AND", "the query has no searchable words"),
+        ("-", "the query has no searchable words"),
+        ("title%3A", "the query has no searchable words"),
+        ("", "the query has no searchable words"),
+        ("the+of", "only stopwords"),
+        ("-tomatoes", "only excluded words"),
+        (long.as_str(), "over the limit of 10000"),
+        (nested.as_str(), "nests parentheses 3000 deep"),
+    ] {
+        let r = get(&app, &format!("/api/search?q={q}")).await;
+        let shown = &q[..q.len().min(20)];
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{shown}: {}", r.body);
+        let v = r.json();
+        assert_eq!(v["schema"], "stemma.error/1");
+        assert!(v["error"].as_str().unwrap().contains(why), "{shown}: {v}");
+    }
+    let r = get(&app, "/api/search?q=%22tomatoes").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["hits"].as_array().unwrap().len(), 1);
+    // Every refusal is the API's JSON error, including parameters axum cannot parse.
+    for uri in [
+        "/api/search",
+        "/api/search?q=tomatoes&limit=0",
+        "/api/search?q=tomatoes&limit=101",
+        "/api/search?q=tomatoes&limit=ten",
+        "/api/trace",
+        "/api/trace?id=gpl&top=many",
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
+        assert_eq!(r.json()["schema"], "stemma.error/1", "{uri}");
+    }
+    // The corpus page shows the refusal instead of every document as a hit.
+    let r = get(&app, "/corpus?q=%22%22%22").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("the query has no searchable words"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("results for"), "{}", r.body);
+}

@@ -88,6 +88,26 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     Ok(decoded)
 }
 
+/// Refuse a text that is empty or holds no word (no letter or digit), with the message the
+/// command line gives for such a file: the one rule for "empty document" wherever a text
+/// comes from (a file, an upload, inline text in an API request).
+///
+/// ```
+/// use stemma_text::{require_words, DecodeError};
+/// assert_eq!(require_words(""), Err(DecodeError::Empty));
+/// assert_eq!(require_words(" -- \n").unwrap_err().to_string(), "empty document (no words in 5 bytes)");
+/// assert!(require_words("a word").is_ok());
+/// ```
+pub fn require_words(text: &str) -> Result<(), DecodeError> {
+    if text.is_empty() {
+        Err(DecodeError::Empty)
+    } else if !text.chars().any(char::is_alphanumeric) {
+        Err(DecodeError::NoWords { bytes: text.len() })
+    } else {
+        Ok(())
+    }
+}
+
 fn decode_any(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         return decode_with(encoding, &bytes[bom_len..], true);

@@ -4,7 +4,8 @@
 //!
 //! - [`Document`]: one text with its caller-given metadata;
 //! - [`decode`]: bytes → UTF-8 text (BOMs, UTF-16, legacy 8-bit encodings detected with
-//!   chardetng), refusing binary and undecodable input with a reason;
+//!   chardetng), refusing binary and undecodable input with a reason; [`require_words`],
+//!   the one rule for an empty document;
 //! - [`normalize_word`]: NFKC + full case folding (+ optional diacritic folding);
 //! - [`analyze`]: UAX#29 word tokens, each keeping its byte span in the original text, with
 //!   hashed normalized and stemmed forms, stopword flags and sentence boundaries;
@@ -18,7 +19,7 @@ mod normalize;
 mod offsets;
 mod tokenize;
 
-pub use decode::{decode, DecodeError, Decoded, Encoding};
+pub use decode::{decode, require_words, DecodeError, Decoded, Encoding};
 pub use normalize::{fold_diacritics, normalize_word, Normalizer};
 pub use offsets::CharOffsets;
 pub use tokenize::{analyze, is_stopword, stopword_list, word_norms, Analysis, Sentence, Token};

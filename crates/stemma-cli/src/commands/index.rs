@@ -245,14 +245,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
                     ));
                 }
                 if hits.is_empty() {
-                    if stemma_index::only_stopwords(&query) {
-                        out.push_str(
-                            "no document matches: the query has only stopwords, which the \
-                             index leaves out (search for the words around them)\n",
-                        );
-                    } else {
-                        out.push_str("no document matches\n");
-                    }
+                    out.push_str("no document matches\n");
                 }
                 out
             };

@@ -45,6 +45,8 @@ pub struct TraceArgs {
 
 /// Run `stemma trace`.
 pub fn run(args: TraceArgs) -> Result<()> {
+    // As the server refuses `top=0`: no candidate would trace nothing, silently.
+    anyhow::ensure!(args.candidates >= 1, "--candidates must be at least 1");
     let options = args
         .align
         .options(stemma_align::CompareOptions::default())?;
