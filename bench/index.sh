@@ -11,9 +11,12 @@
 #   100k docs (155 MB):   ingest 27.9 MB/s, 17,971 docs/s (wc -w 232 MB/s), peak RSS 253 MB,
 #                         1,851 B/doc, trace p50 11.2 ms / p95 13.3 ms, RSS 40 MB, recall@10 0.995
 #
+# First, ingest of real texts (bench/ingest_real.py: Reuters-21578 + the SPDX licences, MB/s
+# and the ratio to `wc -w` on the same files, best of RUNS).
+#
 # Usage (from the repository root):  bench/index.sh
 # Environment: DATA (../shared/data), OUT (bench/out/index), SIZES ("10000 100000"),
-#              QUERIES (200), SEED (1).
+#              QUERIES (200), SEED (1), RUNS (5). SIZES="" runs the real texts only.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,6 +28,7 @@ SEED=${SEED:-1}
 
 cargo build --release -p stemma
 echo "machine: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+python3 bench/ingest_real.py --stemma target/release/stemma --data "$DATA" --runs "${RUNS:-5}"
 for docs in $SIZES; do
     python3 bench/index_corpus.py --stemma target/release/stemma --data "$DATA" --out "$OUT" \
         --docs "$docs" --queries "$QUERIES" --seed "$SEED"

@@ -71,36 +71,38 @@ impl<'a> IndexWriter<'a> {
 
     /// [`IndexWriter::add`] for many documents, analyzed in parallel (rayon), added in order.
     pub fn add_all(&mut self, docs: &[Document]) -> Result<Vec<AddOutcome>, IndexError> {
-        // Unchanged documents are found first (a hash and a term lookup), so re-adding a
-        // corpus costs no analysis; the rest are analyzed (tokens, stems, fingerprints) in
-        // parallel while tantivy indexes on its own threads.
+        // What each id holds now is looked up once (a term lookup per document), so
+        // unchanged documents cost no analysis; the rest are analyzed (tokens, stems,
+        // fingerprints) in parallel while tantivy indexes on its own threads.
         let hashes: Vec<u64> = docs.par_iter().map(content_hash).collect();
-        let mut unchanged = Vec::with_capacity(docs.len());
-        for (doc, &hash) in docs.iter().zip(&hashes) {
-            let previous = match self.pending.get(&doc.id) {
-                Some(&h) => Some(h),
-                None => self.index.stored_hash(&doc.id)?,
-            };
-            unchanged.push(previous == Some(hash));
+        let mut previous = Vec::with_capacity(docs.len());
+        for doc in docs {
+            previous.push(self.previous_hash(&doc.id)?);
         }
         let prepared: Vec<Option<(Vec<u64>, usize)>> = docs
             .par_iter()
-            .zip(&unchanged)
+            .zip(&hashes)
+            .zip(&previous)
             .with_min_len(4)
-            .map(|(doc, &skip)| {
-                (!skip).then(|| {
+            .map(|((doc, &hash), &previous)| {
+                (previous != Some(hash)).then(|| {
                     let analysis = stemma_text::analyze(&doc.text);
                     (self.index.fingerprints(&analysis), analysis.tokens.len())
                 })
             })
             .collect();
-        docs.iter()
-            .zip(prepared)
-            .map(|(doc, prepared)| match prepared {
-                None => Ok(AddOutcome::Unchanged),
-                Some((fps, words)) => self.add_prepared(doc, &fps, words),
-            })
-            .collect()
+        let mut outcomes = Vec::with_capacity(docs.len());
+        for (i, (doc, prepared)) in docs.iter().zip(prepared).enumerate() {
+            outcomes.push(match prepared {
+                None => AddOutcome::Unchanged,
+                Some((fps, words)) => {
+                    // A second document with the same id in this batch sees the first.
+                    let previous = self.pending.get(&doc.id).copied().or(previous[i]);
+                    self.add_prepared(doc, hashes[i], previous, &fps, words)?
+                }
+            });
+        }
+        Ok(outcomes)
     }
 
     /// [`IndexWriter::add`] with an analysis the caller already has.
@@ -110,20 +112,32 @@ impl<'a> IndexWriter<'a> {
         analysis: &Analysis,
     ) -> Result<AddOutcome, IndexError> {
         let fps = self.index.fingerprints(analysis);
-        self.add_prepared(doc, &fps, analysis.tokens.len())
+        let previous = self.previous_hash(&doc.id)?;
+        self.add_prepared(
+            doc,
+            content_hash(doc),
+            previous,
+            &fps,
+            analysis.tokens.len(),
+        )
+    }
+
+    /// The content hash the id holds now: added since the last commit, or committed.
+    fn previous_hash(&self, id: &str) -> Result<Option<u64>, IndexError> {
+        match self.pending.get(id) {
+            Some(&h) => Ok(Some(h)),
+            None => self.index.stored_hash(id),
+        }
     }
 
     fn add_prepared(
         &mut self,
         doc: &Document,
+        hash: u64,
+        previous: Option<u64>,
         fps: &[u64],
         words: usize,
     ) -> Result<AddOutcome, IndexError> {
-        let hash = content_hash(doc);
-        let previous = match self.pending.get(&doc.id) {
-            Some(&h) => Some(h),
-            None => self.index.stored_hash(&doc.id)?,
-        };
         let outcome = match previous {
             Some(h) if h == hash => return Ok(AddOutcome::Unchanged),
             Some(_) => AddOutcome::Replaced,
