@@ -52,8 +52,10 @@
 //! origin — a later copy of the same words, even a longer one, does not take them (the
 //! stretch must be longer than `SWITCH_COST / EARLIEST_BONUS` = 8 words to be worth a
 //! switch). Entering or leaving a stretch no passage covers is free, so a passage alone on its
-//! words keeps them, however short (the text itself has that segment); a segment shorter than
-//! a few words only appears where no neighbouring passage covers its words. The pass is
+//! words keeps them, however short (the text itself has that segment). A run shorter than
+//! [`MIN_SEGMENT_WORDS`] that touches another passage's run (a passage reaching a word past a
+//! better one's edge: "License" of a title) is left unexplained, so no segment shorter than
+//! a few words sits beside another. The pass is
 //! linear in the number of (word, covering passage) pairs and deterministic (ties go to
 //! staying in the current passage, then to the better-ranked passage).
 //!
@@ -97,6 +99,10 @@ pub const CLOSENESS_WEIGHT: f64 = 0.5;
 
 /// Gain, per matched word, of the earliest dated of the equally close witnesses of the word.
 pub const EARLIEST_BONUS: f64 = 0.5;
+
+/// A segment shorter than this (in words) that touches a segment of another passage is left
+/// unexplained: it is a passage reaching a word or two past a better one's edge, not a finding.
+pub const MIN_SEGMENT_WORDS: usize = 4;
 
 /// One candidate source and the passages it shares with the target (A = source, B = target).
 #[derive(Debug, Clone)]
@@ -217,24 +223,27 @@ pub fn trace(
 /// use stemma_align::{Passage, PassageKind, Span};
 /// use stemma_text::{analyze, Document};
 /// use stemma_trace::{attribute, SourcePassages};
-/// let target = Document::new("t", "alpha beta gamma delta");
+/// let target = Document::new("t", "alpha beta gamma delta epsilon zeta eta theta");
 /// let passage = |start, end, identity: f64| Passage {
-///     a: Span { start, end }, b: Span { start, end }, a_tokens: 2, b_tokens: 2,
-///     matched_tokens: 2, identity, score: identity * 2.0, kind: PassageKind::Verbatim,
+///     a: Span { start, end }, b: Span { start, end }, a_tokens: 4, b_tokens: 4,
+///     matched_tokens: 4, identity, score: identity * 4.0, kind: PassageKind::Verbatim,
 ///     a_diffs: vec![], b_diffs: vec![], also: vec![],
 /// };
 /// let (mut old, new) = (Document::new("old", &target.text), Document::new("new", &target.text));
 /// old.date = Some("1990".into());
 /// let sources = [
-///     SourcePassages { source: &new, passages: vec![passage(0, 16, 1.0)] },
-///     SourcePassages { source: &old, passages: vec![passage(6, 22, 1.0)] },
+///     SourcePassages { source: &new, passages: vec![passage(0, 35, 1.0)] }, // alpha … zeta
+///     SourcePassages { source: &old, passages: vec![passage(23, 45, 1.0)] }, // epsilon … theta
 /// ];
 /// let trace = attribute(&target, &analyze(&target.text), &sources);
-/// // Equally close where they overlap: the dated (earliest) source keeps "beta gamma".
-/// assert_eq!(trace.sources[0].id, "old");
-/// assert_eq!(trace.sources[0].chars, 16);
-/// assert_eq!(trace.sources[1].chars, 5); // "alpha"
-/// assert_eq!(trace.explained_chars, 21); // all but the space between the two segments
+/// // Equally close where they overlap: the dated (earliest) source keeps "epsilon zeta".
+/// let span_of = |id: &str| {
+///     let seg = trace.segments.iter().find(|s| trace.sources[s.source].id == id).unwrap();
+///     &target.text[seg.target.start..seg.target.end]
+/// };
+/// assert_eq!(span_of("old"), "epsilon zeta eta theta");
+/// assert_eq!(span_of("new"), "alpha beta gamma delta");
+/// assert_eq!(trace.explained_chars, 44); // all but the space between the two segments
 /// ```
 pub fn attribute(
     target: &Document,
@@ -331,7 +340,8 @@ pub fn attribute(
             entries.push((t as u32, c.0, gain));
         }
     }
-    let owner = Lattice::new(tokens.len(), entries).best_path(SWITCH_COST);
+    let mut owner = Lattice::new(tokens.len(), entries).best_path(SWITCH_COST);
+    drop_slivers(&mut owner);
 
     // Runs of words with one owner become segments.
     let mut raw_segments: Vec<(usize, usize, Span, usize)> = Vec::new(); // (src, passage, span, words)
@@ -468,6 +478,33 @@ pub fn attribute(
         alternatives,
         timeline,
         segments,
+    }
+}
+
+/// Leave unexplained the runs shorter than [`MIN_SEGMENT_WORDS`] that touch a run of another
+/// passage: a passage reaching a word or two past a better one's edge.
+fn drop_slivers(owner: &mut [Option<u32>]) {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < owner.len() {
+        let mut j = i + 1;
+        while j < owner.len() && owner[j] == owner[i] {
+            j += 1;
+        }
+        if owner[i].is_some() {
+            runs.push((i, j));
+        }
+        i = j;
+    }
+    let touching = |(i, j): (usize, usize)| {
+        (i > 0 && owner[i - 1].is_some()) || (j < owner.len() && owner[j].is_some())
+    };
+    let slivers: Vec<(usize, usize)> = runs
+        .into_iter()
+        .filter(|&(i, j)| j - i < MIN_SEGMENT_WORDS && touching((i, j)))
+        .collect();
+    for (i, j) in slivers {
+        owner[i..j].fill(None);
     }
 }
 
