@@ -167,32 +167,60 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
                     limit: self.limit,
                 })));
             }
-            let mut bytes = self.buf.as_slice();
-            if line == 1 {
-                bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+            match parse_jsonl_line(&self.input, line, &self.buf) {
+                Some(result) => return Some(result),
+                None => continue,
             }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let value: Value = match serde_json::from_slice(bytes) {
-                Ok(v) => v,
-                Err(e) => {
-                    return Some(Err(self.fail(Reason::NotJson {
-                        line,
-                        message: json_message(&e),
-                    })))
-                }
-            };
-            let default_id = format!("{}:{line}", self.input.id);
-            return Some(record(value, default_id, line).map_err(|problem| {
-                self.fail(Reason::BadRecord {
-                    line: Some(line),
-                    problem,
-                })
-            }));
         }
         None
     }
+}
+
+/// One line of a JSON Lines file (without its line end): its record, an error naming the
+/// line, or `None` for a blank line. `line` is 1-based; a record without an `id` gets
+/// `INPUT:LINE`. This is what [`JsonlReader`] does with each line, for engines that split a
+/// file into lines themselves.
+///
+/// ```
+/// use stemma_ingest::{parse_jsonl_line, Input};
+/// let input = Input::new("c.jsonl");
+/// let r = parse_jsonl_line(&input, 3, b"{\"text\": \"Hi.\"}").unwrap().unwrap();
+/// assert_eq!(r.document.id, "c.jsonl:3");
+/// assert!(parse_jsonl_line(&input, 4, b"  ").is_none());
+/// assert!(parse_jsonl_line(&input, 5, b"[").unwrap().is_err());
+/// ```
+pub fn parse_jsonl_line(
+    input: &Input,
+    line: u64,
+    bytes: &[u8],
+) -> Option<Result<JsonRecord, IngestError>> {
+    let fail = |reason| IngestError {
+        input: input.name(),
+        reason,
+    };
+    let mut bytes = bytes;
+    if line == 1 {
+        bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return Some(Err(fail(Reason::NotJson {
+                line,
+                message: json_message(&e),
+            })))
+        }
+    };
+    let default_id = format!("{}:{line}", input.id);
+    Some(record(value, default_id, line).map_err(|problem| {
+        fail(Reason::BadRecord {
+            line: Some(line),
+            problem,
+        })
+    }))
 }
 
 /// A `.json` file: one record object, or an array of them (ids default to the input's id,

@@ -56,7 +56,7 @@ use stemma_text::{DecodeError, Document};
 use thiserror::Error;
 
 pub use format::Format;
-pub use jsonl::{open_jsonl, JsonRecord, JsonlReader};
+pub use jsonl::{open_jsonl, parse_jsonl_line, JsonRecord, JsonlReader};
 
 /// Bounds on what one input may cost.
 #[derive(Debug, Clone, Copy)]

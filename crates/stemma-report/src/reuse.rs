@@ -108,46 +108,93 @@ pub fn write_clusters(view: &ReuseView, out: &mut (impl Write + ?Sized)) -> io::
     for c in &view.reuse.clusters {
         let earliest = c.earliest.map(|i| &view.docs[c.members[i].doc as usize]);
         for m in &c.members {
-            let doc = &view.docs[m.doc as usize];
-            let span = fix_span(&doc.text, m.span);
-            let mut record = Map::new();
-            record.insert("cluster".into(), c.id.into());
-            record.insert("size".into(), c.members.len().into());
-            record.insert("id".into(), doc.id.clone().into());
-            record.insert("series".into(), opt(&doc.source));
-            record.insert("date".into(), opt(&doc.date));
-            record.insert("begin".into(), chars[q].into());
-            record.insert("end".into(), chars[q + 1].into());
-            record.insert("text".into(), doc.text[span.start..span.end].into());
-            record.insert(
-                "earliest_id".into(),
-                earliest.map_or(Value::Null, |d| d.id.clone().into()),
-            );
-            record.insert(
-                "earliest_by".into(),
-                if earliest.is_some() {
-                    "date"
-                } else {
-                    "undated"
-                }
-                .into(),
-            );
-            if let Some(title) = &doc.title {
-                record.insert("title".into(), title.clone().into());
-            }
-            if let Some(extra) = view.extras.get(m.doc as usize) {
-                for (k, v) in extra {
-                    record.entry(k.clone()).or_insert_with(|| v.clone());
-                }
-            }
+            let member = ClusterMember {
+                cluster: c.id,
+                size: c.members.len(),
+                doc: &view.docs[m.doc as usize],
+                extra: view.extras.get(m.doc as usize),
+                span: m.span,
+                chars: (chars[q], chars[q + 1]),
+                earliest,
+            };
             q += 2;
             line.clear();
-            serde_json::to_writer(&mut line, &Value::Object(record))?;
+            serde_json::to_writer(&mut line, &Value::Object(member.record()))?;
             line.push(b'\n');
             out.write_all(&line)?;
         }
     }
     Ok(())
+}
+
+/// One member of a cluster, as [`write_clusters`] writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterMember<'a> {
+    /// The cluster's id.
+    pub cluster: u64,
+    /// Its number of members.
+    pub size: usize,
+    /// The member's document.
+    pub doc: &'a Document,
+    /// The fields of the document's input record to carry over.
+    pub extra: Option<&'a Map<String, Value>>,
+    /// The member's bytes of the document's text.
+    pub span: Span,
+    /// The same span in characters, as [`write_clusters`] computes them.
+    pub chars: (usize, usize),
+    /// The cluster's earliest witness, if any member is dated.
+    pub earliest: Option<&'a Document>,
+}
+
+impl ClusterMember<'_> {
+    /// The JSON record: the fields [`write_clusters`] documents, in its order. An engine that
+    /// distributes the clustering writes its members with it, so its lines equal the CLI's.
+    ///
+    /// ```
+    /// use stemma_align::Span;
+    /// use stemma_report::reuse::ClusterMember;
+    /// let doc = stemma_text::Document::new("a", "Grüße aus Wien");
+    /// let member = ClusterMember { cluster: 1, size: 2, doc: &doc, extra: None,
+    ///     span: Span { start: 8, end: 16 }, chars: (6, 14), earliest: None };
+    /// let record = member.record();
+    /// assert_eq!((&record["id"], &record["size"], &record["series"]), (&"a".into(), &2.into(), &serde_json::Value::Null));
+    /// assert_eq!((&record["begin"], &record["text"]), (&6.into(), &"aus Wien".into()));
+    /// ```
+    pub fn record(&self) -> Map<String, Value> {
+        let doc = self.doc;
+        let span = fix_span(&doc.text, self.span);
+        let mut record = Map::new();
+        record.insert("cluster".into(), self.cluster.into());
+        record.insert("size".into(), self.size.into());
+        record.insert("id".into(), doc.id.clone().into());
+        record.insert("series".into(), opt(&doc.source));
+        record.insert("date".into(), opt(&doc.date));
+        record.insert("begin".into(), self.chars.0.into());
+        record.insert("end".into(), self.chars.1.into());
+        record.insert("text".into(), doc.text[span.start..span.end].into());
+        record.insert(
+            "earliest_id".into(),
+            self.earliest.map_or(Value::Null, |d| d.id.clone().into()),
+        );
+        record.insert(
+            "earliest_by".into(),
+            if self.earliest.is_some() {
+                "date"
+            } else {
+                "undated"
+            }
+            .into(),
+        );
+        if let Some(title) = &doc.title {
+            record.insert("title".into(), title.clone().into());
+        }
+        if let Some(extra) = self.extra {
+            for (k, v) in extra {
+                record.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        record
+    }
 }
 
 /// Write one JSON record a line per pairwise alignment, with passim's `align.json` field

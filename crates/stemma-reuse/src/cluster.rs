@@ -24,6 +24,9 @@ use stemma_text::Document;
 
 use crate::{AlignedPair, Cluster, Member};
 
+/// The cluster of a node that is in none (see [`star_clusters`]).
+pub const NONE: u32 = u32::MAX;
+
 /// Node of one occurrence span in its document.
 struct Occurrence {
     doc: u32,
@@ -31,9 +34,6 @@ struct Occurrence {
     /// `2 × passage + side` (0 = a, 1 = b).
     end: u32,
 }
-
-/// The cluster of a node that is in none.
-const NONE: u32 = u32::MAX;
 
 fn overlap(a: Span, b: Span) -> usize {
     a.end.min(b.end).saturating_sub(a.start.max(b.start))
@@ -59,30 +59,81 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
     occurrences
         .sort_unstable_by_key(|o| (o.doc, o.span.start, std::cmp::Reverse(o.span.end), o.end));
 
-    // Nodes: per document, greedily, in order of start. A span joins a node only when it
-    // overlaps *every* span of the node by `min_overlap` of the longer of the two (complete
-    // linkage): comparing with the node's growing union instead would let overlapping
-    // spans creep along the text (1000–1500, 1300–1800, 1600–2100, …) into one node that
-    // bridges unrelated passages.
+    // Nodes: per document, in order of start (see `group_spans`).
     let mut node_of = vec![0u32; occurrences.len()];
     let mut nodes: Vec<(u32, Span)> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    for run in occurrences.chunk_by(|x, y| x.doc == y.doc) {
+        spans.clear();
+        spans.extend(run.iter().map(|o| o.span));
+        let (extents, local) = group_spans(&spans, min_overlap);
+        let base = nodes.len() as u32;
+        nodes.extend(extents.into_iter().map(|e| (run[0].doc, e)));
+        for (o, n) in run.iter().zip(local) {
+            node_of[o.end as usize] = base + n;
+        }
+    }
+
+    let edges: Vec<(u32, u32, f64)> = pairs
+        .iter()
+        .enumerate()
+        .filter(|(_, pair)| joins_clusters(&pair.passage))
+        .map(|(i, pair)| (node_of[2 * i], node_of[2 * i + 1], pair.passage.score))
+        .collect();
+    let cluster_of = star_clusters(nodes.len(), &edges);
+    let mut clusters = assemble_clusters(docs, &nodes, &cluster_of);
+    // Passages per cluster: the alignments whose two ends landed in it.
+    let mut index_of_centre: Vec<(u32, usize)> = clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.centre, i))
+        .collect();
+    index_of_centre.sort_unstable();
+    for i in 0..pairs.len() {
+        let root = cluster_of[node_of[2 * i] as usize];
+        if root != NONE && root == cluster_of[node_of[2 * i + 1] as usize] {
+            let at = index_of_centre
+                .binary_search_by_key(&root, |x| x.0)
+                .expect("every centre has a cluster");
+            clusters[index_of_centre[at].1].alignments.push(i as u32);
+        }
+    }
+    clusters
+}
+
+/// Nodes of one document's occurrence spans: a span joins a node only when it overlaps
+/// *every* span of the node by `min_overlap` of the longer of the two (complete linkage; the
+/// node with the best such overlap, the earliest on ties), else it starts a node. `spans`
+/// must be sorted by start, then end descending (ties in the caller's order). Returns each
+/// node's extent, in order of creation, and each span's node.
+///
+/// Comparing with the node's growing union instead would let overlapping spans creep along
+/// the text (1000–1500, 1300–1800, 1600–2100, …) into one node that bridges unrelated
+/// passages.
+///
+/// ```
+/// use stemma_align::Span;
+/// let span = |start, end| Span { start, end };
+/// let spans = [span(0, 100), span(5, 100), span(50, 150), span(300, 320)];
+/// let (nodes, node_of) = stemma_reuse::group_spans(&spans, 0.8);
+/// assert_eq!(nodes, [span(0, 100), span(50, 150), span(300, 320)]);
+/// assert_eq!(node_of, [0, 0, 1, 2]);
+/// ```
+pub fn group_spans(spans: &[Span], min_overlap: f64) -> (Vec<Span>, Vec<u32>) {
+    let mut node_of = Vec::with_capacity(spans.len());
+    let mut nodes: Vec<Span> = Vec::new();
     let mut node_spans: Vec<Vec<Span>> = Vec::new();
     let mut open: Vec<u32> = Vec::new();
-    let mut current_doc = u32::MAX;
-    for o in &occurrences {
-        if o.doc != current_doc {
-            open.clear();
-            current_doc = o.doc;
-        }
-        open.retain(|&n| nodes[n as usize].1.end > o.span.start);
+    for &span in spans {
+        open.retain(|&n| nodes[n as usize].end > span.start);
         let best = open
             .iter()
             .filter_map(|&n| {
                 let worst = node_spans[n as usize]
                     .iter()
                     .map(|&m| {
-                        let longer = m.len().max(o.span.len()).max(1);
-                        overlap(m, o.span) as f64 / longer as f64
+                        let longer = m.len().max(span.len()).max(1);
+                        overlap(m, span) as f64 / longer as f64
                     })
                     .fold(f64::INFINITY, f64::min);
                 (worst >= min_overlap).then_some((worst, n))
@@ -91,42 +142,52 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
         let node = match best {
             Some((_, n)) => {
-                let extent = &mut nodes[n as usize].1;
-                extent.start = extent.start.min(o.span.start);
-                extent.end = extent.end.max(o.span.end);
-                node_spans[n as usize].push(o.span);
+                let extent = &mut nodes[n as usize];
+                extent.start = extent.start.min(span.start);
+                extent.end = extent.end.max(span.end);
+                node_spans[n as usize].push(span);
                 n
             }
             None => {
-                nodes.push((o.doc, o.span));
-                node_spans.push(vec![o.span]);
+                nodes.push(span);
+                node_spans.push(vec![span]);
                 let n = (nodes.len() - 1) as u32;
                 open.push(n);
                 n
             }
         };
-        node_of[o.end as usize] = node;
+        node_of.push(node);
     }
-    drop(node_spans);
+    (nodes, node_of)
+}
 
-    let cluster_of = star_clusters(nodes.len(), pairs, &node_of);
+/// Clusters of the nodes `nodes` (document index into `docs`, span) as [`star_clusters`]
+/// assigned them (`cluster_of`, parallel to `nodes`): members ordered by date (undated
+/// last), document id and offset; clusters by size (largest first), then first member, then
+/// centre; numbered from 1 in that order. `alignments` is left empty.
+///
+/// ```
+/// use stemma_align::Span;
+/// use stemma_text::Document;
+/// let docs = [Document::new("x", "…"), Document::new("y", "…")];
+/// let span = Span { start: 0, end: 3 };
+/// let nodes = [(1, span), (0, span), (0, Span { start: 10, end: 20 })];
+/// let clusters = stemma_reuse::assemble_clusters(&docs, &nodes, &[0, 0, u32::MAX]);
+/// assert_eq!(clusters.len(), 1);
+/// let ids: Vec<&str> = clusters[0].members.iter().map(|m| docs[m.doc as usize].id.as_str()).collect();
+/// assert_eq!((clusters[0].id, ids), (1, vec!["x", "y"]));
+/// ```
+pub fn assemble_clusters(
+    docs: &[Document],
+    nodes: &[(u32, Span)],
+    cluster_of: &[u32],
+) -> Vec<Cluster> {
     let mut by_root: Vec<(u32, u32)> = (0..nodes.len() as u32)
         .map(|n| (cluster_of[n as usize], n))
         .filter(|&(root, _)| root != NONE)
         .collect();
     by_root.sort_unstable();
-    // Passages per cluster: the alignments whose two ends landed in it.
-    let mut pairs_of_root: Vec<(u32, u32)> = (0..pairs.len())
-        .filter(|&i| {
-            let root = cluster_of[node_of[2 * i] as usize];
-            root != NONE && root == cluster_of[node_of[2 * i + 1] as usize]
-        })
-        .map(|i| (cluster_of[node_of[2 * i] as usize], i as u32))
-        .collect();
-    pairs_of_root.sort_unstable();
-
     let mut clusters: Vec<Cluster> = Vec::new();
-    let mut p = 0;
     for group in by_root.chunk_by(|x, y| x.0 == y.0) {
         let root = group[0].0;
         let mut members: Vec<Member> = group
@@ -151,33 +212,45 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
             .first()
             .filter(|m| docs[m.doc as usize].date.is_some())
             .map(|_| 0);
-        while p < pairs_of_root.len() && pairs_of_root[p].0 < root {
-            p += 1;
-        }
-        let mut alignments = Vec::new();
-        while p < pairs_of_root.len() && pairs_of_root[p].0 == root {
-            alignments.push(pairs_of_root[p].1);
-            p += 1;
-        }
         clusters.push(Cluster {
             id: 0,
             members,
             earliest,
-            alignments,
+            alignments: Vec::new(),
+            centre: root,
         });
     }
-    clusters.sort_by_cached_key(|c| {
-        let first = c
-            .members
-            .iter()
-            .map(|m| (docs[m.doc as usize].id.clone(), m.span.start, m.span.end))
-            .min();
-        (std::cmp::Reverse(c.members.len()), first)
-    });
+    // Stable: ties stay in order of centre.
+    clusters.sort_by_cached_key(|c| cluster_order(docs, c));
     for (i, c) in clusters.iter_mut().enumerate() {
         c.id = i as u64 + 1;
     }
     clusters
+}
+
+/// Where a cluster goes in the output: larger first, then by its first member (document id,
+/// start, end); [`assemble_clusters`] breaks remaining ties by centre. An engine that
+/// assembles clusters in several batches sorts them all by this key.
+///
+/// ```
+/// use stemma_reuse::{cluster_order, Cluster, Member};
+/// use stemma_align::Span;
+/// let docs = [stemma_text::Document::new("x", "…")];
+/// let member = Member { doc: 0, span: Span { start: 4, end: 9 } };
+/// let c = Cluster { id: 1, members: vec![member], earliest: None, alignments: vec![], centre: 0 };
+/// let (size, first) = cluster_order(&docs, &c);
+/// assert_eq!((size.0, first), (1, Some(("x".to_string(), 4, 9))));
+/// ```
+pub fn cluster_order(
+    docs: &[Document],
+    cluster: &Cluster,
+) -> (std::cmp::Reverse<usize>, Option<(String, usize, usize)>) {
+    let first = cluster
+        .members
+        .iter()
+        .map(|m| (docs[m.doc as usize].id.clone(), m.span.start, m.span.end))
+        .min();
+    (std::cmp::Reverse(cluster.members.len()), first)
 }
 
 /// The least share of each span's words an alignment must match to join two nodes.
@@ -189,7 +262,7 @@ const MIN_COVER: f64 = 0.5;
 /// Whether an alignment joins its two passages into one cluster: it matches at least
 /// [`MIN_COVER`] of the words of *each* span. Alignments that do not are still reported
 /// (`--pairs`); they only join nothing.
-pub(crate) fn joins_clusters(passage: &stemma_align::Passage) -> bool {
+pub fn joins_clusters(passage: &stemma_align::Passage) -> bool {
     let longer = passage.a_tokens.max(passage.b_tokens).max(1);
     passage.matched_tokens as f64 >= MIN_COVER * longer as f64
 }
@@ -204,18 +277,25 @@ pub(crate) fn joins_clusters(passage: &stemma_align::Passage) -> bool {
 /// any number of alignments, each shifting the span a little (A ≈ B ≈ C … ≈ Z), until one
 /// cluster holds passages that share no words at all.
 ///
-/// Returns each node's cluster, named by its centre node, or `NONE` for a node that no
-/// alignment joins to another (see [`joins_clusters`]).
-fn star_clusters(nodes: usize, pairs: &[AlignedPair], node_of: &[u32]) -> Vec<u32> {
+/// `edges` are the alignments that join their two nodes (see [`joins_clusters`]), as (node,
+/// node, score), in any order; nodes are numbered `0..nodes` in the order that breaks ties.
+/// Returns each node's cluster, named by its centre node, or [`NONE`] for a node that no
+/// edge joins to another. A graph's connected components may be clustered apart, each with
+/// its nodes renumbered in the same order: the result is the same.
+///
+/// ```
+/// use stemma_reuse::{star_clusters, NONE};
+/// // 1 is aligned with 0, 2 and 3: the centre of them all; 4 and 5 pair apart; 6 alone.
+/// let edges = [(0, 1, 9.0), (1, 2, 8.0), (3, 1, 7.0), (4, 5, 3.0)];
+/// assert_eq!(star_clusters(7, &edges), [1, 1, 1, 1, 4, 4, NONE]);
+/// ```
+pub fn star_clusters(nodes: usize, edges: &[(u32, u32, f64)]) -> Vec<u32> {
     // Adjacency in CSR form: (node, neighbour, score), grouped by node.
-    let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(pairs.len() * 2);
-    for (i, pair) in pairs.iter().enumerate() {
-        let (x, y) = (node_of[2 * i], node_of[2 * i + 1]);
-        if x != y && joins_clusters(&pair.passage) {
-            edges.push((x, y, pair.passage.score));
-            edges.push((y, x, pair.passage.score));
-        }
-    }
+    let mut edges: Vec<(u32, u32, f64)> = edges
+        .iter()
+        .filter(|e| e.0 != e.1)
+        .flat_map(|&(x, y, score)| [(x, y, score), (y, x, score)])
+        .collect();
     edges.sort_unstable_by(|p, q| (p.0, p.1).cmp(&(q.0, q.1)).then(q.2.total_cmp(&p.2)));
     // One edge per neighbour: the strongest.
     edges.dedup_by(|later, kept| later.0 == kept.0 && later.1 == kept.1);
