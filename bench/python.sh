@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Python package and Spark job benchmarks, each beside the CLI run in the same command:
+#   equal   — the same clusters: `stemma reuse` vs the Spark job on local[2] vs the Arrow
+#             pipeline, on bench/reuse.sh's corpus (a) and Reuters-21578 (cmp of the files);
+#   compare — `stemma.compare` on two ~1 MB texts vs `stemma compare --json` (best of 5);
+#   arrow   — the Arrow batch path (stemma.arrow.reuse) vs `stemma reuse` on 10k short
+#             documents: throughput;
+#   spark   — the Spark job on local[2] vs `stemma reuse` on GROWTH documents (100k);
+#   scale   — stage times and shuffle sizes from Spark's metrics on 1, 2 and 4 partitions
+#             (SCALE_N documents, 10k by default);
+#   passim  — passim on bench/reuse.sh's corpus (bench/install-passim.sh) vs the Spark job.
+#
+# Usage (from the repository root):  bench/python.sh [equal] [compare] [arrow] [spark] [scale] [passim]
+# Environment: DATA (../shared/data), OUT (bench/out/python), GROWTH (100000), SCALE_N (10000),
+#              PASSIM (passim command).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+DATA=${DATA:-../shared/data}
+OUT=${OUT:-bench/out/python}
+GROWTH=${GROWTH:-100000}
+SCALE_N=${SCALE_N:-10000}
+PASSIM=${PASSIM:-passim}
+PARTS=("$@")
+[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(equal compare arrow spark scale)
+want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
+mkdir -p "$OUT"
+
+cargo build --release -p stemma -p stemma-bench >/dev/null
+cp target/release/stemma "$OUT/stemma"
+STEMMA=$OUT/stemma
+VENV=$OUT/venv
+if [[ ! -x $VENV/bin/python ]]; then python3 -m venv "$VENV"; fi
+"$VENV/bin/python" -m pip install --quiet 'pyarrow>=19' 'pyspark>=3.5' pandas
+echo "== pip install ./python (release build)"
+"$VENV/bin/python" -m pip install --quiet ./python
+PY=$VENV/bin/python
+export PYSPARK_PYTHON=$PY
+
+# best WALLS… : the smallest.
+best() { printf '%s\n' "$@" | sort -g | head -1; }
+# wall CMD…: run CMD, print its wall time in seconds (output discarded).
+wall() {
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>"$OUT/stderr" || { cat "$OUT/stderr" >&2; echo "failed: $*" >&2; exit 1; }
+    end=$(date +%s%N)
+    python3 -c "print(f'{($end - $start) / 1e9:.3f}')"
+}
+spark_job() { # spark_job CORPUS OUTDIR
+    rm -rf "$2"
+    "$PY" -m stemma.spark reuse "$1" "$2" --master 'local[2]' --driver-memory 4g
+}
+
+corpus_a=$OUT/splice/corpus.jsonl
+[[ -f $corpus_a ]] || python3 bench/reuse.py gen-splice "$DATA" "$OUT/splice" 1 >/dev/null
+
+if want equal; then
+    echo "== equal: the same clusters, record for record"
+    for corpus in "$corpus_a" "$DATA/news/reuters21578.jsonl"; do
+        name=$(basename "$corpus" .jsonl)
+        cli_s=$(wall "$STEMMA" reuse -q "$corpus" --out "$OUT/$name-cli.jsonl")
+        spark_s=$(wall spark_job "$corpus" "$OUT/$name-spark")
+        cat "$OUT/$name-spark"/part-* >"$OUT/$name-spark.jsonl"
+        arrow_s=$(wall "$PY" -c "import sys, stemma.arrow as a; t = a.reuse(a.read_jsonl(sys.argv[1]));
+open(sys.argv[2], 'w').write(''.join(r + '\n' for r in t['record'].to_pylist()))" "$corpus" "$OUT/$name-arrow.jsonl")
+        verdict() { cmp -s "$OUT/$name-cli.jsonl" "$1" && echo identical || echo DIFFERENT; }
+        echo "$name: $(wc -l <"$OUT/$name-cli.jsonl") member records; CLI ${cli_s} s;" \
+            "Spark local[2] ${spark_s} s: $(verdict "$OUT/$name-spark.jsonl"); Arrow pipeline ${arrow_s} s: $(verdict "$OUT/$name-arrow.jsonl")"
+    done
+fi
+
+if want compare; then
+    echo "== compare: two ~1 MB texts (target: stemma.compare within 10 % of the CLI)"
+    target/release/stemma-bench gen-speed --data "$DATA" --out "$OUT/speed" --seed 1 --size 1000000 --shared 0.2 >/dev/null
+    cli=() py=()
+    for _ in 1 2 3 4 5; do
+        cli+=("$(wall "$STEMMA" compare "$OUT/speed/a.txt" "$OUT/speed/b.txt" --json)")
+        py+=("$("$PY" -c "import sys, time, pathlib, stemma
+a, b = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+t = time.perf_counter(); stemma.compare(a, b); print(f'{time.perf_counter() - t:.3f}')" "$OUT/speed/a.txt" "$OUT/speed/b.txt")")
+    done
+    c=$(best "${cli[@]}") p=$(best "${py[@]}")
+    echo "CLI (process, JSON printed) ${c} s; stemma.compare (call, typed objects) ${p} s; ratio $(python3 -c "print(f'{$p / $c:.2f}')") (best of 5 each)"
+fi
+
+if want arrow; then
+    echo "== arrow: 10k short documents (target: the Arrow path >= 80 % of the CLI's throughput)"
+    corpus=$OUT/growth-10000.jsonl
+    [[ -f $corpus ]] || python3 bench/reuse.py gen-growth "$DATA" "$corpus" 10000 1 >/dev/null
+    cli=() arrow=()
+    for _ in 1 2 3; do
+        cli+=("$(wall "$STEMMA" reuse -q "$corpus" --out "$OUT/arrow-cli.jsonl")")
+        arrow+=("$(wall "$PY" -c "import sys, stemma.arrow as a; t = a.reuse(a.read_jsonl(sys.argv[1]));
+open(sys.argv[2], 'w').write(''.join(r + '\n' for r in t['record'].to_pylist()))" "$corpus" "$OUT/arrow-py.jsonl")")
+    done
+    c=$(best "${cli[@]}") a=$(best "${arrow[@]}")
+    same=$(cmp -s "$OUT/arrow-cli.jsonl" "$OUT/arrow-py.jsonl" && echo identical || echo DIFFERENT)
+    echo "CLI ${c} s ($(python3 -c "print(f'{10000 / $c:.0f}')") docs/s); Arrow path (JSONL read, all stages, records written) ${a} s" \
+        "($(python3 -c "print(f'{10000 / $a:.0f}')") docs/s): $(python3 -c "print(f'{100 * $c / $a:.0f}')") % of the CLI's throughput; records ${same} (best of 3)"
+fi
+
+if want spark; then
+    echo "== spark: $GROWTH documents on local[2] (target: within 3x the CLI's wall time)"
+    corpus=$OUT/growth-$GROWTH.jsonl
+    [[ -f $corpus ]] || python3 bench/reuse.py gen-growth "$DATA" "$corpus" "$GROWTH" 1 >/dev/null
+    cli_s=$(wall "$STEMMA" reuse -q "$corpus" --memory 8G --out "$OUT/growth-cli.jsonl")
+    start=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$OUT/spark-rss" "$PY" -m stemma.spark reuse "$corpus" "$OUT/growth-spark" \
+        --master 'local[2]' --driver-memory 6g >/dev/null 2>"$OUT/spark.log" || { tail -20 "$OUT/spark.log"; exit 1; }
+    spark_s=$(python3 -c "print(f'{($(date +%s%N) - $start) / 1e9:.1f}')")
+    cat "$OUT/growth-spark"/part-* >"$OUT/growth-spark.jsonl"
+    same=$(cmp -s "$OUT/growth-cli.jsonl" "$OUT/growth-spark.jsonl" && echo identical || echo DIFFERENT)
+    echo "CLI ${cli_s} s; Spark local[2] ${spark_s} s ($(python3 -c "print(f'{$spark_s / $cli_s:.1f}')")x the CLI), clusters ${same};" \
+        "peak RSS of the launcher $(($(cat "$OUT/spark-rss") / 1024)) MB (the JVM and Python workers are children: see ps)"
+fi
+
+if want scale; then
+    echo "== scale: stage times and shuffle sizes, $SCALE_N documents, local[2], 1 / 2 / 4 partitions"
+    corpus=$OUT/growth-$SCALE_N.jsonl
+    [[ -f $corpus ]] || python3 bench/reuse.py gen-growth "$DATA" "$corpus" "$SCALE_N" 1 >/dev/null
+    for p in 1 2 4; do
+        "$PY" bench/spark_reuse.py "$corpus" "$OUT/scale-$p" 'local[2]' "$p" 4g
+    done
+fi
+
+if want passim; then
+    echo "== passim on bench/reuse.sh's corpus (target: the Spark job >= 30x faster)"
+    spark_s=$(wall spark_job "$corpus_a" "$OUT/splice-spark")
+    if command -v "$PASSIM" >/dev/null 2>&1; then
+        echo "Spark job ${spark_s} s; passim: run bench/reuse.sh a with PASSIM set (it prints passim's time on this corpus)"
+        OUT=$OUT/reuse PASSIM=$PASSIM bench/reuse.sh a | grep -i passim
+    else
+        echo "Spark job ${spark_s} s; passim is not installed here (bench/install-passim.sh)"
+    fi
+fi

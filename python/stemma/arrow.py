@@ -1,0 +1,360 @@
+"""Batch functions over Apache Arrow, for engines that hand over columns, not rows.
+
+Each stage of ``stemma reuse`` is one function, pyarrow arrays in and out (read in place
+through the Arrow C data interface; results handed over without a copy):
+
+1. :func:`anchors` — the distinct anchors (hashed 3-word n-grams of content stems) of each
+   text of a batch;
+2. :func:`band_pairs` — for every record of some anchors: the pairs of documents of each
+   anchor in the document-frequency band, counted, and the boilerplate anchors;
+3. :func:`align_pairs` — each candidate pair of a batch aligned, passages kept as reuse;
+4. :func:`group_spans`, :func:`star_clusters`, :func:`assemble_clusters` — passages'
+   spans grouped into nodes per document, the star clustering of whole connected components
+   of the alignment graph, and each cluster's members in order;
+5. :func:`parse_jsonl` and :func:`cluster_records` — reading passim-style records and
+   writing the CLI's cluster records.
+
+:func:`reuse` runs them all in this process, as an engine would: its records equal the CLI's
+``--out`` lines. Every function releases the GIL and takes a thread count.
+
+>>> import pyarrow as pa
+>>> batch = anchors(pa.array(["red fox jumps high", "one"]))
+>>> batch.column("row").to_pylist()
+[0, 0]
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Optional, Tuple
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _stemma
+
+#: The centre of a node that is in no cluster.
+NO_CLUSTER = (1 << 64) - 1
+
+_LOW32 = (1 << 32) - 1
+
+
+class _Exported:
+    """A (schema, array) capsule pair from the native module, for ``pa.array``."""
+
+    __slots__ = ("_capsules",)
+
+    def __init__(self, capsules: Tuple[Any, Any]) -> None:
+        self._capsules = capsules
+
+    def __arrow_c_array__(self, requested_schema: Any = None) -> Tuple[Any, Any]:
+        return self._capsules
+
+
+def _array(capsules: Tuple[Any, Any]) -> pa.Array:
+    return pa.array(_Exported(capsules))
+
+
+def _column(values: Any) -> pa.Array:
+    """An array from an Array, a ChunkedArray (combined) or a Python sequence."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if isinstance(values, pa.Array):
+        return values
+    return pa.array(values)
+
+
+def anchors(texts: Any, ngram: int = 3, *, threads: Optional[int] = None) -> pa.RecordBatch:
+    """The distinct anchors of each text: a batch of (``row``: uint32, the text's row;
+    ``anchor``: uint64), in row order, each row's anchors ascending."""
+    rows, hashes = _stemma.anchors(_column(texts), ngram, threads)
+    return pa.RecordBatch.from_arrays([_array(rows), _array(hashes)], names=["row", "anchor"])
+
+
+def band_pairs(
+    anchor: Any,
+    doc: Any,
+    series: Any = None,
+    *,
+    min_df: int = 2,
+    max_df: int = 100,
+    skip_same_series: bool = False,
+    threads: Optional[int] = None,
+) -> Tuple[pa.RecordBatch, pa.Array, Dict[str, int]]:
+    """Document pairs of the anchors in the band, from (anchor, doc) records holding every
+    record of each of their anchors (an engine partitions the table by anchor). ``series``
+    (an integer key per record, 0 for none) is needed only with ``skip_same_series``.
+
+    Returns a batch of (``a``, ``b``: uint32, a < b; ``shared``: uint32, anchors they
+    share here), sorted by (a, b); the boilerplate anchors (above ``max_df``, ascending);
+    and the counts ``anchors_in_band`` and ``anchors_over_max_df``."""
+    pairs, counts, boilerplate, in_band, over = _stemma.band_pairs(
+        _column(anchor), _column(doc), None if series is None else _column(series),
+        min_df, max_df, skip_same_series, threads,
+    )
+    pairs = _array(pairs)
+    a = pc.cast(pc.shift_right(pairs, 32), pa.uint32())
+    b = pc.cast(pc.bit_wise_and(pairs, pa.scalar(_LOW32, pa.uint64())), pa.uint32())
+    batch = pa.RecordBatch.from_arrays([a, b, _array(counts)], names=["a", "b", "shared"])
+    return batch, _array(boilerplate), {"anchors_in_band": in_band, "anchors_over_max_df": over}
+
+
+#: The alignment options of ``stemma reuse`` (``None``: the CLI's default).
+ALIGN_DEFAULTS: Dict[str, Any] = {
+    "ngram": None,
+    "min_words": None,
+    "max_gap": None,
+    "min_identity": None,
+    "sentence_seeds": True,
+    "all_alignments": False,
+    "anchor_ngram": 3,
+    "max_df": 100,
+    "min_shared": 2,
+    "min_anchor_density": 0.0,
+}
+
+
+def align_pairs(
+    texts: Any,
+    a: Any,
+    b: Any,
+    boilerplate: Any = None,
+    *,
+    threads: Optional[int] = None,
+    **options: Any,
+) -> Tuple[pa.RecordBatch, int]:
+    """Align each pair (``a[i]``, ``b[i]``) of rows of ``texts``; passages resting on the
+    ``boilerplate`` anchors alone, or short and not close, are dropped (as ``stemma
+    reuse``). ``options``: see :data:`ALIGN_DEFAULTS`.
+
+    Returns a batch with one row per passage kept, in pair order: ``pair`` (row of its pair),
+    ``a``, ``b``, byte spans ``a_start``, ``a_end``, ``b_start``, ``b_end``, ``a_tokens``,
+    ``b_tokens``, ``matched``, ``identity``, ``score``, ``kind``, ``shared_anchors``, and
+    ``joins`` (whether it may join a cluster); and the number of passages dropped."""
+    unknown = set(options) - set(ALIGN_DEFAULTS)
+    if unknown:
+        raise TypeError(f"unknown options: {', '.join(sorted(unknown))}")
+    o = {**ALIGN_DEFAULTS, **options}
+    if boilerplate is None:
+        boilerplate = pa.array([], pa.uint64())
+    columns, dropped = _stemma.align_pairs(
+        _column(texts), _column(a), _column(b), _column(boilerplate),
+        o["ngram"], o["min_words"], o["max_gap"], o["min_identity"], o["sentence_seeds"], o["all_alignments"],
+        o["anchor_ngram"], o["max_df"], o["min_shared"], o["min_anchor_density"], threads,
+    )
+    names = list(columns)
+    return pa.RecordBatch.from_arrays([_array(columns[n]) for n in names], names=names), dropped
+
+
+def group_spans(
+    doc: Any, start: Any, end: Any, pair: Any, within: Any, *, min_overlap: float = 0.8,
+    threads: Optional[int] = None,
+) -> pa.RecordBatch:
+    """Occurrences (a passage's span in a document) grouped per document into nodes; every
+    occurrence of a document must be in the batch; (``pair``, ``within``) breaks ties:
+    integers in the order of the passage's rank among all passages, then of its side (0 for
+    ``a``, 1 for ``b``). Returns, per occurrence, ``node`` (its node's number within its
+    document), ``node_start`` and ``node_end`` (the node's extent)."""
+    node, node_start, node_end = _stemma.group_spans(
+        _column(doc), _column(start), _column(end), _column(pair), _column(within), min_overlap, threads
+    )
+    return pa.RecordBatch.from_arrays(
+        [_array(node), _array(node_start), _array(node_end)], names=["node", "node_start", "node_end"]
+    )
+
+
+def star_clusters(
+    component: Any, x: Any, y: Any, score: Any, *, threads: Optional[int] = None
+) -> pa.RecordBatch:
+    """Star clustering of whole connected components: edges (x, y, score) between nodes
+    numbered in the crate's node order (document row << 32 | node), tagged with their
+    component. Returns each ``node`` and its ``centre`` (:data:`NO_CLUSTER` for none)."""
+    nodes, centres = _stemma.star_clusters(
+        _column(component), _column(x), _column(y), _column(score), threads
+    )
+    return pa.RecordBatch.from_arrays([_array(nodes), _array(centres)], names=["node", "centre"])
+
+
+def assemble_clusters(
+    centre: Any, node: Any, id: Any, date: Any, start: Any, end: Any, *, threads: Optional[int] = None
+) -> pa.RecordBatch:
+    """Members of whole clusters in order: per node row, ``rank`` in its cluster and the
+    cluster's order key (``size``, ``first_id``, ``first_start``, ``first_end``; clusters
+    sort by size descending, then the rest ascending, then centre)."""
+    rank, size, first_id, first_start, first_end = _stemma.assemble_clusters(
+        _column(centre), _column(node), _column(id), _column(date), _column(start), _column(end), threads
+    )
+    return pa.RecordBatch.from_arrays(
+        [_array(rank), _array(size), _array(first_id), _array(first_start), _array(first_end)],
+        names=["rank", "size", "first_id", "first_start", "first_end"],
+    )
+
+
+def parse_jsonl(input_path: str, input_id: str, line: Any, text: Any, *, max_bytes: int = 64 << 20) -> pa.RecordBatch:
+    """Records of JSON Lines (passim's fields) as ``stemma reuse`` reads them: the lines of
+    the file ``input_path`` (default ids ``INPUT_ID:LINE``) with their 1-based numbers.
+    Returns ``line``, ``id``, ``series``, ``date``, ``title``, ``text`` and ``extra`` (the
+    record's other fields as JSON, or null); blank lines are skipped, a bad line raises
+    :class:`stemma.StemmaError` with the CLI's message."""
+    columns = _stemma.parse_jsonl(input_path, input_id, _column(line), _column(text), max_bytes)
+    names = list(columns)
+    return pa.RecordBatch.from_arrays([_array(columns[n]) for n in names], names=names)
+
+
+def cluster_records(batch: pa.RecordBatch, *, threads: Optional[int] = None) -> pa.Array:
+    """The CLI's ``--out`` lines (JSON, without line ends) of member rows with columns
+    ``cluster``, ``size``, ``id``, ``series``, ``date``, ``title``, ``text``, ``extra``,
+    ``start``, ``end`` (bytes) and ``earliest`` (the cluster's earliest witness id, or
+    null)."""
+    c = batch.column
+    return _array(
+        _stemma.cluster_records(
+            c("cluster"), c("size"), c("id"), c("series"), c("date"), c("title"), c("text"),
+            c("extra"), c("start"), c("end"), c("earliest"), threads,
+        )
+    )
+
+
+def read_jsonl(*paths: Any, max_bytes: int = 64 << 20) -> pa.Table:
+    """The documents of JSON Lines corpora (files, or folders walked as ``stemma reuse``
+    walks them), in the CLI's order: ``id``, ``series``, ``date``, ``title``, ``text``,
+    ``extra``, as :func:`parse_jsonl` gives them."""
+    batches = []
+    for path, input_id, is_jsonl in _stemma.walk_inputs([os.fspath(p) for p in paths]):
+        if not is_jsonl:
+            raise _stemma.StemmaError(f"{path}: not a JSON Lines file (.jsonl)")
+        try:
+            with open(path, "rb") as f:
+                lines = f.read().split(b"\n")
+        except OSError as e:
+            raise _stemma.StemmaError(f"{path}: cannot read: {e.strerror}") from None
+        if lines and lines[-1] == b"":
+            lines.pop()
+        text = pc.cast(pa.array(lines, pa.binary()), pa.large_string())
+        numbers = pa.array(range(1, len(lines) + 1), pa.uint64())
+        batches.append(parse_jsonl(path, input_id, numbers, text, max_bytes=max_bytes))
+    if not batches:
+        raise _stemma.StemmaError("nothing to read")
+    return pa.Table.from_batches(batches)
+
+
+def _strings(table: pa.Table, name: str) -> pa.Array:
+    if name in table.column_names:
+        return pc.cast(_column(table[name]), pa.large_string())
+    return pa.nulls(table.num_rows, pa.large_string())
+
+
+def reuse(
+    table: pa.Table,
+    *,
+    min_df: int = 2,
+    skip_same_series: bool = False,
+    min_overlap: float = 0.8,
+    threads: Optional[int] = None,
+    **options: Any,
+) -> pa.Table:
+    """``stemma reuse`` over a table of documents (``text``, and optionally ``id``,
+    ``series``, ``date``, ``title``, ``extra`` as JSON), in this process, stage by stage over
+    Arrow. Returns the cluster members in the CLI's order: ``cluster``, ``rank``, ``size``,
+    ``doc`` (row), ``start``, ``end`` (bytes) and ``record`` (the CLI's ``--out`` line).
+    ``options``: see :data:`ALIGN_DEFAULTS`."""
+    o = {**ALIGN_DEFAULTS, **options}
+    texts = pc.cast(_column(table["text"]), pa.large_string())
+    n = len(texts)
+    ids = _strings(table, "id") if "id" in table.column_names else pa.array([str(i) for i in range(n)], pa.large_string())
+    dates = _strings(table, "date")
+    series = _strings(table, "series")
+
+    # 1–3. Anchors, band, candidate pairs.
+    anchor_batch = anchors(texts, o["anchor_ngram"], threads=threads)
+    series_key = None
+    if skip_same_series:
+        codes = pc.dictionary_encode(series).indices
+        keys = pc.fill_null(pc.add(pc.cast(codes, pa.uint64()), pa.scalar(1, pa.uint64())), 0)
+        series_key = pc.take(keys, anchor_batch.column("row"))
+    pairs, boilerplate, _ = band_pairs(
+        anchor_batch.column("anchor"), anchor_batch.column("row"), series_key,
+        min_df=min_df, max_df=o["max_df"], skip_same_series=skip_same_series, threads=threads,
+    )
+    del anchor_batch
+    candidates = pairs.filter(pc.greater_equal(pairs.column("shared"), o["min_shared"]))
+
+    # 4. Alignment: passages in candidate order, as the CLI's.
+    passages, _ = align_pairs(texts, candidates.column("a"), candidates.column("b"), boilerplate, threads=threads, **options)
+
+    # 5. Clusters.
+    return _clusters(passages, ids, dates, series, texts, table, min_overlap, threads)
+
+
+def _clusters(passages, ids, dates, series, texts, table, min_overlap, threads) -> pa.Table:
+    m = passages.num_rows
+    rank = pa.array(range(m), pa.uint64())
+    doc = pa.concat_arrays([pc.cast(passages.column("a"), pa.uint64()), pc.cast(passages.column("b"), pa.uint64())])
+    side = pa.concat_arrays([pa.nulls(m, pa.uint64()).fill_null(0), pa.nulls(m, pa.uint64()).fill_null(1)])
+    occ = group_spans(
+        doc,
+        pa.concat_arrays([passages.column("a_start"), passages.column("b_start")]),
+        pa.concat_arrays([passages.column("a_end"), passages.column("b_end")]),
+        pa.concat_arrays([rank, rank]), side, min_overlap=min_overlap, threads=threads,
+    )
+    key = pc.bit_wise_or(pc.shift_left(doc, 32), pc.cast(occ.column("node"), pa.uint64()))
+    joins = passages.column("joins")
+    x = key.slice(0, m).filter(joins)
+    y = key.slice(m).filter(joins)
+    score = passages.column("score").filter(joins)
+    stars = star_clusters(pa.nulls(len(x), pa.uint64()).fill_null(0), x, y, score, threads=threads)
+    member = pc.not_equal(stars.column("centre"), pa.scalar(NO_CLUSTER, pa.uint64()))
+    nodes = stars.filter(member)
+    at = pc.index_in(nodes.column("node"), value_set=key)
+    node_doc = pc.shift_right(nodes.column("node"), 32)
+    start = pc.take(occ.column("node_start"), at)
+    end = pc.take(occ.column("node_end"), at)
+    member_ids = pc.take(ids, node_doc)
+    member_dates = pc.take(dates, node_doc)
+    order_key = assemble_clusters(nodes.column("centre"), nodes.column("node"), member_ids, member_dates, start, end, threads=threads)
+    members = pa.table(
+        {
+            "centre": nodes.column("centre"),
+            "doc": node_doc,
+            "start": start,
+            "end": end,
+            "rank": order_key.column("rank"),
+            "size": order_key.column("size"),
+            "first_id": order_key.column("first_id"),
+            "first_start": order_key.column("first_start"),
+            "first_end": order_key.column("first_end"),
+        }
+    )
+    clusters = (
+        members.filter(pc.equal(members["rank"], 0))
+        .select(["centre", "size", "first_id", "first_start", "first_end", "doc"])
+        .sort_by([("size", "descending"), ("first_id", "ascending"), ("first_start", "ascending"),
+                  ("first_end", "ascending"), ("centre", "ascending")])
+    )
+    cluster_id = pa.array(range(1, clusters.num_rows + 1), pa.uint64())
+    earliest = pc.if_else(pc.is_valid(pc.take(dates, clusters["doc"])), pc.take(ids, clusters["doc"]), pa.scalar(None, pa.large_string()))
+    at = pc.index_in(members["centre"], value_set=clusters["centre"])
+    members = members.append_column("cluster", pc.take(cluster_id, at)).append_column("earliest", pc.take(earliest, at))
+    members = members.sort_by([("cluster", "ascending"), ("rank", "ascending")])
+    docs_of = _column(members["doc"])
+    batch = pa.RecordBatch.from_arrays(
+        [
+            _column(members["cluster"]), _column(members["size"]), pc.take(ids, docs_of), pc.take(series, docs_of),
+            pc.take(dates, docs_of), pc.take(_strings(table, "title"), docs_of), pc.take(texts, docs_of),
+            pc.take(_strings(table, "extra"), docs_of), _column(members["start"]), _column(members["end"]),
+            _column(members["earliest"]),
+        ],
+        names=["cluster", "size", "id", "series", "date", "title", "text", "extra", "start", "end", "earliest"],
+    )
+    records = cluster_records(batch, threads=threads)
+    return pa.table(
+        {
+            "cluster": members["cluster"],
+            "rank": members["rank"],
+            "size": members["size"],
+            "doc": members["doc"],
+            "start": members["start"],
+            "end": members["end"],
+            "record": records,
+        }
+    )

@@ -1,0 +1,81 @@
+"""``python -m stemma.spark reuse INPUT… OUTPUT [options]``: ``stemma reuse`` on Spark."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m stemma.spark",
+        description="stemma's Spark jobs. reuse: the clusters of `stemma reuse INPUT… --out`, "
+        "written as text part files whose concatenation equals the CLI's file.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("reuse", help="passages reused across a corpus, clustered (stemma reuse)")
+    r.add_argument("paths", nargs="+", metavar="INPUT… OUTPUT", help="JSON Lines files or folders, or Parquet; then the output folder")
+    r.add_argument("--master", default=None, help="Spark master (default: local[*], or spark-submit's)")
+    r.add_argument("--partitions", type=int, default=None, help="shuffle partitions (default: 2 x default parallelism)")
+    r.add_argument("--threads", type=int, default=1, help="rayon threads per task (default 1: Spark runs one task per core)")
+    r.add_argument("--anchor-ngram", type=int, default=3)
+    r.add_argument("--min-df", type=int, default=2)
+    r.add_argument("--max-df", type=int, default=100)
+    r.add_argument("--min-shared", type=int, default=2)
+    r.add_argument("--skip-same-series", action="store_true")
+    r.add_argument("--min-overlap", type=float, default=0.8)
+    r.add_argument("--min-anchor-density", type=float, default=0.0)
+    r.add_argument("--ngram", type=int, default=None)
+    r.add_argument("--min-words", type=int, default=None)
+    r.add_argument("--max-gap", type=int, default=None)
+    r.add_argument("--min-identity", type=float, default=None)
+    r.add_argument("--no-sentence-seeds", action="store_true")
+    r.add_argument("--all-alignments", action="store_true")
+    r.add_argument("--max-bytes", type=int, default=64 << 20)
+    r.add_argument("--driver-memory", default=None, help="spark.driver.memory (e.g. 4g)")
+    args = parser.parse_args(argv)
+    if len(args.paths) < 2:
+        parser.error("give INPUT… and OUTPUT")
+    inputs, output = args.paths[:-1], args.paths[-1]
+
+    from .. import StemmaError
+    from . import check_options, reuse
+
+    try:
+        check_options(min_df=args.min_df, max_df=args.max_df, min_overlap=args.min_overlap)
+    except StemmaError as e:
+        print(f"stemma: {e}", file=sys.stderr)
+        return 2
+
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("stemma reuse")
+    if args.master:
+        builder = builder.master(args.master)
+    if args.driver_memory:
+        builder = builder.config("spark.driver.memory", args.driver_memory)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    started = time.time()
+    try:
+        reuse(
+            spark, inputs, output, partitions=args.partitions, threads=args.threads,
+            anchor_ngram=args.anchor_ngram, min_df=args.min_df, max_df=args.max_df, min_shared=args.min_shared,
+            skip_same_series=args.skip_same_series, min_overlap=args.min_overlap,
+            min_anchor_density=args.min_anchor_density, ngram=args.ngram, min_words=args.min_words,
+            max_gap=args.max_gap, min_identity=args.min_identity, sentence_seeds=not args.no_sentence_seeds, all_alignments=args.all_alignments,
+            max_bytes=args.max_bytes,
+        )
+    except StemmaError as e:
+        print(f"stemma: {e}", file=sys.stderr)
+        return 2
+    finally:
+        elapsed = time.time() - started
+    print(f"stemma.spark reuse: {output} written in {elapsed:.1f} s", file=sys.stderr)
+    spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
