@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import typing
-from typing import Any, Dict, List, Optional, Type, TypeVar
+from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar
 
 T = TypeVar("T", bound="Record")
+
+#: Each result class's fields and their types.
+_FIELDS: Dict[type, List[Tuple[str, Any]]] = {}
 
 
 class Record:
@@ -25,8 +28,12 @@ class Record:
     @classmethod
     def from_dict(cls: Type[T], data: Dict[str, Any]) -> T:
         """Build from a JSON object of the schema (unknown fields are kept for ``to_dict``)."""
-        hints = typing.get_type_hints(cls)
-        values = {f.name: _convert(hints[f.name], data.get(f.name)) for f in dataclasses.fields(cls)}
+        fields = _FIELDS.get(cls)
+        if fields is None:
+            # Resolved once per class: get_type_hints evaluates every annotation.
+            hints = typing.get_type_hints(cls)
+            fields = _FIELDS[cls] = [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]
+        values = {name: _convert(hint, data.get(name)) for name, hint in fields}
         obj = cls(**values)
         object.__setattr__(obj, "_raw", data)
         return obj
