@@ -272,6 +272,25 @@ def clusters_of(path, index):
     return list(groups.values())
 
 
+def removed_of(path, index):
+    """Documents an engine removes: stemma's records say which are kept; for the baselines,
+    the first of each cluster is kept."""
+    removed, first = set(), {}
+    for line in open(path, encoding="utf-8"):
+        r = json.loads(line)
+        if r.get("cluster") is None:
+            continue
+        k = index[r["id"]]
+        if "kept" in r:
+            if not r["kept"]:
+                removed.add(k)
+        elif r["cluster"] in first:
+            removed.add(k)
+        else:
+            first[r["cluster"]] = k
+    return removed
+
+
 def pair_set(groups):
     out = set()
     for g in groups:
@@ -304,7 +323,7 @@ def score(corpus, truth_path, threshold, n, outs):
     print(f"  ground truth: exact Jaccard of {n}-word shingles on {len(evaluated)} pairs "
           f"(every pair any engine put in one cluster, the planted pairs, 100,000 random pairs); "
           f"{len(positives)} pairs ≥ {threshold}")
-    print(f"  {'engine':<22} {'pairs':>8} {'precision':>9} {'recall':>7} {'F1':>6}   planted recall (J ≥ t)   planted found per edit rate " + " ".join(f"{r:.1%}" for r in RATES))
+    print(f"  {'engine':<22} {'pairs':>8} {'precision':>9} {'recall':>7} {'F1':>6} {'dedup recall':>12}   planted recall (J ≥ t)   planted found per edit rate " + " ".join(f"{r:.1%}" for r in RATES))
     result = {}
     for name in names:
         p = pairs[name]
@@ -318,9 +337,14 @@ def score(corpus, truth_path, threshold, n, outs):
         for r in RATES:
             qs = [q for q, t in planted.items() if t["rate"] == r]
             per_rate.append(sum(q in p for q in qs) / len(qs) if qs else float("nan"))
+        removed = removed_of(outs[names.index(name)], index)
+        both_kept = sum(1 for q in positives if q[0] not in removed and q[1] not in removed)
+        dedup_rec = 1 - both_kept / len(positives) if positives else 1.0
         result[name] = (prec, rec, f1, planted_rec, p)
-        print(f"  {name:<22} {len(p):>8} {prec:>9.4f} {rec:>7.4f} {f1:>6.4f}   {planted_rec:>22.4f}   "
+        print(f"  {name:<22} {len(p):>8} {prec:>9.4f} {rec:>7.4f} {f1:>6.4f} {dedup_rec:>12.4f}   {planted_rec:>22.4f}   "
               + " ".join(f"{x:>4.2f}" for x in per_rate))
+    print("  (pairs: same-cluster pairs; dedup recall: share of pairs >= the threshold that do not survive "
+          "as two kept documents)")
     if planted:
         print("  share of planted copies whose true Jaccard is ≥ %s, per edit rate: " % threshold + ", ".join(
             f"{r:.1%} {sum(sim[q] >= threshold for q, t in planted.items() if t['rate'] == r) / max(1, sum(1 for t in planted.values() if t['rate'] == r)):.2f}"

@@ -230,8 +230,12 @@ pub struct DedupStats {
     pub bands: u64,
     /// Signature values per band.
     pub rows: u64,
-    /// Bytes of sketches kept per corpus: shingle sets, band table and per-document records.
+    /// Bytes of the LSH index: the band table (a key and a document per band) and the
+    /// per-document records (id, sizes, exact hash, where its shingles are).
     pub index_bytes: u64,
+    /// Bytes of the shingle sets kept to verify candidates exactly (4 per distinct shingle;
+    /// in memory up to a third of the budget, on disk beyond).
+    pub store_bytes: u64,
     /// Sorted runs spilled to the temporary folder.
     pub spilled_runs: u64,
     /// Bytes spilled (runs and shingle store).
@@ -562,8 +566,8 @@ impl Deduper {
             }
         }
         let per_doc = 8 + 4 + 4 + 4 + 8 + 4; // id end, words, bytes, group, set position, set length
-        stats.index_bytes = store.len() * 4
-            + band_records * 12
+        stats.store_bytes = store.len() * 4;
+        stats.index_bytes = band_records * 12
             + group.len() as u64 * per_doc
             + ids.len() as u64
             + seen.len() as u64 * 12;

@@ -142,27 +142,77 @@ pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
 pub fn word_norms(text: &str, out: &mut Vec<u64>) {
     out.clear();
     if text.is_ascii() {
-        // ASCII folds by lowercasing; a stack buffer keeps the hot loop free of allocation.
-        let bytes = text.as_bytes();
-        let mut lower = [0u8; 64];
-        ascii_words(bytes, |start, end| {
-            let word = &bytes[start..end];
-            if word.len() <= lower.len() {
-                let buf = &mut lower[..word.len()];
-                for (d, s) in buf.iter_mut().zip(word) {
-                    *d = s.to_ascii_lowercase();
-                }
-                out.push(xxh3_64(buf));
-            } else {
-                out.push(xxh3_64(word.to_ascii_lowercase().as_slice()));
-            }
-        });
+        ascii_word_norms(text.as_bytes(), out);
     } else {
         let mut normalizer = Normalizer::new(false);
         for (_, word) in text.split_word_bound_indices() {
             if word.chars().any(char::is_alphanumeric) {
                 out.push(xxh3_64(normalizer.normalize(word).as_bytes()));
             }
+        }
+    }
+}
+
+/// [`word_norms`] of ASCII text in one pass: the words of [`ascii_words`] (the property test
+/// checks they are the same), lower-cased into a buffer as they are scanned, then hashed.
+fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) {
+    // 1: letter, 2: digit, 3: underscore; 0: anything else.
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = if c.is_ascii_alphabetic() {
+                1
+            } else if c.is_ascii_digit() {
+                2
+            } else if c == b'_' {
+                3
+            } else {
+                0
+            };
+            b += 1;
+        }
+        t
+    };
+    let n = text.len();
+    let mut word: Vec<u8> = Vec::with_capacity(64);
+    let mut i = 0;
+    while i < n {
+        if CLASS[text[i] as usize] == 0 {
+            i += 1;
+            continue;
+        }
+        word.clear();
+        let mut alnum = false;
+        loop {
+            while i < n {
+                let class = CLASS[text[i] as usize];
+                if class == 0 {
+                    break;
+                }
+                alnum |= class != 3;
+                word.push(text[i].to_ascii_lowercase());
+                i += 1;
+            }
+            if i + 1 < n {
+                let (before, mid, after) = (
+                    CLASS[text[i - 1] as usize],
+                    text[i],
+                    CLASS[text[i + 1] as usize],
+                );
+                let letters = before == 1 && after == 1 && matches!(mid, b':' | b'.' | b'\'');
+                let digits = before == 2 && after == 2 && matches!(mid, b',' | b';' | b'.' | b'\'');
+                if letters || digits {
+                    word.push(mid);
+                    i += 1;
+                    continue;
+                }
+            }
+            break;
+        }
+        if alnum {
+            out.push(xxh3_64(&word));
         }
     }
 }
