@@ -1,7 +1,9 @@
 //! `stemma-bench`: writes the inputs of stemma's benchmarks.
 //!
 //! - `gen-pan`: a PAN text-alignment corpus with per-type truth (see `bench/quality.sh`);
-//! - `gen-speed`: two large documents sharing a known share of text (see `bench/speed.sh`).
+//! - `gen-speed`: two large documents sharing a known share of text (see `bench/speed.sh`);
+//! - `xling-model`: the cross-lingual model's NTREX accuracy and embedding speed (see
+//!   `bench/xling.sh`).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -10,6 +12,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use stemma_bench::{pan, speed};
+
+mod xling;
 
 /// Benchmark input generators for stemma.
 #[derive(Debug, Parser)]
@@ -58,6 +62,18 @@ enum Command {
         #[arg(long, default_value_t = 0.2)]
         shared: f64,
     },
+    /// The cross-lingual model's accuracy on NTREX-128 and its embedding speed.
+    XlingModel {
+        /// The installed model's folder.
+        #[arg(long)]
+        model: PathBuf,
+        /// The shared data folder (../shared/data).
+        #[arg(long)]
+        data: PathBuf,
+        /// Sentences per language.
+        #[arg(long, default_value_t = 1000)]
+        sentences: usize,
+    },
 }
 
 fn main() -> Result<()> {
@@ -76,6 +92,11 @@ fn main() -> Result<()> {
             size,
             shared,
         } => gen_speed(data, out, seed, size, shared),
+        Command::XlingModel {
+            model,
+            data,
+            sentences,
+        } => xling::run(&model, &data, sentences),
     }
 }
 

@@ -119,6 +119,7 @@ fn compare(
             b_words: b_analysis.tokens.len(),
             passages: &passages,
             options: &options,
+            cross_lingual: None,
         };
         Ok(stemma_report::compare::to_json(&view))
     })?

@@ -54,8 +54,8 @@ mod passage;
 mod region;
 mod seeds;
 
-pub use passage::{CompareOptions, Passage, PassageKind, Span};
 pub use region::{one_per_region, TWIN_SHARE};
+pub use passage::{CompareOptions, Passage, PassageKind, SentencePair, Span};
 
 use rayon::prelude::*;
 use stemma_text::{Analysis, Token};
@@ -438,6 +438,8 @@ impl Context<'_> {
             a_diffs,
             b_diffs,
             also: Vec::new(),
+            similarity: None,
+            sentence_pairs: Vec::new(),
         }
     }
 }

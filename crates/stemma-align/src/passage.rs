@@ -33,6 +33,19 @@ pub enum PassageKind {
     Edited,
     /// Rewritten: shares meaning-bearing words sentence by sentence, few exact runs.
     Paraphrased,
+    /// The same sentences in another language (found by sentence embeddings).
+    Translated,
+}
+
+/// Two sentences, one on each side, that say the same thing (a translated passage's parts).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SentencePair {
+    /// The sentence in A.
+    pub a: Span,
+    /// The sentence in B.
+    pub b: Span,
+    /// Cosine of the two sentences' embeddings.
+    pub similarity: f64,
 }
 
 /// One passage of document A reused in document B.
@@ -53,7 +66,7 @@ pub struct Passage {
     pub identity: f64,
     /// `identity × min(a_tokens, b_tokens)`: roughly, how many words were carried over.
     pub score: f64,
-    /// Verbatim, edited or paraphrased.
+    /// Verbatim, edited, paraphrased or translated.
     pub kind: PassageKind,
     /// Words of A inside the passage that are not aligned to an identical word in B.
     pub a_diffs: Vec<Span>,
@@ -65,6 +78,12 @@ pub struct Passage {
     /// [`crate::one_per_region`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<Passage>,
+    /// Translated passages: the mean cosine of their sentence pairs (none for the others).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f64>,
+    /// Translated passages: the sentence pairs they are made of, in order of A.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sentence_pairs: Vec<SentencePair>,
 }
 
 /// The knobs WCopyfind and passim users expect. The defaults need no tuning.

@@ -19,6 +19,8 @@ pub const TWIN_SHARE: f64 = 0.9;
 ///     a_tokens: words, b_tokens: words, matched_tokens: words, identity: 1.0,
 ///     score: words as f64, kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![],
 ///     also: vec![],
+///     similarity: None,
+///     sentence_pairs: Vec::new(),
 /// };
 /// // A long passage, and a phrase inside it aligned a second time elsewhere in B.
 /// let findings = one_per_region(vec![
@@ -153,6 +155,8 @@ mod tests {
             a_diffs: vec![],
             b_diffs: vec![],
             also: vec![],
+            similarity: None,
+            sentence_pairs: Vec::new(),
         }
     }
 

@@ -37,6 +37,8 @@ enum Command {
     Dedup(commands::dedup::DedupArgs),
     /// The web UI and HTTP API: trace, compare, diff and the corpus in a browser.
     Serve(commands::serve::ServeArgs),
+    /// The cross-lingual sentence model: install it, check it.
+    Model(commands::model::ModelArgs),
     /// Evaluate detections against a ground truth.
     #[command(subcommand)]
     Eval(commands::eval::EvalCommand),
@@ -60,6 +62,7 @@ fn main() {
         Command::Trace(args) => commands::trace::run(args),
         Command::Reuse(args) => commands::reuse::run(args),
         Command::Dedup(args) => commands::dedup::run(args),
+        Command::Model(args) => commands::model::run(args),
     };
     if let Err(error) = result {
         // One line: the chain of causes joined, never a backtrace.

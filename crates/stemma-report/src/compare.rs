@@ -28,9 +28,11 @@
 //!     a_diffs: vec![],
 //!     b_diffs: vec![],
 //!     also: vec![],
+//!     similarity: None,
+//!     sentence_pairs: Vec::new(),
 //! }];
 //! let options = CompareOptions::default();
-//! let view = CompareView { a: &a, b: &b, a_words: 7, b_words: 5, passages: &passages, options: &options };
+//! let view = CompareView { a: &a, b: &b, a_words: 7, b_words: 5, passages: &passages, options: &options, cross_lingual: None };
 //! assert!(to_json(&view).contains("\"schema\": \"stemma.compare/1\""));
 //! let text = to_terminal(&view, TerminalStyle { color: false, width: 80 });
 //! assert!(text.contains("1 shared passage"));
@@ -78,6 +80,23 @@ pub struct CompareView<'a> {
     pub passages: &'a [Passage],
     /// The options used.
     pub options: &'a CompareOptions,
+    /// Whether and how translated passages were looked for (`None`: the documents were not
+    /// compared across languages, and the report is the monolingual one).
+    pub cross_lingual: Option<&'a CrossLingual>,
+}
+
+/// The cross-lingual side of a comparison, as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CrossLingual {
+    /// `searched` (the model ran), `model_missing` (the languages differ but no model is
+    /// installed: only monolingual passages are reported).
+    pub status: &'static str,
+    /// The model that ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<&'static str>,
+    /// One-line notes for the reader (how to install the model, a language the model does
+    /// not cover).
+    pub notes: Vec<String>,
 }
 
 /// Terminal rendering settings.
@@ -122,11 +141,11 @@ pub struct CompareSummary {
 /// let p = |s, e| Passage {
 ///     a: Span { start: s, end: e }, b: Span { start: s, end: e },
 ///     a_tokens: 1, b_tokens: 1, matched_tokens: 1, identity: 1.0, score: 1.0,
-///     kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![], also: vec![],
+///     kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![], also: vec![], similarity: None, sentence_pairs: vec![],
 /// };
 /// let passages = [p(0, 4), p(2, 6)];
 /// let options = CompareOptions::default();
-/// let view = CompareView { a: &a, b: &b, a_words: 1, b_words: 1, passages: &passages, options: &options };
+/// let view = CompareView { a: &a, b: &b, a_words: 1, b_words: 1, passages: &passages, options: &options, cross_lingual: None };
 /// let s = summary(&view);
 /// assert_eq!(s.a_shared_chars, 6);
 /// assert_eq!(s.a_coverage, 0.6);
@@ -145,10 +164,11 @@ pub fn kind_name(kind: PassageKind) -> String {
 }
 
 /// Kinds listed in every summary, even at zero, so that JSON consumers see a stable shape.
-const KNOWN_KINDS: [PassageKind; 3] = [
+const KNOWN_KINDS: [PassageKind; 4] = [
     PassageKind::Verbatim,
     PassageKind::Edited,
     PassageKind::Paraphrased,
+    PassageKind::Translated,
 ];
 
 /// A passage's spans made safe and converted to chars; diffs clamped into the passage,
@@ -167,6 +187,8 @@ struct Spans {
     b_diffs: Vec<CharSpan>,
     /// The passage's alternatives, prepared the same way.
     also: Vec<Spans>,
+    /// A translated passage's sentence pairs, in chars.
+    sentence_pairs: Vec<(CharSpan, CharSpan)>,
 }
 
 impl Spans {
@@ -179,6 +201,11 @@ impl Spans {
             a: pa,
             b: pb,
             also: p.also.iter().map(|alt| Spans::new(a, b, alt)).collect(),
+            sentence_pairs: p
+                .sentence_pairs
+                .iter()
+                .map(|pair| (a.char_span(pair.a), b.char_span(pair.b)))
+                .collect(),
         }
     }
 }
@@ -261,6 +288,8 @@ struct JsonReport<'a> {
     a: JsonDoc<'a>,
     b: JsonDoc<'a>,
     summary: JsonSummary<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cross_lingual: Option<&'a CrossLingual>,
     passages: Vec<JsonPassage<'a>>,
 }
 
@@ -292,6 +321,17 @@ struct JsonPassage<'a> {
     b_diffs: Vec<JsonSpan>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     also: Vec<JsonPassage<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    similarity: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sentence_pairs: Vec<JsonSentencePair>,
+}
+
+#[derive(Serialize)]
+struct JsonSentencePair {
+    a: JsonSpan,
+    b: JsonSpan,
+    similarity: f64,
 }
 
 impl<'a> JsonPassage<'a> {
@@ -314,6 +354,17 @@ impl<'a> JsonPassage<'a> {
                 .zip(&sp.also)
                 .map(|(alt, alt_spans)| JsonPassage::new(view, None, alt, alt_spans))
                 .collect(),
+            similarity: p.similarity.map(round4),
+            sentence_pairs: p
+                .sentence_pairs
+                .iter()
+                .zip(&sp.sentence_pairs)
+                .map(|(pair, (a, b))| JsonSentencePair {
+                    a: JsonSpan::from(a),
+                    b: JsonSpan::from(b),
+                    similarity: round4(pair.similarity),
+                })
+                .collect(),
         }
     }
 }
@@ -328,7 +379,10 @@ impl<'a> JsonPassage<'a> {
 /// `char_start`, `char_end` in Unicode scalars, `tokens`), `a_text`, `b_text`, and the
 /// unmatched words `a_diffs`, `b_diffs` (spans without `tokens`), and `also` when weaker
 /// alignments of the same words were folded under the passage (each shaped like a passage
-/// without `number` or `also`; `summary.alternatives` counts them).
+/// without `number` or `also`; `summary.alternatives` counts them). Translated passages add
+/// `similarity` (mean cosine of their sentence pairs) and `sentence_pairs` (`a`, `b` spans
+/// and `similarity` of each); a cross-language comparison adds the top-level `cross_lingual`
+/// (`status`, `model`, `notes`).
 pub fn to_json(view: &CompareView) -> String {
     let prep = Prepared::new(view);
     let s = &prep.summary;
@@ -348,6 +402,7 @@ pub fn to_json(view: &CompareView) -> String {
             a_shared_chars: s.a_shared_chars,
             b_shared_chars: s.b_shared_chars,
         },
+        cross_lingual: view.cross_lingual,
         passages: view
             .passages
             .iter()
@@ -471,10 +526,10 @@ pub fn to_terminal(view: &CompareView, style: TerminalStyle) -> String {
 /// let all = Span { start: 0, end: text.len() - 1 };
 /// let passages = [Passage {
 ///     a: all, b: all, a_tokens: 400, b_tokens: 400, matched_tokens: 400, identity: 1.0,
-///     score: 400.0, kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![], also: vec![],
+///     score: 400.0, kind: PassageKind::Verbatim, a_diffs: vec![], b_diffs: vec![], also: vec![], similarity: None, sentence_pairs: vec![],
 /// }];
 /// let options = CompareOptions::default();
-/// let view = CompareView { a: &a, b: &b, a_words: 400, b_words: 400, passages: &passages, options: &options };
+/// let view = CompareView { a: &a, b: &b, a_words: 400, b_words: 400, passages: &passages, options: &options, cross_lingual: None };
 /// let style = TerminalStyle { color: false, width: 80 };
 /// assert!(to_terminal_with(&view, style, 6).contains(" words] …"));
 /// assert!(!to_terminal_with(&view, style, 0).contains(" words] …"));
@@ -544,26 +599,55 @@ pub fn to_terminal_with(
             ),
         ));
     }
+    if let Some(cross) = view.cross_lingual {
+        let lang = |doc: &Document| {
+            doc.lang
+                .as_deref()
+                .map_or("?".to_string(), terminal::clean_line)
+        };
+        let model = cross
+            .model
+            .map(|m| format!(" · model {m}"))
+            .unwrap_or_default();
+        lines.push(Line::styled(
+            st.dim,
+            format!("languages  A {} · B {}{model}", lang(view.a), lang(view.b)),
+        ));
+        for note in &cross.notes {
+            lines.push(Line::styled(st.dim, terminal::clean_line(note)));
+        }
+    }
 
     let side_by_side = width >= SIDE_BY_SIDE_WIDTH;
     let mut elided = false;
     for (i, (p, sp)) in view.passages.iter().zip(&prep.passages).enumerate() {
         lines.push(Line::default());
         let kind = kind_name(p.kind);
+        let (closeness, detail) = match p.similarity {
+            Some(similarity) => (
+                format!("similarity {:.2}", round4(similarity)),
+                format!(
+                    " · {} · score {:.1}",
+                    plural(p.sentence_pairs.len(), "sentence pair", "sentence pairs"),
+                    round4(p.score)
+                ),
+            ),
+            None => (
+                format!("{} identical", percent(p.identity)),
+                format!(
+                    " · {} matched · score {:.1}",
+                    plural(p.matched_tokens, "word", "words"),
+                    round4(p.score)
+                ),
+            ),
+        };
         lines.push(
             Line::styled(st.bold, format!("#{}", i + 1))
                 .append(Style::new(), "  ")
                 .append(st.kind(&kind), &kind)
                 .append(Style::new(), " · ")
-                .append(Style::new(), &format!("{} identical", percent(p.identity)))
-                .append(
-                    st.dim,
-                    &format!(
-                        " · {} matched · score {:.1}",
-                        plural(p.matched_tokens, "word", "words"),
-                        round4(p.score)
-                    ),
-                ),
+                .append(Style::new(), &closeness)
+                .append(st.dim, &detail),
         );
         let a_label = format!(
             "A {} · {}",

@@ -65,6 +65,8 @@ fn passage(
         a_diffs: diffs(a, sa, a_diffs),
         b_diffs: diffs(b, sb, b_diffs),
         also: vec![],
+        similarity: None,
+        sentence_pairs: Vec::new(),
     }
 }
 
@@ -84,6 +86,7 @@ impl Example {
             b_words: words(&self.b.text),
             passages: &self.passages,
             options: &self.options,
+            cross_lingual: None,
         }
     }
 }
@@ -293,6 +296,8 @@ fn coverage_counts_overlaps_once() {
         a_diffs: vec![],
         b_diffs: vec![],
         also: vec![],
+        similarity: None,
+        sentence_pairs: Vec::new(),
     };
     // A: [0,4) ∪ [2,6) ∪ [5,7) = 7 chars; B: [0,2) ∪ [4,5) ∪ [4,5) = 3 chars.
     let passages = [p((0, 4), (0, 2)), p((2, 6), (4, 5)), p((5, 7), (4, 5))];
@@ -304,6 +309,7 @@ fn coverage_counts_overlaps_once() {
         b_words: 1,
         passages: &passages,
         options: &options,
+        cross_lingual: None,
     };
     let s = summary(&view);
     assert_eq!(s.a_shared_chars, 7);
@@ -324,6 +330,7 @@ fn coverage_counts_overlaps_once() {
         b_words: 0,
         passages: &[],
         options: &options,
+        cross_lingual: None,
     };
     assert_eq!(summary(&view).a_coverage, 0.0);
     assert!(to_terminal(&view, PLAIN).contains("0 shared passages"));
@@ -534,6 +541,8 @@ fn terminal_elides_long_passages() {
         a_diffs: vec![],
         b_diffs: vec![],
         also: vec![],
+        similarity: None,
+        sentence_pairs: Vec::new(),
     }];
     let options = CompareOptions::default();
     let view = CompareView {
@@ -543,6 +552,7 @@ fn terminal_elides_long_passages() {
         b_words: 500,
         passages: &passages,
         options: &options,
+        cross_lingual: None,
     };
     let out = to_terminal(&view, PLAIN);
     assert!(out.contains("word0 word1"));
@@ -616,6 +626,8 @@ fn large_reports_render_quickly() {
                 a_diffs: vec![d],
                 b_diffs: vec![d],
                 also: vec![],
+                similarity: None,
+                sentence_pairs: Vec::new(),
             }
         })
         .collect();
@@ -627,6 +639,7 @@ fn large_reports_render_quickly() {
         b_words: 200_000,
         passages: &passages,
         options: &options,
+        cross_lingual: None,
     };
     let t = std::time::Instant::now();
     let json = to_json(&view);

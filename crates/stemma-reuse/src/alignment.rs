@@ -372,6 +372,8 @@ mod tests {
             a_diffs: Vec::new(),
             b_diffs: Vec::new(),
             also: Vec::new(),
+            similarity: None,
+            sentence_pairs: Vec::new(),
         }
     }
 

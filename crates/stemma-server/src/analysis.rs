@@ -89,6 +89,7 @@ pub(crate) async fn compare(
             b_words: ba.tokens.len(),
             passages: &passages,
             options: &options,
+            cross_lingual: None,
         };
         respond(
             &state,

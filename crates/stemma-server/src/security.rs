@@ -111,6 +111,7 @@ fn sample_reports() -> Vec<String> {
         b_words: ba.tokens.len(),
         passages: &passages,
         options: &options,
+        cross_lingual: None,
     });
     let candidates = [a.clone()];
     let trace = stemma_trace::trace(&b, &ba, &candidates, &options);

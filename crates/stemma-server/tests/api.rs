@@ -131,6 +131,7 @@ async fn compare_and_diff_answer_the_cli_schemas() {
         b_words: ba.tokens.len(),
         passages: &passages,
         options: &options,
+        cross_lingual: None,
     });
     assert_eq!(r.body, expected);
 

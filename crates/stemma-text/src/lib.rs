@@ -9,17 +9,20 @@
 //! - [`normalize_word`]: NFKC + full case folding (+ optional diacritic folding);
 //! - [`analyze`]: UAX#29 word tokens, each keeping its byte span in the original text, with
 //!   hashed normalized and stemmed forms, stopword flags and sentence boundaries;
-//! - [`CharOffsets`]: exact byte → Unicode-scalar offset conversion.
+//! - [`CharOffsets`]: exact byte → Unicode-scalar offset conversion;
+//! - [`guess_language`]: a document's language (ISO 639-3).
 //!
 //! It must not know about files, indexes, alignment or output formats: it turns bytes and
 //! strings into tokens, nothing more.
 
 mod decode;
+mod lang;
 mod normalize;
 mod offsets;
 mod tokenize;
 
 pub use decode::{decode, require_words, DecodeError, Decoded, Encoding};
+pub use lang::guess_language;
 pub use normalize::{fold_diacritics, normalize_word, Normalizer};
 pub use offsets::CharOffsets;
 pub use tokenize::{analyze, is_stopword, stopword_list, word_norms, Analysis, Sentence, Token};

@@ -228,6 +228,8 @@ pub fn trace(
 ///     a: Span { start, end }, b: Span { start, end }, a_tokens: 4, b_tokens: 4,
 ///     matched_tokens: 4, identity, score: identity * 4.0, kind: PassageKind::Verbatim,
 ///     a_diffs: vec![], b_diffs: vec![], also: vec![],
+///     similarity: None,
+///     sentence_pairs: Vec::new(),
 /// };
 /// let (mut old, new) = (Document::new("old", &target.text), Document::new("new", &target.text));
 /// old.date = Some("1990".into());

@@ -119,6 +119,8 @@ fn span_passage(b: Span, a: Span, score: f64) -> Passage {
         a_diffs: vec![],
         b_diffs: vec![],
         also: vec![],
+        similarity: None,
+        sentence_pairs: Vec::new(),
     }
 }
 
@@ -249,6 +251,8 @@ fn whole_passage(analysis: &stemma_text::Analysis, unmatched: &[usize]) -> Passa
         a_diffs: diffs.clone(),
         b_diffs: diffs,
         also: vec![],
+        similarity: None,
+        sentence_pairs: Vec::new(),
     }
 }
 

@@ -6,8 +6,10 @@ use anyhow::Result;
 use clap::Args;
 use stemma_align::CompareOptions;
 use stemma_ingest::Limits;
-use stemma_report::compare::CompareView;
+use stemma_report::compare::{CompareView, CrossLingual};
+use stemma_text::{Analysis, Document};
 
+use super::model::{load_for_comparison, ModelDirArg};
 use super::output;
 
 /// Options shared by every command that aligns text.
@@ -81,6 +83,12 @@ pub struct CompareArgs {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
+    /// Look for translated passages: auto (when the two documents' languages differ),
+    /// always, or never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub cross_lingual: String,
+    #[command(flatten)]
+    pub model: ModelDirArg,
     #[command(flatten)]
     pub align: AlignArgs,
 }
@@ -97,12 +105,42 @@ pub fn run(args: CompareArgs) -> Result<()> {
         || stemma_ingest::load(&args.a, &limits),
         || stemma_ingest::load(&args.b, &limits),
     );
-    let (a, b) = (a?, b?);
+    let (mut a, mut b) = (a?, b?);
+    for doc in [&mut a, &mut b] {
+        if doc.lang.is_none() {
+            doc.lang = stemma_text::guess_language(&doc.text).map(str::to_string);
+        }
+    }
     let (a_analysis, b_analysis) = rayon::join(
         || stemma_text::analyze(&a.text),
         || stemma_text::analyze(&b.text),
     );
-    let passages = stemma_align::align(&a_analysis, &b_analysis, &options);
+    let mut passages = stemma_align::align(&a_analysis, &b_analysis, &options);
+    let languages_differ = matches!((&a.lang, &b.lang), (Some(x), Some(y)) if x != y);
+    let cross_lingual = match args.cross_lingual.as_str() {
+        "always" => Some(translated(
+            &args.model,
+            &a,
+            &a_analysis,
+            &b,
+            &b_analysis,
+            &mut passages,
+        )?),
+        "auto" if languages_differ => Some(translated(
+            &args.model,
+            &a,
+            &a_analysis,
+            &b,
+            &b_analysis,
+            &mut passages,
+        )?),
+        _ => None,
+    };
+    if let Some(cross) = &cross_lingual {
+        for note in &cross.notes {
+            eprintln!("stemma: {note}");
+        }
+    }
     let view = CompareView {
         a: &a,
         b: &b,
@@ -110,6 +148,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         b_words: b_analysis.tokens.len(),
         passages: &passages,
         options: &options,
+        cross_lingual: cross_lingual.as_ref(),
     };
     output::write_html(args.html.as_deref(), || {
         stemma_report::compare::to_html(&view)
@@ -120,4 +159,60 @@ pub fn run(args: CompareArgs) -> Result<()> {
         stemma_report::compare::to_terminal(&view, output::terminal_style(&args.color))
     };
     output::write_stdout(&rendered)
+}
+
+/// Add the translated passages of `a` and `b` to `passages` (a translated passage that
+/// overlaps a monolingual one on both sides is left out: the monolingual one explains it).
+fn translated(
+    model_dir: &ModelDirArg,
+    a: &Document,
+    a_analysis: &Analysis,
+    b: &Document,
+    b_analysis: &Analysis,
+    passages: &mut Vec<stemma_align::Passage>,
+) -> Result<CrossLingual> {
+    let mut notes = Vec::new();
+    let Some(model) = load_for_comparison(model_dir)? else {
+        let (dir, _) = model_dir.resolve();
+        notes.push(format!(
+            "{} is {} and {} is {}: translated passages need the cross-lingual model; install it with `stemma model install` (into {})",
+            a.id,
+            a.lang.as_deref().unwrap_or("of unknown language"),
+            b.id,
+            b.lang.as_deref().unwrap_or("of unknown language"),
+            dir.display()
+        ));
+        return Ok(CrossLingual {
+            status: "model_missing",
+            model: None,
+            notes,
+        });
+    };
+    for doc in [a, b] {
+        match doc.lang.as_deref().map(stemma_xling::coverage) {
+            Some(stemma_xling::Coverage::Trained) => {}
+            Some(stemma_xling::Coverage::Related) => notes.push(format!(
+                "{}: the model was not trained on {} (read through a related language: lower recall)",
+                doc.id,
+                doc.lang.as_deref().unwrap_or_default()
+            )),
+            Some(stemma_xling::Coverage::NotCovered) => notes.push(format!(
+                "{}: {} is not a language the model covers: translated passages may be missed",
+                doc.id,
+                doc.lang.as_deref().unwrap_or_default()
+            )),
+            None => notes.push(format!("{}: language not recognized", doc.id)),
+        }
+    }
+    let (a_vectors, b_vectors) = rayon::join(
+        || model.sentence_vectors(&a.text, a_analysis, a.lang.as_deref()),
+        || model.sentence_vectors(&b.text, b_analysis, b.lang.as_deref()),
+    );
+    let found = stemma_xling::find_translated(&a_vectors, &b_vectors, &Default::default());
+    stemma_xling::add_translated(passages, found);
+    Ok(CrossLingual {
+        status: "searched",
+        model: Some(stemma_xling::MODEL_NAME),
+        notes,
+    })
 }

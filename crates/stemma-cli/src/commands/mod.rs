@@ -5,6 +5,7 @@ pub mod dedup;
 pub mod diff;
 pub mod eval;
 pub mod index;
+pub mod model;
 pub mod output;
 pub mod pan;
 pub mod reuse;

@@ -12,6 +12,7 @@ use stemma_eval::{CharRange, Detection, Pair};
 use stemma_text::{Analysis, CharOffsets, Document};
 
 use super::compare::AlignArgs;
+use super::model::{load_for_comparison, ModelDirArg};
 
 /// Arguments of `stemma pan`.
 #[derive(Debug, Args)]
@@ -24,6 +25,12 @@ pub struct PanArgs {
     pub susp_dir: PathBuf,
     /// Folder to write one detection XML per pair into (created if missing).
     pub out_dir: PathBuf,
+    /// Look for translated passages: auto (in pairs whose documents' languages differ),
+    /// always, or never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub cross_lingual: String,
+    #[command(flatten)]
+    pub model: ModelDirArg,
     #[command(flatten)]
     pub align: AlignArgs,
 }
@@ -69,7 +76,10 @@ pub fn run(args: PanArgs) -> Result<()> {
             let input = path
                 .to_str()
                 .with_context(|| format!("{}: the path is not valid UTF-8", path.display()))?;
-            let document = stemma_ingest::load(input, &limits)?;
+            let mut document = stemma_ingest::load(input, &limits)?;
+            if document.lang.is_none() && args.cross_lingual != "never" {
+                document.lang = stemma_text::guess_language(&document.text).map(str::to_string);
+            }
             let analysis = stemma_text::analyze(&document.text);
             let char_shift = usize::from(starts_with_utf8_bom(path));
             Ok(Loaded {
@@ -86,15 +96,69 @@ pub fn run(args: PanArgs) -> Result<()> {
         .map(|l| CharOffsets::new(&l.document.text))
         .collect();
 
+    // Which pairs are compared across languages, and the sentence vectors they need.
+    let cross = |src: usize, susp: usize| match args.cross_lingual.as_str() {
+        "always" => true,
+        "auto" => {
+            matches!((&loaded[src].document.lang, &loaded[susp].document.lang), (Some(x), Some(y)) if x != y)
+        }
+        _ => false,
+    };
+    let pair_docs = |pair: &Pair| {
+        (
+            index_of(&sources, &pair.source),
+            sources.len() + index_of(&suspicious, &pair.suspicious),
+        )
+    };
+    let mut needed = vec![false; loaded.len()];
+    for (src, susp) in pairs.iter().map(pair_docs) {
+        if cross(src, susp) {
+            needed[src] = true;
+            needed[susp] = true;
+        }
+    }
+    let model = if needed.contains(&true) {
+        let model = load_for_comparison(&args.model)?;
+        if model.is_none() {
+            eprintln!(
+                "stemma: some pairs are in different languages: translated passages need the cross-lingual model; install it with `stemma model install` (into {})",
+                args.model.resolve().0.display()
+            );
+        }
+        model
+    } else {
+        None
+    };
+    let vectors: Vec<Option<stemma_xling::SentenceVectors>> = match &model {
+        Some(model) => loaded
+            .par_iter()
+            .zip(&needed)
+            .map(|(l, &need)| {
+                need.then(|| {
+                    model.sentence_vectors(
+                        &l.document.text,
+                        &l.analysis,
+                        l.document.lang.as_deref(),
+                    )
+                })
+            })
+            .collect(),
+        None => vec![None; loaded.len()],
+    };
+    let translate_options = stemma_xling::TranslateOptions::default();
+
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("{}: cannot create the folder", args.out_dir.display()))?;
     let counts: Vec<Result<usize>> = pairs
         .par_iter()
         .map(|pair| {
-            let src = index_of(&sources, &pair.source);
-            let susp = sources.len() + index_of(&suspicious, &pair.suspicious);
-            let passages =
+            let (src, susp) = pair_docs(pair);
+            let mut passages =
                 stemma_align::align(&loaded[src].analysis, &loaded[susp].analysis, &options);
+            if let (true, Some(a), Some(b)) = (cross(src, susp), &vectors[src], &vectors[susp]) {
+                let found = stemma_xling::find_translated(a, b, &translate_options);
+                stemma_xling::add_translated(&mut passages, found);
+            }
             let (src_chars, susp_chars) = (&offsets[src], &offsets[susp]);
             let (src_shift, susp_shift) = (loaded[src].char_shift, loaded[susp].char_shift);
             let mut detections: Vec<Detection> = passages

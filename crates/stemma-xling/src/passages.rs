@@ -1,0 +1,471 @@
+//! Translated passages from sentence embeddings: candidate pairs, chains, passages.
+//!
+//! Every sentence of A is compared with every sentence of B (exact k-NN by blocks, so two
+//! long documents never need the whole similarity matrix). A pair is a seed when its cosine
+//! is high both absolutely and relative to the two sentences' nearest neighbours (the ratio
+//! margin of Artetxe & Schwenk 2019: `cos / mean(top-k of each side)`), which discounts a
+//! sentence that is close to everything (a dateline, a list of names) and adapts to models
+//! whose cosines run lower for one language. Seeds lying within a few sentences of each
+//! other on both sides form one passage whatever their order, the way compare clusters word
+//! seeds, so reordered and joined or split sentences stay in one passage; a passage needs
+//! several pairs and good mean scores, and grows by neighbouring sentence pairs that are
+//! close enough.
+
+use stemma_align::{Passage, PassageKind, SentencePair, Span};
+use stemma_text::Analysis;
+
+use crate::muse::{gemm_nt, DIM};
+
+/// The sentences of one text and their embeddings.
+#[derive(Debug, Clone, Default)]
+pub struct SentenceVectors {
+    /// Each sentence's bytes in the text (from its first word to the punctuation that ends it).
+    pub spans: Vec<Span>,
+    /// Words per sentence.
+    pub words: Vec<u32>,
+    /// `spans.len() × 512` unit vectors, row by row.
+    pub vectors: Vec<f32>,
+}
+
+impl SentenceVectors {
+    fn row(&self, i: usize) -> &[f32] {
+        &self.vectors[i * DIM..(i + 1) * DIM]
+    }
+
+    /// Number of sentences.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether there are no sentences.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// The sentence spans of `text` as [`analyze`](stemma_text::analyze) found them, each
+/// running from its first word to the end of the punctuation after its last word.
+///
+/// ```
+/// let text = "One sentence here. «Another one!» And";
+/// let spans = stemma_xling::sentence_spans(text, &stemma_text::analyze(text));
+/// let got: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
+/// assert_eq!(got, ["One sentence here.", "Another one!»", "And"]);
+/// ```
+pub fn sentence_spans(text: &str, analysis: &Analysis) -> Vec<Span> {
+    let tokens = &analysis.tokens;
+    analysis
+        .sentences
+        .iter()
+        .filter(|s| s.end > s.first)
+        .map(|s| {
+            let start = tokens[s.first as usize].start as usize;
+            let last_end = tokens[s.end as usize - 1].end as usize;
+            let limit = tokens
+                .get(s.end as usize)
+                .map_or(text.len(), |t| t.start as usize);
+            let tail = &text[last_end..limit];
+            let end = last_end + tail.find(char::is_whitespace).unwrap_or(tail.len());
+            Span { start, end }
+        })
+        .collect()
+}
+
+/// Thresholds of [`find_translated`]; the defaults were set on NTREX pairs inserted into
+/// unrelated English text (see `bench/xling.sh`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranslateOptions {
+    /// Neighbours per sentence for the margin.
+    pub k: usize,
+    /// A seed's least cosine.
+    pub seed_cosine: f32,
+    /// A seed's least margin.
+    pub seed_margin: f32,
+    /// Seeds at most this many sentences apart on both sides join one passage.
+    pub max_gap: usize,
+    /// Least sentence pairs of a passage.
+    pub min_pairs: usize,
+    /// Least mean cosine of a passage's pairs.
+    pub passage_cosine: f32,
+    /// Least mean margin of a passage's pairs.
+    pub passage_margin: f32,
+    /// A neighbouring pair extends a passage at this cosine.
+    pub extend_cosine: f32,
+    /// Sentences with fewer words never seed (headings, datelines).
+    pub min_seed_words: u32,
+}
+
+impl Default for TranslateOptions {
+    fn default() -> Self {
+        TranslateOptions {
+            k: 4,
+            seed_cosine: 0.3,
+            seed_margin: 1.2,
+            max_gap: 3,
+            min_pairs: 2,
+            passage_cosine: 0.4,
+            passage_margin: 1.4,
+            extend_cosine: 0.3,
+            min_seed_words: 3,
+        }
+    }
+}
+
+/// The `k` best (cosine, index) of one sentence, best first.
+#[derive(Debug, Clone)]
+struct TopK {
+    best: Vec<(f32, u32)>,
+}
+
+impl TopK {
+    fn push(&mut self, k: usize, cosine: f32, index: u32) {
+        if self.best.len() == k && self.best.last().is_some_and(|&(c, _)| c >= cosine) {
+            return;
+        }
+        let at = self
+            .best
+            .partition_point(|&(c, i)| c > cosine || (c == cosine && i < index));
+        self.best.insert(at, (cosine, index));
+        self.best.truncate(k);
+    }
+
+    fn mean(&self) -> f32 {
+        if self.best.is_empty() {
+            return 0.0;
+        }
+        self.best.iter().map(|b| b.0).sum::<f32>() / self.best.len() as f32
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Rows of A compared with all of B at a time.
+const BLOCK: usize = 256;
+
+/// Every translated passage of `a` found in `b`, in order of A then B.
+///
+/// ```
+/// use stemma_align::Span;
+/// use stemma_xling::{find_translated, SentenceVectors, TranslateOptions};
+/// // Three sentences each; A's 0 and 1 are "translated" as B's 1 and 2.
+/// let unit = |axis: usize| { let mut v = vec![0.0f32; 512]; v[axis] = 1.0; v };
+/// let sentences = |axes: &[usize]| SentenceVectors {
+///     spans: (0..axes.len()).map(|i| Span { start: i * 10, end: i * 10 + 9 }).collect(),
+///     words: vec![5; axes.len()],
+///     vectors: axes.iter().flat_map(|&a| unit(a)).collect(),
+/// };
+/// let passages = find_translated(&sentences(&[1, 2, 3]), &sentences(&[7, 1, 2]), &TranslateOptions::default());
+/// assert_eq!(passages.len(), 1);
+/// assert_eq!((passages[0].a, passages[0].b), (Span { start: 0, end: 19 }, Span { start: 10, end: 29 }));
+/// assert_eq!(passages[0].sentence_pairs.len(), 2);
+/// ```
+pub fn find_translated(
+    a: &SentenceVectors,
+    b: &SentenceVectors,
+    options: &TranslateOptions,
+) -> Vec<Passage> {
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        return Vec::new();
+    }
+    let k = options.k.max(1);
+    let mut rows = vec![TopK { best: Vec::new() }; n];
+    let mut cols = vec![TopK { best: Vec::new() }; m];
+    let mut block = vec![0f32; BLOCK.min(n) * m];
+    for first in (0..n).step_by(BLOCK) {
+        let count = BLOCK.min(n - first);
+        gemm_nt(
+            count,
+            m,
+            &a.vectors[first * DIM..(first + count) * DIM],
+            &b.vectors,
+            &mut block[..count * m],
+        );
+        for r in 0..count {
+            let i = first + r;
+            for (j, &cosine) in block[r * m..(r + 1) * m].iter().enumerate() {
+                rows[i].push(k, cosine, j as u32);
+                cols[j].push(k, cosine, i as u32);
+            }
+        }
+    }
+    let row_mean: Vec<f32> = rows.iter().map(TopK::mean).collect();
+    let col_mean: Vec<f32> = cols.iter().map(TopK::mean).collect();
+    let margin =
+        |i: usize, j: usize, cosine: f32| cosine / ((row_mean[i] + col_mean[j]) / 2.0).max(1e-3);
+
+    // Seeds: the union of both sides' neighbour lists, filtered.
+    let mut seeds: Vec<Seed> = Vec::new();
+    let mut consider = |i: usize, j: usize, cosine: f32| {
+        if a.words[i] >= options.min_seed_words
+            && b.words[j] >= options.min_seed_words
+            && cosine >= options.seed_cosine
+        {
+            let margin = margin(i, j, cosine);
+            if margin >= options.seed_margin {
+                seeds.push(Seed {
+                    i,
+                    j,
+                    cosine,
+                    margin,
+                });
+            }
+        }
+    };
+    for (i, top) in rows.iter().enumerate() {
+        for &(cosine, j) in &top.best {
+            consider(i, j as usize, cosine);
+        }
+    }
+    for (j, top) in cols.iter().enumerate() {
+        for &(cosine, i) in &top.best {
+            consider(i as usize, j, cosine);
+        }
+    }
+    seeds.sort_by(|x, y| (x.i, x.j).cmp(&(y.i, y.j)));
+    seeds.dedup_by(|x, y| (x.i, x.j) == (y.i, y.j));
+
+    let mut passages: Vec<Passage> = cluster(&seeds, options.max_gap)
+        .into_iter()
+        .filter_map(|group| passage(a, b, &group, options))
+        .collect();
+    passages.sort_by(|x, y| {
+        (x.a.start, x.b.start, x.a.end, x.b.end).cmp(&(y.a.start, y.b.start, y.a.end, y.b.end))
+    });
+    passages
+}
+
+/// Add translated passages to monolingual ones: a translated passage overlapping a
+/// monolingual passage on both sides is left out (the monolingual one explains it better);
+/// the result is sorted by position in A, then B.
+///
+/// ```
+/// use stemma_align::{Passage, PassageKind, Span};
+/// let p = |a: (usize, usize), kind| Passage {
+///     a: Span { start: a.0, end: a.1 }, b: Span { start: a.0, end: a.1 },
+///     a_tokens: 1, b_tokens: 1, matched_tokens: 0, identity: 0.0, score: 0.0, kind,
+///     a_diffs: vec![], b_diffs: vec![], also: vec![], similarity: None, sentence_pairs: vec![],
+/// };
+/// let mut passages = vec![p((50, 60), PassageKind::Verbatim)];
+/// stemma_xling::add_translated(&mut passages, vec![p((55, 70), PassageKind::Translated), p((0, 10), PassageKind::Translated)]);
+/// assert_eq!(passages.iter().map(|p| p.a.start).collect::<Vec<_>>(), [0, 50]);
+/// ```
+pub fn add_translated(passages: &mut Vec<Passage>, translated: Vec<Passage>) {
+    let overlaps = |x: &Span, y: &Span| x.start < y.end && y.start < x.end;
+    let monolingual = passages.len();
+    for t in translated {
+        if !passages[..monolingual]
+            .iter()
+            .any(|p| overlaps(&p.a, &t.a) && overlaps(&p.b, &t.b))
+        {
+            passages.push(t);
+        }
+    }
+    passages.sort_by(|x, y| {
+        (x.a.start, x.b.start, x.a.end, x.b.end).cmp(&(y.a.start, y.b.start, y.a.end, y.b.end))
+    });
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Seed {
+    i: usize,
+    j: usize,
+    cosine: f32,
+    margin: f32,
+}
+
+/// Seeds linked when they lie within `gap` sentences on both sides, grouped by union-find.
+fn cluster(seeds: &[Seed], gap: usize) -> Vec<Vec<Seed>> {
+    let mut parent: Vec<usize> = (0..seeds.len()).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    // Seeds are sorted by i: only those within `gap` rows ahead can link.
+    for x in 0..seeds.len() {
+        for y in x + 1..seeds.len() {
+            if seeds[y].i > seeds[x].i + gap {
+                break;
+            }
+            if seeds[x].j.abs_diff(seeds[y].j) <= gap {
+                let (rx, ry) = (find(&mut parent, x), find(&mut parent, y));
+                parent[rx.max(ry)] = rx.min(ry);
+            }
+        }
+    }
+    let mut groups: Vec<Vec<Seed>> = Vec::new();
+    let mut slot = vec![usize::MAX; seeds.len()];
+    for x in 0..seeds.len() {
+        let root = find(&mut parent, x);
+        if slot[root] == usize::MAX {
+            slot[root] = groups.len();
+            groups.push(Vec::new());
+        }
+        groups[slot[root]].push(seeds[x]);
+    }
+    groups
+}
+
+/// A passage from one group of seeds: each sentence paired once (best margins first), the
+/// pairs checked, the spans grown by close neighbouring pairs.
+fn passage(
+    a: &SentenceVectors,
+    b: &SentenceVectors,
+    group: &[Seed],
+    options: &TranslateOptions,
+) -> Option<Passage> {
+    let mut order: Vec<&Seed> = group.iter().collect();
+    order.sort_by(|x, y| {
+        y.margin
+            .total_cmp(&x.margin)
+            .then((x.i, x.j).cmp(&(y.i, y.j)))
+    });
+    let mut used_a = Vec::new();
+    let mut used_b = Vec::new();
+    let mut pairs: Vec<Seed> = Vec::new();
+    for s in order {
+        if !used_a.contains(&s.i) && !used_b.contains(&s.j) {
+            used_a.push(s.i);
+            used_b.push(s.j);
+            pairs.push(*s);
+        }
+    }
+    if pairs.len() < options.min_pairs.max(1) {
+        return None;
+    }
+    let count = pairs.len() as f32;
+    let mean_cosine = pairs.iter().map(|p| p.cosine).sum::<f32>() / count;
+    let mean_margin = pairs.iter().map(|p| p.margin).sum::<f32>() / count;
+    if mean_cosine < options.passage_cosine || mean_margin < options.passage_margin {
+        return None;
+    }
+    pairs.sort_by_key(|p| (p.i, p.j));
+    let (mut i0, mut i1) = (
+        pairs.iter().map(|p| p.i).min()?,
+        pairs.iter().map(|p| p.i).max()?,
+    );
+    let (mut j0, mut j1) = (
+        pairs.iter().map(|p| p.j).min()?,
+        pairs.iter().map(|p| p.j).max()?,
+    );
+    // Grow at both ends while the neighbouring sentences are close.
+    let pair = |i: usize, j: usize| Seed {
+        i,
+        j,
+        cosine: dot(a.row(i), b.row(j)),
+        margin: 0.0,
+    };
+    while i0 > 0 && j0 > 0 && dot(a.row(i0 - 1), b.row(j0 - 1)) >= options.extend_cosine {
+        i0 -= 1;
+        j0 -= 1;
+        pairs.push(pair(i0, j0));
+    }
+    while i1 + 1 < a.len()
+        && j1 + 1 < b.len()
+        && dot(a.row(i1 + 1), b.row(j1 + 1)) >= options.extend_cosine
+    {
+        i1 += 1;
+        j1 += 1;
+        pairs.push(pair(i1, j1));
+    }
+    pairs.sort_by_key(|p| (p.i, p.j));
+    let a_tokens: usize = a.words[i0..=i1].iter().map(|&w| w as usize).sum();
+    let b_tokens: usize = b.words[j0..=j1].iter().map(|&w| w as usize).sum();
+    let similarity = f64::from(pairs.iter().map(|p| p.cosine).sum::<f32>() / pairs.len() as f32);
+    Some(Passage {
+        a: Span {
+            start: a.spans[i0].start,
+            end: a.spans[i1].end,
+        },
+        b: Span {
+            start: b.spans[j0].start,
+            end: b.spans[j1].end,
+        },
+        a_tokens,
+        b_tokens,
+        matched_tokens: 0,
+        identity: 0.0,
+        score: similarity * a_tokens.min(b_tokens) as f64,
+        kind: PassageKind::Translated,
+        a_diffs: Vec::new(),
+        b_diffs: Vec::new(),
+        also: Vec::new(),
+        similarity: Some(similarity),
+        sentence_pairs: pairs
+            .iter()
+            .map(|p| SentencePair {
+                a: a.spans[p.i],
+                b: b.spans[p.j],
+                similarity: f64::from(p.cosine),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vectors(axes: &[usize]) -> SentenceVectors {
+        SentenceVectors {
+            spans: (0..axes.len())
+                .map(|i| Span {
+                    start: i * 10,
+                    end: i * 10 + 9,
+                })
+                .collect(),
+            words: vec![6; axes.len()],
+            vectors: axes
+                .iter()
+                .flat_map(|&axis| {
+                    let mut v = vec![0.0f32; DIM];
+                    v[axis] = 1.0;
+                    v
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn reordered_sentences_stay_one_passage() {
+        // B holds A's sentences 1..4 in the order 3, 1, 4, 2 after two unrelated ones.
+        let a = vectors(&[10, 1, 2, 3, 4, 11]);
+        let b = vectors(&[20, 21, 3, 1, 4, 2, 22]);
+        let p = find_translated(&a, &b, &TranslateOptions::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].a.start, p[0].a.end), (10, 49));
+        assert_eq!((p[0].b.start, p[0].b.end), (20, 59));
+        assert_eq!(p[0].sentence_pairs.len(), 4);
+        assert_eq!(p[0].kind, PassageKind::Translated);
+    }
+
+    #[test]
+    fn one_lone_pair_and_unrelated_texts_give_nothing() {
+        let options = TranslateOptions::default();
+        assert!(find_translated(&vectors(&[1, 2, 3]), &vectors(&[4, 5, 6]), &options).is_empty());
+        assert!(find_translated(&vectors(&[1, 2, 3]), &vectors(&[4, 1, 6]), &options).is_empty());
+        assert!(find_translated(&vectors(&[]), &vectors(&[4, 1, 6]), &options).is_empty());
+    }
+
+    #[test]
+    fn distant_pairs_are_separate_passages() {
+        let a = vectors(&[1, 2, 30, 31, 32, 33, 34, 3, 4]);
+        let b = vectors(&[3, 4, 40, 41, 42, 43, 44, 1, 2]);
+        let p = find_translated(&a, &b, &TranslateOptions::default());
+        assert_eq!(p.len(), 2, "{p:?}");
+    }
+
+    #[test]
+    fn top_k_keeps_the_best_in_order() {
+        let mut t = TopK { best: Vec::new() };
+        for (c, i) in [(0.1, 0), (0.5, 1), (0.3, 2), (0.9, 3), (0.5, 4)] {
+            t.push(3, c, i);
+        }
+        assert_eq!(t.best, vec![(0.9, 3), (0.5, 1), (0.5, 4)]);
+    }
+}
