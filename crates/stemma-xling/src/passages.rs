@@ -72,7 +72,7 @@ pub fn sentence_spans(text: &str, analysis: &Analysis) -> Vec<Span> {
 }
 
 /// Thresholds of [`find_translated`]; the defaults were set on NTREX pairs inserted into
-/// unrelated English text (see `bench/xling.sh`).
+/// unrelated English text (`bench/xling.sh`, seed 1; checked on seed 2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TranslateOptions {
     /// Neighbours per sentence for the margin.
@@ -89,10 +89,40 @@ pub struct TranslateOptions {
     pub passage_cosine: f32,
     /// Least mean margin of a passage's pairs.
     pub passage_margin: f32,
+    /// Least mean margin of a passage of two pairs.
+    pub two_pair_margin: f32,
+    /// Accepted passages at most this many sentences apart on both sides are merged.
+    pub merge_gap: usize,
     /// A neighbouring pair extends a passage at this cosine.
     pub extend_cosine: f32,
     /// Sentences with fewer words never seed (headings, datelines).
     pub min_seed_words: u32,
+}
+
+impl TranslateOptions {
+    /// The defaults, with a lower passage cosine when either language is only related to
+    /// one the model knows (cosines of Ukrainian translations run about 0.2 lower).
+    ///
+    /// ```
+    /// use stemma_xling::TranslateOptions;
+    /// assert!(TranslateOptions::for_languages(Some("ukr"), Some("eng")).passage_cosine < TranslateOptions::default().passage_cosine);
+    /// assert_eq!(TranslateOptions::for_languages(Some("rus"), Some("eng")), TranslateOptions::default());
+    /// ```
+    pub fn for_languages(a: Option<&str>, b: Option<&str>) -> Self {
+        let related = [a, b]
+            .iter()
+            .flatten()
+            .any(|l| crate::coverage(l) == crate::Coverage::Related);
+        let defaults = TranslateOptions::default();
+        TranslateOptions {
+            passage_cosine: if related {
+                0.33
+            } else {
+                defaults.passage_cosine
+            },
+            ..defaults
+        }
+    }
 }
 
 impl Default for TranslateOptions {
@@ -105,6 +135,8 @@ impl Default for TranslateOptions {
             min_pairs: 2,
             passage_cosine: 0.4,
             passage_margin: 1.4,
+            two_pair_margin: 1.5,
+            merge_gap: 8,
             extend_cosine: 0.3,
             min_seed_words: 3,
         }
@@ -224,12 +256,16 @@ pub fn find_translated(
             consider(i as usize, j, cosine);
         }
     }
-    seeds.sort_by(|x, y| (x.i, x.j).cmp(&(y.i, y.j)));
+    seeds.sort_by_key(|s| (s.i, s.j));
     seeds.dedup_by(|x, y| (x.i, x.j) == (y.i, y.j));
 
-    let mut passages: Vec<Passage> = cluster(&seeds, options.max_gap)
+    let found: Vec<Found> = cluster(&seeds, options.max_gap)
         .into_iter()
-        .filter_map(|group| passage(a, b, &group, options))
+        .filter_map(|group| accept(a, b, &group, options))
+        .collect();
+    let mut passages: Vec<Passage> = merge_close(found, options.merge_gap)
+        .iter()
+        .map(|f| to_passage(a, b, f))
         .collect();
     passages.sort_by(|x, y| {
         (x.a.start, x.b.start, x.a.end, x.b.end).cmp(&(y.a.start, y.b.start, y.a.end, y.b.end))
@@ -300,25 +336,34 @@ fn cluster(seeds: &[Seed], gap: usize) -> Vec<Vec<Seed>> {
     }
     let mut groups: Vec<Vec<Seed>> = Vec::new();
     let mut slot = vec![usize::MAX; seeds.len()];
-    for x in 0..seeds.len() {
+    for (x, seed) in seeds.iter().enumerate() {
         let root = find(&mut parent, x);
         if slot[root] == usize::MAX {
             slot[root] = groups.len();
             groups.push(Vec::new());
         }
-        groups[slot[root]].push(seeds[x]);
+        groups[slot[root]].push(*seed);
     }
     groups
 }
 
+/// A passage in sentence indices, before it becomes a [`Passage`].
+#[derive(Debug, Clone)]
+struct Found {
+    /// First and last sentence of A, of B.
+    a: (usize, usize),
+    b: (usize, usize),
+    pairs: Vec<Seed>,
+}
+
 /// A passage from one group of seeds: each sentence paired once (best margins first), the
 /// pairs checked, the spans grown by close neighbouring pairs.
-fn passage(
+fn accept(
     a: &SentenceVectors,
     b: &SentenceVectors,
     group: &[Seed],
     options: &TranslateOptions,
-) -> Option<Passage> {
+) -> Option<Found> {
     let mut order: Vec<&Seed> = group.iter().collect();
     order.sort_by(|x, y| {
         y.margin
@@ -335,13 +380,19 @@ fn passage(
             pairs.push(*s);
         }
     }
-    if pairs.len() < options.min_pairs.max(1) {
-        return None;
-    }
     let count = pairs.len() as f32;
     let mean_cosine = pairs.iter().map(|p| p.cosine).sum::<f32>() / count;
     let mean_margin = pairs.iter().map(|p| p.margin).sum::<f32>() / count;
-    if mean_cosine < options.passage_cosine || mean_margin < options.passage_margin {
+    // Two pairs happen by chance between two stories of one event: they need more margin.
+    let margin_needed = if pairs.len() <= 2 {
+        options.two_pair_margin
+    } else {
+        options.passage_margin
+    };
+    if pairs.len() < options.min_pairs.max(1)
+        || mean_cosine < options.passage_cosine
+        || mean_margin < margin_needed
+    {
         return None;
     }
     pairs.sort_by_key(|p| (p.i, p.j));
@@ -374,10 +425,48 @@ fn passage(
         pairs.push(pair(i1, j1));
     }
     pairs.sort_by_key(|p| (p.i, p.j));
+    Some(Found {
+        a: (i0, i1),
+        b: (j0, j1),
+        pairs,
+    })
+}
+
+/// Passages close on both sides (at most `merge_gap` sentences apart) are one passage whose
+/// middle pairs were missed: merged, so one translated passage is reported once.
+fn merge_close(mut found: Vec<Found>, merge_gap: usize) -> Vec<Found> {
+    found.sort_by_key(|f| (f.a, f.b));
+    // Sentences between two ranges (0 when they touch or overlap).
+    let gap =
+        |x: (usize, usize), y: (usize, usize)| y.0.saturating_sub(x.1).max(x.0.saturating_sub(y.1));
+    let mut out: Vec<Found> = Vec::with_capacity(found.len());
+    for f in found {
+        match out
+            .iter_mut()
+            .rev()
+            .find(|o| gap(o.a, f.a) <= merge_gap && gap(o.b, f.b) <= merge_gap)
+        {
+            Some(o) => {
+                o.a = (o.a.0.min(f.a.0), o.a.1.max(f.a.1));
+                o.b = (o.b.0.min(f.b.0), o.b.1.max(f.b.1));
+                o.pairs.extend(f.pairs);
+                o.pairs.sort_by_key(|p| (p.i, p.j));
+                o.pairs.dedup_by_key(|p| (p.i, p.j));
+            }
+            None => out.push(f),
+        }
+    }
+    out
+}
+
+fn to_passage(a: &SentenceVectors, b: &SentenceVectors, f: &Found) -> Passage {
+    let (i0, i1) = f.a;
+    let (j0, j1) = f.b;
     let a_tokens: usize = a.words[i0..=i1].iter().map(|&w| w as usize).sum();
     let b_tokens: usize = b.words[j0..=j1].iter().map(|&w| w as usize).sum();
-    let similarity = f64::from(pairs.iter().map(|p| p.cosine).sum::<f32>() / pairs.len() as f32);
-    Some(Passage {
+    let similarity =
+        f64::from(f.pairs.iter().map(|p| p.cosine).sum::<f32>() / f.pairs.len().max(1) as f32);
+    Passage {
         a: Span {
             start: a.spans[i0].start,
             end: a.spans[i1].end,
@@ -396,7 +485,8 @@ fn passage(
         b_diffs: Vec::new(),
         also: Vec::new(),
         similarity: Some(similarity),
-        sentence_pairs: pairs
+        sentence_pairs: f
+            .pairs
             .iter()
             .map(|p| SentencePair {
                 a: a.spans[p.i],
@@ -404,7 +494,7 @@ fn passage(
                 similarity: f64::from(p.cosine),
             })
             .collect(),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -454,10 +544,22 @@ mod tests {
 
     #[test]
     fn distant_pairs_are_separate_passages() {
-        let a = vectors(&[1, 2, 30, 31, 32, 33, 34, 3, 4]);
-        let b = vectors(&[3, 4, 40, 41, 42, 43, 44, 1, 2]);
-        let p = find_translated(&a, &b, &TranslateOptions::default());
+        let filler = |from: usize| (from..from + 10).collect::<Vec<_>>();
+        let a = [vec![1, 2], filler(30), vec![3, 4]].concat();
+        let b = [vec![3, 4], filler(50), vec![1, 2]].concat();
+        let p = find_translated(&vectors(&a), &vectors(&b), &TranslateOptions::default());
         assert_eq!(p.len(), 2, "{p:?}");
+    }
+
+    #[test]
+    fn close_passages_in_order_are_merged() {
+        // Two runs of pairs five sentences apart on both sides: one passage.
+        let a = vectors(&[1, 2, 30, 31, 32, 33, 34, 3, 4]);
+        let b = vectors(&[1, 2, 40, 41, 42, 43, 44, 3, 4]);
+        let p = find_translated(&a, &b, &TranslateOptions::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].a.start, p[0].a.end), (0, 89));
+        assert_eq!(p[0].sentence_pairs.len(), 4);
     }
 
     #[test]

@@ -208,7 +208,9 @@ fn translated(
         || model.sentence_vectors(&a.text, a_analysis, a.lang.as_deref()),
         || model.sentence_vectors(&b.text, b_analysis, b.lang.as_deref()),
     );
-    let found = stemma_xling::find_translated(&a_vectors, &b_vectors, &Default::default());
+    let options =
+        stemma_xling::TranslateOptions::for_languages(a.lang.as_deref(), b.lang.as_deref());
+    let found = stemma_xling::find_translated(&a_vectors, &b_vectors, &options);
     stemma_xling::add_translated(passages, found);
     Ok(CrossLingual {
         status: "searched",

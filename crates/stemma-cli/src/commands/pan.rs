@@ -145,7 +145,6 @@ pub fn run(args: PanArgs) -> Result<()> {
             .collect(),
         None => vec![None; loaded.len()],
     };
-    let translate_options = stemma_xling::TranslateOptions::default();
 
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("{}: cannot create the folder", args.out_dir.display()))?;
@@ -156,7 +155,11 @@ pub fn run(args: PanArgs) -> Result<()> {
             let mut passages =
                 stemma_align::align(&loaded[src].analysis, &loaded[susp].analysis, &options);
             if let (true, Some(a), Some(b)) = (cross(src, susp), &vectors[src], &vectors[susp]) {
-                let found = stemma_xling::find_translated(a, b, &translate_options);
+                let options = stemma_xling::TranslateOptions::for_languages(
+                    loaded[src].document.lang.as_deref(),
+                    loaded[susp].document.lang.as_deref(),
+                );
+                let found = stemma_xling::find_translated(a, b, &options);
                 stemma_xling::add_translated(&mut passages, found);
             }
             let (src_chars, susp_chars) = (&offsets[src], &offsets[susp]);
