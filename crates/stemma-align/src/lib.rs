@@ -54,8 +54,8 @@ mod passage;
 mod region;
 mod seeds;
 
-pub use region::{one_per_region, TWIN_SHARE};
 pub use passage::{CompareOptions, Passage, PassageKind, SentencePair, Span};
+pub use region::{one_per_region, TWIN_SHARE};
 
 use rayon::prelude::*;
 use stemma_text::{Analysis, Token};

@@ -263,10 +263,11 @@ pub fn find_translated(
         .into_iter()
         .filter_map(|group| accept(a, b, &group, options))
         .collect();
-    let mut passages: Vec<Passage> = merge_close(found, options.merge_gap)
-        .iter()
-        .map(|f| to_passage(a, b, f))
-        .collect();
+    let mut merged = merge_close(found, options.merge_gap);
+    for f in &mut merged {
+        fill_pairs(a, b, f, options);
+    }
+    let mut passages: Vec<Passage> = merged.iter().map(|f| to_passage(a, b, f)).collect();
     passages.sort_by(|x, y| {
         (x.a.start, x.b.start, x.a.end, x.b.end).cmp(&(y.a.start, y.b.start, y.a.end, y.b.end))
     });
@@ -430,6 +431,127 @@ fn accept(
         b: (j0, j1),
         pairs,
     })
+}
+
+/// Complete a passage's sentence pairs: the pairs that keep both sides in order are anchors;
+/// the unpaired sentences between two anchors are aligned by dynamic programming (one to one,
+/// or skipped), and a sentence next to a pair joins it when the two together are closer to
+/// the other side than the paired sentence alone (a sentence split or joined in translation).
+fn fill_pairs(
+    a: &SentenceVectors,
+    b: &SentenceVectors,
+    found: &mut Found,
+    options: &TranslateOptions,
+) {
+    let mut pairs = std::mem::take(&mut found.pairs);
+    pairs.sort_by_key(|p| (p.i, p.j));
+    // Longest chain increasing on both sides (pairs are few: quadratic is fine).
+    let n = pairs.len();
+    let mut best = vec![1usize; n];
+    let mut prev = vec![usize::MAX; n];
+    for x in 0..n {
+        for y in 0..x {
+            if pairs[y].i < pairs[x].i && pairs[y].j < pairs[x].j && best[y] + 1 > best[x] {
+                best[x] = best[y] + 1;
+                prev[x] = y;
+            }
+        }
+    }
+    let mut chain = Vec::new();
+    let mut at = (0..n).max_by_key(|&x| (best[x], usize::MAX - x));
+    while let Some(x) = at {
+        chain.push(pairs[x]);
+        at = (prev[x] != usize::MAX).then_some(prev[x]);
+    }
+    chain.reverse();
+    let mut out = pairs.clone();
+    // Gaps: before the first anchor, between anchors, after the last (within the passage).
+    let mut bounds = vec![(found.a.0 as isize - 1, found.b.0 as isize - 1)];
+    bounds.extend(chain.iter().map(|p| (p.i as isize, p.j as isize)));
+    bounds.push((found.a.1 as isize + 1, found.b.1 as isize + 1));
+    for w in bounds.windows(2) {
+        let (ia, ja) = ((w[0].0 + 1) as usize, (w[0].1 + 1) as usize);
+        let (ib, jb) = (w[1].0 as usize, w[1].1 as usize);
+        if ia >= ib || ja >= jb {
+            continue;
+        }
+        // score[x][y]: best over the first x of A's gap and y of B's.
+        let (na, nb) = (ib - ia, jb - ja);
+        let mut score = vec![vec![0f32; nb + 1]; na + 1];
+        for x in 1..=na {
+            for y in 1..=nb {
+                let c = dot(a.row(ia + x - 1), b.row(ja + y - 1));
+                let matched = score[x - 1][y - 1]
+                    + if c >= options.extend_cosine {
+                        c
+                    } else {
+                        f32::NEG_INFINITY
+                    };
+                score[x][y] = score[x - 1][y].max(score[x][y - 1]).max(matched);
+            }
+        }
+        let (mut x, mut y) = (na, nb);
+        while x > 0 && y > 0 {
+            let c = dot(a.row(ia + x - 1), b.row(ja + y - 1));
+            if c >= options.extend_cosine && score[x][y] == score[x - 1][y - 1] + c {
+                out.push(Seed {
+                    i: ia + x - 1,
+                    j: ja + y - 1,
+                    cosine: c,
+                    margin: 0.0,
+                });
+                x -= 1;
+                y -= 1;
+            } else if score[x][y] == score[x - 1][y] {
+                x -= 1;
+            } else {
+                y -= 1;
+            }
+        }
+    }
+    // Joins: an unpaired neighbour that brings the pair closer.
+    let joined = |u: &[f32], v: &[f32], w: &[f32]| {
+        let sum: Vec<f32> = v.iter().zip(w).map(|(p, q)| p + q).collect();
+        let norm = dot(&sum, &sum).sqrt().max(1e-6);
+        dot(u, &sum) / norm
+    };
+    let paired_a: Vec<usize> = out.iter().map(|p| p.i).collect();
+    let paired_b: Vec<usize> = out.iter().map(|p| p.j).collect();
+    let mut joins = Vec::new();
+    for p in &out {
+        for j in [p.j.wrapping_sub(1), p.j + 1] {
+            if j >= found.b.0
+                && j <= found.b.1
+                && !paired_b.contains(&j)
+                && joined(a.row(p.i), b.row(p.j), b.row(j)) > p.cosine
+            {
+                joins.push(Seed {
+                    i: p.i,
+                    j,
+                    cosine: dot(a.row(p.i), b.row(j)),
+                    margin: 0.0,
+                });
+            }
+        }
+        for i in [p.i.wrapping_sub(1), p.i + 1] {
+            if i >= found.a.0
+                && i <= found.a.1
+                && !paired_a.contains(&i)
+                && joined(b.row(p.j), a.row(p.i), a.row(i)) > p.cosine
+            {
+                joins.push(Seed {
+                    i,
+                    j: p.j,
+                    cosine: dot(a.row(i), b.row(p.j)),
+                    margin: 0.0,
+                });
+            }
+        }
+    }
+    out.extend(joins);
+    out.sort_by_key(|p| (p.i, p.j));
+    out.dedup_by_key(|p| (p.i, p.j));
+    found.pairs = out;
 }
 
 /// Passages close on both sides (at most `merge_gap` sentences apart) are one passage whose
