@@ -30,8 +30,10 @@
 
 mod labels;
 mod matching;
+mod moves;
 mod redline;
 mod segment;
+mod units;
 
 use std::time::Duration;
 

@@ -1,83 +1,19 @@
-//! Clause matching: exact bodies first, then a greedy assignment on word-bag similarity,
-//! then merges and splits from containment, then parents from their children; finally the
-//! longest increasing subsequence of matched positions decides which matches moved.
+//! Clause matching, points among points first and then everything left: exact bodies, a
+//! greedy assignment on word-bag similarity or containment in order (expanded and
+//! shortened clauses), merges and splits from containment, parents from their children,
+//! rewordings in the gaps; then [`crate::moves`] decides which matches moved, and each
+//! change is classified.
 
 use std::collections::VecDeque;
 use std::time::Instant;
 
 use foldhash::{HashMap, HashMapExt};
-use stemma_text::Normalizer;
-use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use similar::{Algorithm, DiffOp};
-
-use crate::redline::{redline, tokenize, Tok};
-use crate::segment::{Clause, ClauseKind};
+use crate::moves::{heaviest_increasing, order};
+use crate::redline::redline;
+use crate::segment::Clause;
+use crate::units::{common, in_order_share, sorted_union, units, Unit};
 use crate::{Change, ChangeKind, Diff, DiffOptions, Numbering};
-
-/// What matching needs to know about one clause.
-struct Unit {
-    /// Normalized word keys, sorted (a multiset).
-    bag: Vec<u64>,
-    /// Normalized word keys in text order.
-    seq: Vec<u64>,
-    /// Hash of the body's token keys under the options (whitespace never counts).
-    exact: u64,
-    /// The label key, if any.
-    label: Option<String>,
-}
-
-fn units(text: &str, clauses: &[Clause], options: &DiffOptions) -> Vec<Unit> {
-    let mut normalizer = Normalizer::new(false);
-    let mut toks: Vec<Tok> = Vec::new();
-    clauses
-        .iter()
-        .map(|c| {
-            toks.clear();
-            tokenize(text, c.body, options.tokens(), &mut normalizer, &mut toks);
-            let seq: Vec<u64> = toks
-                .iter()
-                .filter(|t| t.norm != 0)
-                .map(|t| t.norm)
-                .collect();
-            let mut bag = seq.clone();
-            bag.sort_unstable();
-            let label = c.label.as_ref().map(|l| l.key.clone());
-            let exact = if bag.is_empty() {
-                xxh3_64(format!("\0label {}", label.as_deref().unwrap_or("")).as_bytes())
-            } else {
-                let mut h = Xxh3::new();
-                for t in &toks {
-                    h.update(&t.key.to_le_bytes());
-                }
-                h.digest()
-            };
-            Unit {
-                bag,
-                seq,
-                exact,
-                label,
-            }
-        })
-        .collect()
-}
-
-/// Size of the multiset intersection of two sorted bags.
-fn common(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Edge {
@@ -112,14 +48,14 @@ impl Edge {
 }
 
 #[derive(Debug, Clone)]
-struct Group {
-    a: Vec<usize>,
-    b: Vec<usize>,
+pub(crate) struct Group {
+    pub(crate) a: Vec<usize>,
+    pub(crate) b: Vec<usize>,
     confidence: f64,
     exact: bool,
-    alive: bool,
+    pub(crate) alive: bool,
     /// The pass that formed it (see [`Matcher::tier`]).
-    tier: u8,
+    pub(crate) tier: u8,
 }
 
 impl Edge {
@@ -268,30 +204,6 @@ fn candidates(
     }
 }
 
-fn longest_increasing(seq: &[usize]) -> Vec<bool> {
-    // Patience sorting with predecessor links.
-    let mut tails: Vec<usize> = Vec::new();
-    let mut prev = vec![usize::MAX; seq.len()];
-    for i in 0..seq.len() {
-        let pos = tails.partition_point(|&t| seq[t] < seq[i]);
-        if pos > 0 {
-            prev[i] = tails[pos - 1];
-        }
-        if pos == tails.len() {
-            tails.push(i);
-        } else {
-            tails[pos] = i;
-        }
-    }
-    let mut keep = vec![false; seq.len()];
-    let mut at = tails.last().copied().unwrap_or(usize::MAX);
-    while at != usize::MAX {
-        keep[at] = true;
-        at = prev[at];
-    }
-    keep
-}
-
 /// The matching in progress: which group each clause of either version belongs to.
 struct Matcher<'c> {
     a: &'c [Clause],
@@ -303,28 +215,6 @@ struct Matcher<'c> {
     b_group: Vec<Option<usize>>,
     /// The pass running: 1 for points among points, 2 for everything left.
     tier: u8,
-}
-
-/// A point of a list: a labelled clause or a bullet item. Points are matched among points
-/// first, so text around them (headings, paragraphs, commentary) cannot take their place.
-fn is_point(c: &Clause) -> bool {
-    c.label.is_some() || c.kind == ClauseKind::Item
-}
-
-/// Share of `a`'s words found again in `b` in the same order (longest common subsequence).
-fn in_order_share(a: &[u64], b: &[u64]) -> f64 {
-    if a.is_empty() {
-        return 0.0;
-    }
-    let ops = similar::capture_diff_slices(Algorithm::Myers, a, b);
-    let same: usize = ops
-        .iter()
-        .map(|op| match op {
-            DiffOp::Equal { len, .. } => *len,
-            _ => 0,
-        })
-        .sum();
-    same as f64 / a.len() as f64
 }
 
 /// A clause at least this many times longer than its counterpart (in words) that keeps its
@@ -588,46 +478,6 @@ impl Matcher<'_> {
     }
 }
 
-/// Which elements of `seq` (distinct values) lie on the increasing run of greatest total
-/// weight (ties: the earliest).
-fn heaviest_increasing(seq: &[usize], weight: &[u64]) -> Vec<bool> {
-    let n = seq.len();
-    let mut sorted = seq.to_vec();
-    sorted.sort_unstable();
-    // Fenwick tree of (best total, element) over value ranks, for prefix maxima.
-    let mut tree = vec![(0u64, usize::MAX); n + 1];
-    let mut prev = vec![usize::MAX; n];
-    let mut best = vec![0u64; n];
-    for i in 0..n {
-        let r = sorted.partition_point(|&v| v < seq[i]);
-        let (mut q, mut k) = ((0u64, usize::MAX), r);
-        while k > 0 {
-            if tree[k].0 > q.0 {
-                q = tree[k];
-            }
-            k &= k - 1;
-        }
-        best[i] = q.0 + weight[i];
-        prev[i] = q.1;
-        let mut k = r + 1;
-        while k <= n {
-            if best[i] > tree[k].0 {
-                tree[k] = (best[i], i);
-            }
-            k += k & k.wrapping_neg();
-        }
-    }
-    let mut keep = vec![false; n];
-    let mut at = (0..n)
-        .max_by(|&i, &j| best[i].cmp(&best[j]).then(j.cmp(&i)))
-        .unwrap_or(usize::MAX);
-    while at != usize::MAX {
-        keep[at] = true;
-        at = prev[at];
-    }
-    keep
-}
-
 pub(crate) fn match_versions(
     a_text: &str,
     a: Vec<Clause>,
@@ -649,8 +499,8 @@ pub(crate) fn match_versions(
     };
     // Points among points first, then everything left (text around the points, and points
     // that became paragraphs or the reverse).
-    let a_points: Vec<bool> = a.iter().map(is_point).collect();
-    let b_points: Vec<bool> = b.iter().map(is_point).collect();
+    let a_points: Vec<bool> = a.iter().map(Clause::is_point).collect();
+    let b_points: Vec<bool> = b.iter().map(Clause::is_point).collect();
     if a_points.iter().any(|&p| p) && b_points.iter().any(|&p| p) {
         m.assign(&a_points, &b_points, options);
     }
@@ -833,24 +683,6 @@ pub(crate) fn match_versions(
     }
 }
 
-/// Live groups (those `keep` selects) in old order, and which of them lie on the longest
-/// increasing run of new positions.
-fn order(groups: &[Group], keep: impl Fn(&Group) -> bool) -> (Vec<usize>, Vec<bool>) {
-    let mut live: Vec<usize> = (0..groups.len())
-        .filter(|&g| groups[g].alive && keep(&groups[g]))
-        .collect();
-    live.sort_by_key(|&g| (groups[g].a[0], groups[g].b[0]));
-    let seq: Vec<usize> = live.iter().map(|&g| groups[g].b[0]).collect();
-    let in_order = longest_increasing(&seq);
-    (live, in_order)
-}
-
-fn sorted_union<'b>(bags: impl Iterator<Item = &'b Vec<u64>>) -> Vec<u64> {
-    let mut all: Vec<u64> = bags.flatten().copied().collect();
-    all.sort_unstable();
-    all
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -868,15 +700,6 @@ mod tests {
                 )
             })
             .collect()
-    }
-
-    #[test]
-    fn lis_keeps_the_longest_run() {
-        assert_eq!(
-            longest_increasing(&[0, 1, 5, 2, 3, 4]),
-            [true, true, false, true, true, true]
-        );
-        assert!(longest_increasing(&[]).is_empty());
     }
 
     #[test]

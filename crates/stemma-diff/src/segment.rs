@@ -122,6 +122,21 @@ pub struct Clause {
     pub name: String,
 }
 
+impl Clause {
+    /// A point of a list: a labelled clause or a bullet item (not a heading, paragraph or
+    /// sentence without a label).
+    ///
+    /// ```
+    /// use stemma_diff::{segment, Granularity};
+    /// let c = segment("Plan\n\n1. Cease fire.\n- Talks.\n", Granularity::Clause);
+    /// let points: Vec<bool> = c.iter().map(|c| c.is_point()).collect();
+    /// assert_eq!(points, [false, true, true]);
+    /// ```
+    pub fn is_point(&self) -> bool {
+        self.label.is_some() || self.kind == ClauseKind::Item
+    }
+}
+
 impl fmt::Display for Clause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
