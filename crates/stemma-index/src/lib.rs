@@ -12,8 +12,11 @@
 //! - [`IndexWriter`]: add (replacing a document with the same id, skipping unchanged
 //!   content), delete, commit — one writer at a time (a lock file, released when the process
 //!   dies);
-//! - [`Index::candidates`]: the documents sharing the most idf-weighted fingerprints with a
-//!   target, ignoring boilerplate fingerprints (document frequency over a cap);
+//! - [`Index::retrieve`]: a target's candidate sources from two channels, merged:
+//!   [`Index::candidates`], the documents sharing the most idf-weighted fingerprints with it
+//!   (ignoring boilerplate fingerprints, document frequency over a cap), and
+//!   [`Index::similar`], BM25 over its chunks with a length-aware score, which finds short
+//!   common originals and reworded copies that fingerprints miss;
 //! - [`Index::get`], [`Index::list`], [`Index::search`] (BM25), [`Index::stats`].
 //!
 //! It must not know about rendering or the command line: it takes and returns
@@ -41,6 +44,7 @@
 
 mod error;
 mod query;
+mod retrieve;
 mod schema;
 mod writer;
 
@@ -49,6 +53,7 @@ pub use query::{
     only_stopwords, Candidate, CandidateOptions, DocInfo, SearchHit, Stats, MAX_QUERY_BYTES,
     MAX_QUERY_NESTING,
 };
+pub use retrieve::{Channel, CHUNK_CONTENT_WORDS, HITS_PER_CHUNK, MAX_CHUNKS};
 pub use writer::{AddOutcome, IndexWriter};
 
 use std::path::{Path, PathBuf};

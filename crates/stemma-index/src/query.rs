@@ -12,13 +12,17 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED};
 
 use crate::error::IndexError;
+use crate::retrieve::Channel;
 use crate::Index;
 
 /// How [`Index::candidates`] picks documents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateOptions {
-    /// How many candidates to return at most.
+    /// How many candidates the fingerprint channel gives at most ([`Index::candidates`]).
     pub limit: usize,
+    /// How many more candidates the BM25 channel adds at most ([`Index::similar`],
+    /// [`Index::retrieve`]); 0 turns it off.
+    pub bm25_limit: usize,
     /// Fingerprints found in more documents than this are boilerplate and ignored.
     /// `None`: 1% of the corpus, but at least 200.
     pub max_doc_freq: Option<u64>,
@@ -39,6 +43,9 @@ impl Default for CandidateOptions {
             // Alignment is cheap next to missing a source: at 100,000 documents the 30 best
             // hold 99.5% of planted sources where the 10 best hold 97.6% (bench/index.sh).
             limit: 30,
+            // Reworded copies and short common originals are few next to the sources
+            // fingerprints find: half as many again covers them (bench/index.sh).
+            bm25_limit: 15,
             max_doc_freq: None,
             min_shared: 2,
             exclude: Vec::new(),
@@ -68,12 +75,17 @@ pub struct Candidate {
     /// Its date, as stored.
     pub date: Option<String>,
     /// Sum of `ln(1 + N / df)` over the shared fingerprints (× `later_weight` for those an
-    /// earlier dated document also holds).
+    /// earlier dated document also holds); 0 when only BM25 found it.
     pub score: f32,
     /// Shared fingerprints (below the boilerplate cap).
     pub shared: u32,
+    /// The BM25 channel's length-aware score (0 when only fingerprints found it): summed
+    /// BM25 over the target's chunks × (1 + share of the document's words the target holds).
+    pub bm25: f32,
+    /// Which channel found it.
+    pub channel: Channel,
     #[serde(skip)]
-    address: DocAddress,
+    pub(crate) address: DocAddress,
 }
 
 /// A document's metadata, without its text.
@@ -130,16 +142,16 @@ pub struct Stats {
 }
 
 impl Index {
-    fn searcher(&self) -> Searcher {
+    pub(crate) fn searcher(&self) -> Searcher {
         self.reader.searcher()
     }
 
-    fn err(&self, e: tantivy::TantivyError) -> IndexError {
+    pub(crate) fn err(&self, e: tantivy::TantivyError) -> IndexError {
         IndexError::from_tantivy(&self.dir, e)
     }
 
     /// The live document with this id.
-    fn find(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>, IndexError> {
+    pub(crate) fn find(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>, IndexError> {
         let term = Term::from_field_text(self.fields.id, id);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let inverted = segment
@@ -348,6 +360,8 @@ impl Index {
                 date: fast_str(segment, "date", address.doc_id)?,
                 score,
                 shared,
+                bm25: 0.0,
+                channel: Channel::Fingerprints,
                 address,
             });
         }
@@ -502,7 +516,7 @@ impl Index {
     }
 }
 
-fn fast_str(segment: &SegmentReader, field: &str, doc: u32) -> Result<Option<String>, IndexError> {
+pub(crate) fn fast_str(segment: &SegmentReader, field: &str, doc: u32) -> Result<Option<String>, IndexError> {
     let column = segment
         .fast_fields()
         .str(field)
@@ -521,7 +535,7 @@ fn fast_str(segment: &SegmentReader, field: &str, doc: u32) -> Result<Option<Str
 }
 
 /// Earliest first; undated last.
-fn date_order(a: &Option<String>, b: &Option<String>) -> Ordering {
+pub(crate) fn date_order(a: &Option<String>, b: &Option<String>) -> Ordering {
     match (a, b) {
         (Some(a), Some(b)) => a.cmp(b),
         (Some(_), None) => Ordering::Less,

@@ -364,3 +364,160 @@ fn day_keys_sort_like_dates() {
     assert_eq!(day_key(Some("last spring")), u64::MAX);
     assert_eq!(day_key(None), u64::MAX);
 }
+
+const KJV_1_5: &str = include_str!("../tests/fixtures/genesis-kjv-1-5.txt");
+const WEB_3: &str = include_str!("../tests/fixtures/genesis-web-3.txt");
+const BSD_3: &str = include_str!("../tests/fixtures/BSD-3-Clause.txt");
+
+fn rank(found: &[Candidate], id: &str) -> Option<usize> {
+    found.iter().position(|c| c.id == id)
+}
+
+#[test]
+fn a_reworded_copy_is_found_by_bm25() {
+    // KJV Genesis 1–5 (repeated formulas, the same names in every chapter) and a WEB
+    // rewording of chapter 3: few content-word n-grams survive the modern revision.
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    for (i, chapter) in KJV_1_5.split("\n\n").enumerate() {
+        w.add(&doc(&format!("kjv-{}", i + 1), chapter, Some("1611-01-01")))
+            .unwrap();
+    }
+    for (i, text) in [GPL, WEATHER, OIL].into_iter().enumerate() {
+        w.add(&doc(&format!("other-{i}"), text, None)).unwrap();
+    }
+    w.commit().unwrap();
+    // Eight lines of the WEB chapter ("God said, Who told you that you were naked? ..."),
+    // between sentences of a draft of its own.
+    let web: Vec<&str> = WEB_3.lines().collect();
+    let target = format!(
+        "Notes for Sunday school, week three.\n\n{}\n\nDiscuss in pairs, then share.",
+        web[20..28].join("\n")
+    );
+    let analysis = stemma_text::analyze(&target);
+    // Fingerprints alone do not find it: too few content-word n-grams survive.
+    let fingerprints = index
+        .candidates(
+            &index.query_fingerprints(&analysis),
+            &CandidateOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(rank(&fingerprints, "kjv-3"), None, "{fingerprints:?}");
+
+    let bm25_only = CandidateOptions {
+        limit: 0,
+        ..CandidateOptions::default()
+    };
+    let found = index.retrieve(&target, &analysis, &bm25_only).unwrap();
+    assert_eq!(found[0].id, "kjv-3", "{found:?}");
+    assert_eq!(found[0].channel, Channel::Bm25);
+    // Clearly first, although every chapter shares its names and formulas.
+    assert!(found[0].bm25 > 2.0 * found[1].bm25, "{found:?}");
+
+    let found = index
+        .retrieve(&target, &analysis, &CandidateOptions::default())
+        .unwrap();
+    let at = rank(&found, "kjv-3").expect("the reworded chapter is a candidate");
+    assert_eq!(found[at].channel, Channel::Bm25);
+}
+
+#[test]
+fn a_short_text_embedded_in_many_longer_ones_is_still_a_candidate() {
+    // BSD-3-Clause, and forty longer licences that embed it between texts of their own.
+    // In a large corpus its fingerprints are all common (here: a cap of 20 documents), so
+    // the fingerprint channel sees nothing of it; BM25 over the target's sentences, with the
+    // length-aware factor, ranks the short original first.
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    let lines: Vec<&str> = KJV_1_5.lines().filter(|l| !l.is_empty()).collect();
+    for i in 0..40 {
+        let own = lines[(i * 7) % 250..(i * 7) % 250 + 30].join("\n");
+        let text = format!(
+            "The Project {i} Licence, version {}.\n\nCopyright the Project {i} authors.\n\n{BSD_3}\n\nAdditional terms of Project {i}:\n{own}",
+            i % 3 + 1
+        );
+        w.add(&doc(&format!("embedding-{i:02}"), &text, Some("1998-01-01")))
+            .unwrap();
+    }
+    w.add(&doc("bsd-3-clause", BSD_3, Some("1999-07-22")))
+        .unwrap();
+    w.commit().unwrap();
+    let target = format!("Copyright (c) 2021, Example Corp.\nAll rights reserved.\n\n{BSD_3}");
+    let analysis = stemma_text::analyze(&target);
+    let options = CandidateOptions {
+        max_doc_freq: Some(20),
+        ..CandidateOptions::default()
+    };
+    let fingerprints = index
+        .candidates(&index.query_fingerprints(&analysis), &options)
+        .unwrap();
+    assert_eq!(rank(&fingerprints, "bsd-3-clause"), None, "{fingerprints:?}");
+    let found = index.retrieve(&target, &analysis, &options).unwrap();
+    assert_eq!(found[0].id, "bsd-3-clause", "{found:?}");
+    assert_eq!(found[0].channel, Channel::Bm25);
+    assert!(found.len() <= options.limit + options.bm25_limit);
+
+    // Without the cap the fingerprint channel ties all 41 documents; the earliest witnesses
+    // (the embedding licences, dated earlier) fill its 30 places. The BM25 channel adds it.
+    let fingerprints = index
+        .candidates(
+            &index.query_fingerprints(&analysis),
+            &CandidateOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(rank(&fingerprints, "bsd-3-clause"), None, "{fingerprints:?}");
+    let found = index
+        .retrieve(&target, &analysis, &CandidateOptions::default())
+        .unwrap();
+    assert!(rank(&found, "bsd-3-clause").is_some(), "{found:?}");
+}
+
+#[test]
+fn merged_candidates_keep_the_fingerprint_order_then_add_bm25_and_exclude_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    for (i, chapter) in KJV_1_5.split("\n\n").enumerate() {
+        w.add(&doc(&format!("kjv-{}", i + 1), chapter, None)).unwrap();
+    }
+    w.add(&doc("web-3", WEB_3, None)).unwrap();
+    w.commit().unwrap();
+    let chapter_3 = KJV_1_5.split("\n\n").nth(2).unwrap();
+    let target = format!("{chapter_3}\n\n{WEB_3}");
+    let analysis = stemma_text::analyze(&target);
+    let options = CandidateOptions {
+        limit: 1,
+        bm25_limit: 3,
+        ..CandidateOptions::default()
+    };
+    let fingerprints = index
+        .candidates(&index.query_fingerprints(&analysis), &options)
+        .unwrap();
+    let similar = index.similar(&target, &analysis, &options).unwrap();
+    let merged = index.retrieve(&target, &analysis, &options).unwrap();
+    assert_eq!(merged[0].id, fingerprints[0].id);
+    let ids = |c: &[Candidate]| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let mut expected = ids(&fingerprints);
+    expected.extend(ids(&similar).into_iter().filter(|id| *id != fingerprints[0].id));
+    assert_eq!(ids(&merged), expected);
+    assert_eq!(merged[0].channel, Channel::Both);
+    assert!(merged[0].bm25 > 0.0 && merged[0].score > 0.0);
+    // The same call gives the same list (no dependence on threads or hash order).
+    assert_eq!(index.retrieve(&target, &analysis, &options).unwrap(), merged);
+
+    let excluding = CandidateOptions {
+        exclude: vec!["web-3".into(), "kjv-3".into()],
+        ..options.clone()
+    };
+    let merged = index.retrieve(&target, &analysis, &excluding).unwrap();
+    assert!(merged.iter().all(|c| c.id != "web-3" && c.id != "kjv-3"));
+    let none = CandidateOptions {
+        limit: 0,
+        bm25_limit: 0,
+        ..options
+    };
+    assert!(index.retrieve(&target, &analysis, &none).unwrap().is_empty());
+}
+

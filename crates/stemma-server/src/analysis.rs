@@ -276,11 +276,14 @@ async fn run_trace(
         };
         let options = CompareOptions::default();
         let analysis = stemma_text::analyze(&target.text);
+        // `top` bounds the fingerprint channel; BM25 adds half as many again, as in the CLI.
         let candidates = index
-            .candidates(
-                &index.query_fingerprints(&analysis),
+            .retrieve(
+                &target.text,
+                &analysis,
                 &CandidateOptions {
                     limit: top,
+                    bm25_limit: top.div_ceil(2),
                     exclude,
                     ..CandidateOptions::default()
                 },

@@ -133,7 +133,7 @@ pub(crate) fn document() -> Value {
                             "application/json": {
                                 "schema": { "type": "object", "required": ["doc"], "additionalProperties": false, "properties": {
                                     "doc": { "$ref": "#/components/schemas/Doc" },
-                                    "top": { "type": "integer", "minimum": 1, "maximum": 50, "default": 10, "description": "Candidate sources to align." }
+                                    "top": { "type": "integer", "minimum": 1, "maximum": 50, "default": 30, "description": "Candidate sources to align from shared fingerprints; BM25 over the document's sentences adds up to half as many again (reworded copies, short common originals)." }
                                 }},
                                 "example": { "doc": { "text": EXAMPLE_B, "title": "Draft" }, "top": 5 }
                             },

@@ -22,10 +22,15 @@ pub struct TraceArgs {
     pub id: Option<String>,
     #[command(flatten)]
     pub index: IndexDir,
-    /// Candidate sources to align (the best by shared fingerprints, earliest witnesses
-    /// weighing most).
-    #[arg(long, default_value_t = CandidateOptions::default().limit)]
+    /// Candidate sources to align from the fingerprint channel (the best by shared
+    /// fingerprints, earliest witnesses weighing most); 0 turns the channel off.
+    #[arg(long, value_name = "N", default_value_t = CandidateOptions::default().limit)]
     pub candidates: usize,
+    /// Candidate sources the BM25 channel adds (the best by BM25 over the target's
+    /// sentences, short sources the target holds whole first; they find reworded copies and
+    /// short common originals); 0 turns the channel off.
+    #[arg(long, value_name = "N", default_value_t = CandidateOptions::default().bm25_limit)]
+    pub bm25_candidates: usize,
     /// Ignore fingerprints found in more documents than this (boilerplate); default: 1% of
     /// the index, at least 200.
     #[arg(long, value_name = "N")]
@@ -73,10 +78,12 @@ pub fn run(args: TraceArgs) -> Result<()> {
         (None, None) => anyhow::bail!("give a FILE to trace, or --id ID"),
     };
     let analysis = stemma_text::analyze(&target.text);
-    let candidates = index.candidates(
-        &index.query_fingerprints(&analysis),
+    let candidates = index.retrieve(
+        &target.text,
+        &analysis,
         &CandidateOptions {
             limit: args.candidates,
+            bm25_limit: args.bm25_candidates,
             max_doc_freq: args.max_df,
             exclude,
             ..CandidateOptions::default()

@@ -1,0 +1,281 @@
+//! The second candidate channel, BM25 over the target's chunks, and the merge of both
+//! channels.
+//!
+//! Fingerprints miss two kinds of source. A short standard text embedded in many longer
+//! documents (a BSD licence inside dozens of licences, a wire story inside every reprint) has
+//! only common fingerprints: the document-frequency cap drops them, or every embedding
+//! document shares them as well and outranks the original. A reworded copy (a modern revision,
+//! a re-typed plan) keeps few exact n-grams, so it shares too few fingerprints to rank.
+//!
+//! The BM25 channel cuts the target into chunks of whole sentences (about
+//! [`CHUNK_CONTENT_WORDS`] content words each), asks the index's BM25 for each chunk's best
+//! [`HITS_PER_CHUNK`] documents by the chunk's content words, and sums each document's scores
+//! over the chunks: a source that a long stretch of the target reworded matches many chunks.
+//! BM25 already prefers short documents for the same matched words; the channel adds a
+//! length-aware factor on top, `1 + contained`, where `contained` is the share of the
+//! document's own indexed words that occur in the target (1 for a short source the target
+//! holds whole, near 0 for a long document that merely embeds it).
+//!
+//! [`Index::retrieve`] merges the channels: the fingerprint channel's best
+//! [`CandidateOptions::limit`] first, in its order, then the BM25 channel's best
+//! [`CandidateOptions::bm25_limit`] that are not already in, in its order. At most
+//! `limit + bm25_limit` candidates (30 + 15 by default) are aligned.
+
+use foldhash::HashMap;
+use rayon::prelude::*;
+use serde::Serialize;
+use stemma_text::Analysis;
+use tantivy::collector::TopDocs;
+use tantivy::postings::Postings;
+use tantivy::query::BooleanQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Searcher, Term};
+
+use crate::error::IndexError;
+use crate::query::{date_order, fast_str};
+use crate::{Candidate, CandidateOptions, Index};
+
+/// Content words (not stopwords) a chunk gathers, in whole sentences, before it is queried.
+pub const CHUNK_CONTENT_WORDS: usize = 24;
+/// Most chunks queried per target: a longer target gets longer chunks.
+pub const MAX_CHUNKS: usize = 64;
+/// Documents kept from each chunk's BM25 query.
+pub const HITS_PER_CHUNK: usize = 10;
+/// Most distinct words in one chunk's query.
+const MAX_QUERY_TERMS: usize = 96;
+
+/// Which channel proposed a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// Shared winnowed fingerprints only.
+    Fingerprints,
+    /// BM25 over the target's chunks only.
+    Bm25,
+    /// Both channels.
+    Both,
+}
+
+impl Index {
+    /// The candidate sources of a target from both channels, merged: the fingerprint
+    /// channel's best `options.limit` ([`Index::candidates`] on every n-gram of the target),
+    /// then the BM25 channel's best `options.bm25_limit` ([`Index::similar`]) not already
+    /// among them. Either limit may be 0 to turn its channel off.
+    ///
+    /// ```
+    /// use stemma_index::{Channel, CandidateOptions, Index};
+    /// use stemma_text::Document;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = Index::create(dir.path()).unwrap();
+    /// let mut w = index.writer().unwrap();
+    /// w.add(&Document::new("kjv", "And God said, Let the waters bring forth abundantly the \
+    ///     moving creature that hath life, and fowl that may fly above the earth in the open \
+    ///     firmament of heaven.")).unwrap();
+    /// w.add(&Document::new("news", "Oil prices rose on Monday as traders weighed supply.")).unwrap();
+    /// w.commit().unwrap();
+    /// let target = "God said, \"Let the waters abound with living creatures, and let birds fly \
+    ///     above the earth in the open expanse of the sky.\"";
+    /// let found = index.retrieve(target, &stemma_text::analyze(target), &CandidateOptions::default()).unwrap();
+    /// assert_eq!(found[0].id, "kjv");
+    /// assert_eq!(found[0].channel, Channel::Bm25); // too few shared n-grams for fingerprints
+    /// ```
+    pub fn retrieve(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+        options: &CandidateOptions,
+    ) -> Result<Vec<Candidate>, IndexError> {
+        let mut merged = if options.limit > 0 {
+            self.candidates(&self.query_fingerprints(analysis), options)?
+        } else {
+            Vec::new()
+        };
+        if options.bm25_limit == 0 {
+            return Ok(merged);
+        }
+        for hit in self.similar(text, analysis, options)? {
+            match merged.iter_mut().find(|c| c.address == hit.address) {
+                Some(known) => {
+                    known.channel = Channel::Both;
+                    known.bm25 = hit.bm25;
+                }
+                None => merged.push(hit),
+            }
+        }
+        Ok(merged)
+    }
+
+    /// The BM25 channel alone: the `options.bm25_limit` documents whose words best match the
+    /// target's chunks, length-aware (see the module docs), best first (ties: earliest date,
+    /// then id). `options.exclude` applies; the fingerprint options do not.
+    pub fn similar(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+        options: &CandidateOptions,
+    ) -> Result<Vec<Candidate>, IndexError> {
+        if options.bm25_limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.searcher();
+        let mut excluded = Vec::new();
+        for id in &options.exclude {
+            if let Some(address) = self.find(&searcher, id)? {
+                excluded.push(address);
+            }
+        }
+        let chunks: Vec<Vec<Term>> = chunks(text, analysis)
+            .into_iter()
+            .map(|range| self.query_terms(&text[range]))
+            .filter(|terms| !terms.is_empty())
+            .collect();
+        let per_chunk: Vec<Vec<(f32, DocAddress)>> = chunks
+            .into_par_iter()
+            .map(|terms| {
+                let mut terms = terms;
+                terms.truncate(MAX_QUERY_TERMS);
+                let query = BooleanQuery::new_multiterms_query(terms);
+                searcher
+                    .search(
+                        &query,
+                        &TopDocs::with_limit(HITS_PER_CHUNK + excluded.len()),
+                    )
+                    .map_err(|e| self.err(e))
+            })
+            .collect::<Result<_, _>>()?;
+        // Summed in chunk order, so the floats (and the ranking) do not depend on threads.
+        let mut fused: HashMap<DocAddress, f32> = HashMap::default();
+        for hits in &per_chunk {
+            for &(score, address) in hits {
+                if !excluded.contains(&address) {
+                    *fused.entry(address).or_insert(0.0) += score;
+                }
+            }
+        }
+        let mut pool: Vec<(DocAddress, f32)> = fused.into_iter().collect();
+        pool.sort_unstable_by_key(|p| p.0);
+        let contained = self.contained(&searcher, &self.query_terms(text), &pool)?;
+        let mut out = Vec::with_capacity(pool.len());
+        for ((address, score), contained) in pool.into_iter().zip(contained) {
+            let segment = searcher.segment_reader(address.segment_ord);
+            out.push(Candidate {
+                id: fast_str(segment, "id", address.doc_id)?.unwrap_or_default(),
+                date: fast_str(segment, "date", address.doc_id)?,
+                score: 0.0,
+                shared: 0,
+                bm25: score * (1.0 + contained),
+                channel: Channel::Bm25,
+                address,
+            });
+        }
+        out.sort_by(|x, y| {
+            y.bm25
+                .total_cmp(&x.bm25)
+                .then_with(|| date_order(&x.date, &y.date))
+                .then_with(|| x.id.cmp(&y.id))
+        });
+        out.truncate(options.bm25_limit);
+        Ok(out)
+    }
+
+    /// The distinct words of `text` as the `text` field indexes them (lower case, no
+    /// stopwords), in order of first occurrence.
+    fn query_terms(&self, text: &str) -> Vec<Term> {
+        let Ok(mut analyzer) = self.index.tokenizer_for_field(self.fields.text) else {
+            return Vec::new();
+        };
+        let mut seen = foldhash::HashSet::default();
+        let mut terms = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            let word = &stream.token().text;
+            if seen.insert(word.clone()) {
+                terms.push(Term::from_field_text(self.fields.text, word));
+            }
+        }
+        terms
+    }
+
+    /// For each document of `pool` (sorted by address): the share of its indexed words whose
+    /// word is one of `terms` (the target's words), at most 1.
+    fn contained(
+        &self,
+        searcher: &Searcher,
+        terms: &[Term],
+        pool: &[(DocAddress, f32)],
+    ) -> Result<Vec<f32>, IndexError> {
+        let mut matched = vec![0u32; pool.len()];
+        let mut start = 0;
+        while start < pool.len() {
+            let ord = pool[start].0.segment_ord;
+            let end = start + pool[start..].partition_point(|p| p.0.segment_ord == ord);
+            let segment = searcher.segment_reader(ord);
+            let inverted = segment
+                .inverted_index(self.fields.text)
+                .map_err(|e| self.err(e))?;
+            for term in terms {
+                let postings = inverted
+                    .read_postings(term, IndexRecordOption::WithFreqs)
+                    .map_err(|e| crate::error::io_error(&self.dir, e))?;
+                let Some(mut postings) = postings else {
+                    continue;
+                };
+                for (slot, (address, _)) in matched[start..end].iter_mut().zip(&pool[start..end]) {
+                    if postings.doc() > address.doc_id {
+                        continue;
+                    }
+                    if postings.seek(address.doc_id) == address.doc_id {
+                        *slot += postings.term_freq();
+                    }
+                }
+            }
+            start = end;
+        }
+        let mut out = Vec::with_capacity(pool.len());
+        for (address, _) in pool {
+            let norms = searcher
+                .segment_reader(address.segment_ord)
+                .get_fieldnorms_reader(self.fields.text)
+                .map_err(|e| self.err(e))?;
+            let words = norms.fieldnorm(address.doc_id).max(1);
+            let i = out.len();
+            out.push((matched[i] as f32 / words as f32).min(1.0));
+        }
+        Ok(out)
+    }
+}
+
+/// The target cut into chunks of whole sentences holding at least [`CHUNK_CONTENT_WORDS`]
+/// content words (more when the target would give over [`MAX_CHUNKS`]), as byte ranges.
+/// A last chunk shorter than half the size joins the one before it.
+fn chunks(text: &str, analysis: &Analysis) -> Vec<std::ops::Range<usize>> {
+    let content = analysis.tokens.iter().filter(|t| !t.stop).count();
+    let size = CHUNK_CONTENT_WORDS.max(content.div_ceil(MAX_CHUNKS));
+    let mut out: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+    let mut current: Option<(std::ops::Range<usize>, usize)> = None;
+    for sentence in &analysis.sentences {
+        let tokens = &analysis.tokens[sentence.first as usize..sentence.end as usize];
+        let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
+            continue;
+        };
+        let words = tokens.iter().filter(|t| !t.stop).count();
+        let range = first.start as usize..last.end as usize;
+        let chunk = current.get_or_insert((range.start..range.start, 0));
+        chunk.0.end = range.end;
+        chunk.1 += words;
+        if chunk.1 >= size {
+            out.extend(current.take());
+        }
+    }
+    if let Some(rest) = current {
+        match out.last_mut() {
+            Some(last) if rest.1 < size / 2 => {
+                last.0.end = rest.0.end;
+                last.1 += rest.1;
+            }
+            _ => out.push(rest),
+        }
+    }
+    debug_assert!(out.iter().all(|c| c.0.end <= text.len()));
+    out.into_iter().map(|c| c.0).collect()
+}
