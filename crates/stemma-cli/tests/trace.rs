@@ -244,3 +244,126 @@ fn trace_works_while_an_add_runs() {
     let (code, _, err) = run(&["trace", "--index", &idx, &draft]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// The stemma-index fixtures: KJV Genesis 1–5, WEB Genesis 3, BSD-3-Clause (see SOURCE.md).
+fn index_fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../stemma-index/tests/fixtures");
+    std::fs::read_to_string(path.join(name)).unwrap()
+}
+
+fn ids(json: &serde_json::Value, key: &str) -> Vec<String> {
+    json[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .unwrap_or_else(|| v["id"].as_str().unwrap())
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn trace_finds_a_reworded_source_and_a_short_common_one_through_bm25() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let kjv = index_fixture("genesis-kjv-1-5.txt");
+    for (i, chapter) in kjv.split("\n\n").enumerate() {
+        std::fs::write(corpus.join(format!("kjv-{}.txt", i + 1)), chapter).unwrap();
+    }
+    // BSD-3-Clause and thirty longer licences embedding it.
+    let bsd = index_fixture("BSD-3-Clause.txt");
+    std::fs::write(corpus.join("bsd-3-clause.txt"), &bsd).unwrap();
+    for i in 0..30 {
+        let own: String = (0..12)
+            .map(|j| format!("Clause {j} of project {i} covers module m{i}x{j} and its manual. "))
+            .collect();
+        let text = format!("The Project {i} Licence.\n\n{bsd}\n\nAdditional terms:\n{own}");
+        std::fs::write(corpus.join(format!("embedding-{i:02}.txt")), text).unwrap();
+    }
+    let idx = tmp.path().join("idx");
+    let idx = idx.to_str().unwrap();
+    let (code, _, err) = run(&["index", "--index", idx, "add", corpus.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+
+    // Eight lines of WEB Genesis 3: a rewording of kjv-3 that keeps too few exact n-grams
+    // for the fingerprints.
+    let web = index_fixture("genesis-web-3.txt");
+    let web: Vec<&str> = web.lines().collect();
+    let draft = tmp.path().join("lesson.txt");
+    std::fs::write(
+        &draft,
+        format!(
+            "Lesson plan, week three.\n\n{}\n\nDiscuss in pairs.\n",
+            web[20..28].join("\n")
+        ),
+    )
+    .unwrap();
+    let draft = draft.to_str().unwrap();
+    let (code, out, err) = run(&["trace", "--index", idx, draft, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        ids(&json, "sources").first().map(String::as_str),
+        Some("kjv-3.txt"),
+        "{out}"
+    );
+    let (code, out, err) = run(&[
+        "trace",
+        "--index",
+        idx,
+        draft,
+        "--json",
+        "--bm25-candidates",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        !ids(&json, "candidates").contains(&"kjv-3.txt".to_string()),
+        "{out}"
+    );
+
+    // A BSD-3-Clause notice, with boilerplate fingerprints capped at 10 documents (as in a
+    // corpus where the licence is everywhere): the original is still aligned.
+    let notice = tmp.path().join("notice.txt");
+    std::fs::write(
+        &notice,
+        format!("Copyright (c) 2021, Example Corp.\n\n{bsd}"),
+    )
+    .unwrap();
+    let notice = notice.to_str().unwrap();
+    for (bm25, expected) in [("15", true), ("0", false)] {
+        let (code, out, err) = run(&[
+            "trace",
+            "--index",
+            idx,
+            notice,
+            "--json",
+            "--max-df",
+            "10",
+            "--bm25-candidates",
+            bm25,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let candidates = ids(&json, "candidates");
+        assert_eq!(
+            candidates.contains(&"bsd-3-clause.txt".to_string()),
+            expected,
+            "{out}"
+        );
+        if expected {
+            assert_eq!(
+                candidates[0], "bsd-3-clause.txt",
+                "BM25 ranks the short original first"
+            );
+            assert!(
+                ids(&json, "sources").contains(&"bsd-3-clause.txt".to_string()),
+                "{out}"
+            );
+        }
+    }
+}

@@ -53,7 +53,7 @@ pub use query::{
     only_stopwords, Candidate, CandidateOptions, DocInfo, SearchHit, Stats, MAX_QUERY_BYTES,
     MAX_QUERY_NESTING,
 };
-pub use retrieve::{Channel, CHUNK_CONTENT_WORDS, HITS_PER_CHUNK, MAX_CHUNKS};
+pub use retrieve::{Channel, CHUNK_CONTENT_WORDS, HITS_PER_CHUNK, MAX_CHUNKS, MIN_CHUNK_MATCH};
 pub use writer::{AddOutcome, IndexWriter};
 
 use std::path::{Path, PathBuf};

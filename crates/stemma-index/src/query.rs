@@ -79,8 +79,9 @@ pub struct Candidate {
     pub score: f32,
     /// Shared fingerprints (below the boilerplate cap).
     pub shared: u32,
-    /// The BM25 channel's length-aware score (0 when only fingerprints found it): summed
-    /// BM25 over the target's chunks × (1 + share of the document's words the target holds).
+    /// The BM25 channel's length-aware score (0 when only fingerprints found it): its BM25
+    /// hits summed over the target's chunks, each scaled to its chunk (1 ≈ every word of the
+    /// chunk matched once), × (1 + share of the document's words the target holds).
     pub bm25: f32,
     /// Which channel found it.
     pub channel: Channel,
@@ -151,7 +152,11 @@ impl Index {
     }
 
     /// The live document with this id.
-    pub(crate) fn find(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>, IndexError> {
+    pub(crate) fn find(
+        &self,
+        searcher: &Searcher,
+        id: &str,
+    ) -> Result<Option<DocAddress>, IndexError> {
         let term = Term::from_field_text(self.fields.id, id);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let inverted = segment
@@ -516,7 +521,11 @@ impl Index {
     }
 }
 
-pub(crate) fn fast_str(segment: &SegmentReader, field: &str, doc: u32) -> Result<Option<String>, IndexError> {
+pub(crate) fn fast_str(
+    segment: &SegmentReader,
+    field: &str,
+    doc: u32,
+) -> Result<Option<String>, IndexError> {
     let column = segment
         .fast_fields()
         .str(field)

@@ -9,17 +9,22 @@
 //!
 //! The BM25 channel cuts the target into chunks of whole sentences (about
 //! [`CHUNK_CONTENT_WORDS`] content words each), asks the index's BM25 for each chunk's best
-//! [`HITS_PER_CHUNK`] documents by the chunk's content words, and sums each document's scores
-//! over the chunks: a source that a long stretch of the target reworded matches many chunks.
-//! BM25 already prefers short documents for the same matched words; the channel adds a
-//! length-aware factor on top, `1 + contained`, where `contained` is the share of the
-//! document's own indexed words that occur in the target (1 for a short source the target
-//! holds whole, near 0 for a long document that merely embeds it).
-//!
+//! [`HITS_PER_CHUNK`] documents by the chunk's content words (leaving out words found in
+//! over 5 % of the documents while 8 rarer ones remain), and scales each hit by what a
+//! document holding each of the chunk's words once, at average length, would score (the sum
+//! of their idf): a hit below [`MIN_CHUNK_MATCH`] of that shares words with the chunk by
+//! chance and is dropped. A document's score is the sum of its scaled hits over the chunks
+//! (a source that a long stretch of the target reworded matches many chunks), times a
+//! length-aware factor `1 + contained`, where `contained` is the share of the document's own
+//! indexed words that occur in the target: 1 for a short source the target holds whole, near
+//! 0 for a long document that merely embeds it. (BM25's length normalisation already prefers
+//! the short document for the same matched words; the factor makes the preference decisive.)
+
 //! [`Index::retrieve`] merges the channels: the fingerprint channel's best
-//! [`CandidateOptions::limit`] first, in its order, then the BM25 channel's best
-//! [`CandidateOptions::bm25_limit`] that are not already in, in its order. At most
-//! `limit + bm25_limit` candidates (30 + 15 by default) are aligned.
+//! [`CandidateOptions::limit`] first, in its order, then, in the BM25 channel's order, up to
+//! [`CandidateOptions::bm25_limit`] documents that are not already in (the BM25 channel's
+//! best are often the origin and the copies the fingerprints found; its limit counts what
+//! it adds). At most `limit + bm25_limit` candidates (30 + 15 by default) are aligned.
 
 use foldhash::HashMap;
 use rayon::prelude::*;
@@ -41,6 +46,16 @@ pub const CHUNK_CONTENT_WORDS: usize = 24;
 pub const MAX_CHUNKS: usize = 64;
 /// Documents kept from each chunk's BM25 query.
 pub const HITS_PER_CHUNK: usize = 10;
+/// A chunk's hit counts when it scores at least this share of what a document holding each
+/// of the chunk's words once (at average length) would: the words a chunk of unrelated text
+/// shares with some document by chance do not propose it.
+pub const MIN_CHUNK_MATCH: f32 = 0.2;
+/// Words in more than this share of the documents (at least 200 documents) are left out of a
+/// chunk's query, unless it would keep fewer than [`MIN_QUERY_TERMS`]: at 100,000 documents
+/// they made the channel 3x slower (bench/index.sh) for little recall.
+const COMMON_WORD_SHARE: f64 = 0.05;
+/// Fewest words a chunk's query keeps, however common.
+const MIN_QUERY_TERMS: usize = 8;
 /// Most distinct words in one chunk's query.
 const MAX_QUERY_TERMS: usize = 96;
 
@@ -93,13 +108,18 @@ impl Index {
         if options.bm25_limit == 0 {
             return Ok(merged);
         }
-        for hit in self.similar(text, analysis, options)? {
+        let mut added = 0;
+        for hit in self.ranked_by_bm25(text, analysis, options)? {
             match merged.iter_mut().find(|c| c.address == hit.address) {
                 Some(known) => {
                     known.channel = Channel::Both;
                     known.bm25 = hit.bm25;
                 }
-                None => merged.push(hit),
+                None if added < options.bm25_limit => {
+                    merged.push(hit);
+                    added += 1;
+                }
+                None => {}
             }
         }
         Ok(merged)
@@ -109,6 +129,18 @@ impl Index {
     /// target's chunks, length-aware (see the module docs), best first (ties: earliest date,
     /// then id). `options.exclude` applies; the fingerprint options do not.
     pub fn similar(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+        options: &CandidateOptions,
+    ) -> Result<Vec<Candidate>, IndexError> {
+        let mut ranked = self.ranked_by_bm25(text, analysis, options)?;
+        ranked.truncate(options.bm25_limit);
+        Ok(ranked)
+    }
+
+    /// Every document the BM25 channel proposes, best first.
+    fn ranked_by_bm25(
         &self,
         text: &str,
         analysis: &Analysis,
@@ -129,26 +161,54 @@ impl Index {
             .map(|range| self.query_terms(&text[range]))
             .filter(|terms| !terms.is_empty())
             .collect();
+        let total = searcher.num_docs().max(1);
+        let common = common_words(total);
         let per_chunk: Vec<Vec<(f32, DocAddress)>> = chunks
             .into_par_iter()
             .map(|terms| {
-                let mut terms = terms;
-                terms.truncate(MAX_QUERY_TERMS);
+                let mut rated = Vec::with_capacity(terms.len());
+                for term in terms {
+                    let df = searcher.doc_freq(&term).map_err(|e| self.err(e))?;
+                    if df > 0 {
+                        rated.push((df, term));
+                    }
+                }
+                // Rarest first (ties: the term's bytes, for determinism). Common words cost
+                // the most (long postings) and tell the least; a chunk of nothing else keeps
+                // its rarest few.
+                rated.sort_by(|a, b| {
+                    a.0.cmp(&b.0)
+                        .then_with(|| a.1.serialized_term().cmp(b.1.serialized_term()))
+                });
+                let under = rated.iter().take_while(|r| r.0 <= common).count();
+                rated.truncate(under.max(MIN_QUERY_TERMS).min(MAX_QUERY_TERMS));
+                if rated.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // What a document holding each of the queried words once, at average length,
+                // scores: the scale of this chunk's hits.
+                let most: f32 = rated.iter().map(|r| idf(r.0, total)).sum();
+                let terms: Vec<Term> = rated.into_iter().map(|r| r.1).collect();
                 let query = BooleanQuery::new_multiterms_query(terms);
-                searcher
+                let hits = searcher
                     .search(
                         &query,
                         &TopDocs::with_limit(HITS_PER_CHUNK + excluded.len()),
                     )
-                    .map_err(|e| self.err(e))
+                    .map_err(|e| self.err(e))?;
+                Ok(hits
+                    .into_iter()
+                    .map(|(score, address)| (score / most.max(f32::MIN_POSITIVE), address))
+                    .filter(|&(matched, _)| matched >= MIN_CHUNK_MATCH)
+                    .collect())
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, IndexError>>()?;
         // Summed in chunk order, so the floats (and the ranking) do not depend on threads.
         let mut fused: HashMap<DocAddress, f32> = HashMap::default();
         for hits in &per_chunk {
-            for &(score, address) in hits {
+            for &(matched, address) in hits {
                 if !excluded.contains(&address) {
-                    *fused.entry(address).or_insert(0.0) += score;
+                    *fused.entry(address).or_insert(0.0) += matched;
                 }
             }
         }
@@ -174,7 +234,6 @@ impl Index {
                 .then_with(|| date_order(&x.date, &y.date))
                 .then_with(|| x.id.cmp(&y.id))
         });
-        out.truncate(options.bm25_limit);
         Ok(out)
     }
 
@@ -278,4 +337,15 @@ fn chunks(text: &str, analysis: &Analysis) -> Vec<std::ops::Range<usize>> {
     }
     debug_assert!(out.iter().all(|c| c.0.end <= text.len()));
     out.into_iter().map(|c| c.0).collect()
+}
+
+/// BM25's inverse document frequency (as tantivy computes it).
+fn idf(doc_freq: u64, docs: u64) -> f32 {
+    let (n, df) = (docs as f32, doc_freq as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The document frequency above which a word is common in a corpus of `docs`.
+fn common_words(docs: u64) -> u64 {
+    ((docs as f64 * COMMON_WORD_SHARE) as u64).max(200)
 }
