@@ -181,7 +181,7 @@ impl Index {
                         .then_with(|| a.1.serialized_term().cmp(b.1.serialized_term()))
                 });
                 let under = rated.iter().take_while(|r| r.0 <= common).count();
-                rated.truncate(under.max(MIN_QUERY_TERMS).min(MAX_QUERY_TERMS));
+                rated.truncate(under.clamp(MIN_QUERY_TERMS, MAX_QUERY_TERMS));
                 if rated.is_empty() {
                     return Ok(Vec::new());
                 }
