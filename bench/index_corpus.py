@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Index and trace benchmark for `stemma index` / `stemma trace` (run by bench/index.sh).
 
-Builds a corpus of N documents from ../shared/data: Reuters stories and licences (the
-originals, dated 1987 and the 1990s), plus derived documents (dated 2000-2025) with planted
-reuse whose sources are known: 1-3 passages of 40-120 words copied from originals, 40% of them
-edited (8% of words replaced, 4% dropped), between filler sentences. Each original is copied
-by many derived documents, so a trace must tell the origin from its later copies. The filler
+Builds a corpus of N documents from ../shared/data: Reuters stories, licences and the King
+James Genesis in chapter-sized parts (the originals, dated 1987, the 1990s and 1611), plus
+derived documents (dated 2000-2025) with planted reuse whose sources are known: 1-3 passages of
+40-120 words from originals, between filler sentences, each planted one of three ways:
+verbatim; edited (10-30% of the words replaced, dropped or inserted); or, in the queries
+only, reworded (the same verses of Genesis in the World English Bible, a modern revision: few
+exact n-grams survive).
+Each original is copied by many derived documents, so a trace must tell the origin from its
+later copies. The filler
 is drawn word by word from the word frequencies of the Gutenberg books, so that it carries no
 reuse of its own and the planted sources are the whole truth (real sentences shared between
 derived documents would be true, unlabelled sources). 200 more derived documents are held out
@@ -14,7 +18,10 @@ of the index as trace queries.
 Prints: ingest docs/s and MB/s (with the ratio to `wc -w` on the same bytes), peak RSS of the
 ingest, index bytes per document, trace latency p50/p95 over the queries (one `stemma trace`
 process each: start-up and index opening included), peak RSS of the traces, and recall of the
-planted sources in the top-10 candidates and in the attributed sources.
+planted sources in the top-10 candidates and in the attributed sources, for each way of
+planting, with both candidate channels (the default) and with the fingerprint channel alone
+(`--bm25-candidates 0`, the baseline) and the BM25 channel alone (`--candidates 0`) in the
+same run.
 """
 
 import argparse
@@ -29,8 +36,35 @@ import time
 
 TMP = tempfile.mkdtemp(prefix="stemma-index-bench-")
 
-WORD_EDIT = 0.08
-WORD_DROP = 0.04
+EDIT_RATES = (0.10, 0.30)
+KINDS = ("verbatim", "edited", "reworded")
+
+
+def load_genesis(verses):
+    """KJV Genesis in parts of about 800 words (whole verse groups), each with its verse
+    groups [(kjv, web)] for reworded planting. `verses` is `stemma-bench genesis-verses`'s
+    output."""
+    groups = []
+    with open(verses, encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            groups.append((rec["kjv"], rec["web"]))
+    parts, current = [], []
+    for g in groups:
+        current.append(g)
+        if sum(len(k.split()) for k, _ in current) >= 800:
+            parts.append(current)
+            current = []
+    if current:
+        parts.append(current)
+    return [{
+        "id": f"genesis-kjv/{i + 1:02d}",
+        "title": f"Genesis (KJV), part {i + 1}",
+        "series": "kjv",
+        "date": "1611-05-02",
+        "text": "\n".join(k for k, _ in part),
+        "groups": part,
+    } for i, part in enumerate(parts)]
 
 
 def load_originals(data):
@@ -47,6 +81,8 @@ def load_originals(data):
                 "text": rec["text"],
             })
     lic_dir = os.path.join(data, "licenses/spdx")
+    if os.path.isdir(os.path.join(lic_dir, "texts")):
+        lic_dir = os.path.join(lic_dir, "texts")
     for i, name in enumerate(sorted(os.listdir(lic_dir))):
         if not name.endswith(".txt"):
             continue
@@ -87,27 +123,68 @@ def filler_text(rng, filler, sentences):
     return " ".join(out)
 
 
-def derived(rng, number, eligible, filler, vocab):
-    """One document with 1-3 planted passages; returns (record, planted source ids)."""
+def edit(rng, words, vocab):
+    """10-30% of the words edited: replaced (half), dropped or followed by an inserted word."""
+    rate = rng.uniform(*EDIT_RATES)
+    out = []
+    for w in words:
+        r = rng.random()
+        if r >= rate:
+            out.append(w)
+        elif r < rate / 2:
+            out.append(rng.choice(vocab))
+        elif r < rate * 3 / 4:
+            continue
+        else:
+            out.extend((w, rng.choice(vocab)))
+    return out
+
+
+def reworded(rng, src, length):
+    """Consecutive verse groups of a Genesis part, about `length` KJV words: (kjv, web)."""
+    groups = src["groups"]
+    start = rng.randrange(len(groups))
+    end = start
+    while end < len(groups) and sum(len(k.split()) for k, _ in groups[start:end]) < length:
+        end += 1
+    while start > 0 and sum(len(k.split()) for k, _ in groups[start:end]) < length:
+        start -= 1
+    return " ".join(k for k, _ in groups[start:end]), " ".join(w for _, w in groups[start:end])
+
+
+def derived(rng, number, pools, filler, vocab, query=False):
+    """One document with 1-3 planted passages; returns (record, [(source id, original words,
+    kind)]). A query plants each kind alike (reworded from a Genesis part); the corpus draws
+    its sources uniformly."""
+    eligible, genesis = pools
     k = rng.choice((1, 1, 2, 2, 3))
-    sources = rng.sample(eligible, k)
     parts = [filler_text(rng, filler, rng.randint(1, 4))]
     planted = []
-    for src in sources:
-        words = src["words"]
+    used = set()
+    for _ in range(k):
+        if query:
+            kind = rng.choice(KINDS)
+            src = rng.choice(genesis if kind == "reworded" else eligible)
+        else:
+            # The corpus copies verbatim or edited, never reworded: a document holding the
+            # very words of a query's rewording would be a closer source than the KJV part
+            # it was reworded from, and an equally true answer.
+            src = rng.choice(eligible)
+            kind = rng.choice(KINDS[:2])
+        if src["id"] in used:
+            continue
+        used.add(src["id"])
         length = rng.randint(40, 120)
-        start = rng.randint(0, max(0, len(words) - length))
-        passage = words[start:start + length]
-        planted.append((src["id"], " ".join(passage)))
-        if rng.random() < 0.4:
-            edited = []
-            for w in passage:
-                r = rng.random()
-                if r < WORD_DROP:
-                    continue
-                edited.append(rng.choice(vocab) if r < WORD_DROP + WORD_EDIT else w)
-            passage = edited
-        parts.append(" ".join(passage))
+        if kind == "reworded":
+            original, passage = reworded(rng, src, length)
+        else:
+            words = src["words"]
+            start = rng.randint(0, max(0, len(words) - length))
+            original = " ".join(words[start:start + length])
+            passage = original if kind == "verbatim" else " ".join(
+                edit(rng, words[start:start + length], vocab))
+        planted.append((src["id"], original, kind))
+        parts.append(passage)
         parts.append(filler_text(rng, filler, rng.randint(1, 4)))
     record = {
         "id": f"derived-{number:06d}",
@@ -118,34 +195,40 @@ def derived(rng, number, eligible, filler, vocab):
     return record, planted
 
 
-def generate(data, out, total, queries, seed):
+def generate(data, verses, out, total, queries, seed):
     rng = random.Random(seed)
+    genesis = load_genesis(verses)
     originals = load_originals(data)
     filler = load_filler(data)
     vocab = filler[0][::7]
-    n_orig = min(len(originals), max(1, int(total * 0.6)))
+    n_orig = min(len(originals) + len(genesis), max(1, int(total * 0.6)))
     rng.shuffle(originals)
-    originals = originals[:n_orig]
+    # Every Genesis part is in the corpus: the reworded queries need their sources.
+    originals = genesis + originals[:n_orig - len(genesis)]
     for o in originals:
         o["words"] = o["text"].split()
     eligible = [o for o in originals if len(o["words"]) >= 60]
+    pools = (eligible, genesis)
     os.makedirs(out, exist_ok=True)
     corpus = os.path.join(out, f"corpus-{total}.jsonl")
     with open(corpus, "w", encoding="utf-8") as f:
         for o in originals:
             f.write(json.dumps({k: o[k] for k in ("id", "title", "series", "date", "text")}) + "\n")
-        for i in range(total - n_orig):
-            rec, _ = derived(rng, i, eligible, filler, vocab)
+        for i in range(total - len(originals)):
+            rec, _ = derived(rng, i, pools, filler, vocab)
             f.write(json.dumps(rec) + "\n")
     qdir = os.path.join(out, f"queries-{total}")
+    subprocess.run(["rm", "-rf", qdir], check=True)
     os.makedirs(qdir, exist_ok=True)
     truth = {}
     for q in range(queries):
-        rec, planted = derived(rng, 900000 + q, eligible, filler, vocab)
+        rec, planted = derived(rng, 900000 + q, pools, filler, vocab, query=True)
         path = os.path.join(qdir, f"q{q:03d}.txt")
         with open(path, "w", encoding="utf-8") as f:
             f.write(rec["text"])
         truth[path] = planted
+    with open(os.path.join(out, f"truth-{total}.json"), "w", encoding="utf-8") as f:
+        json.dump(truth, f, indent=0)
     texts = {o["id"]: " ".join(o["words"]) for o in originals}
     return corpus, truth, texts
 
@@ -177,9 +260,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--stemma", default="target/release/stemma")
     ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--verses", required=True,
+                    help="KJV/WEB verse groups of Genesis (stemma-bench genesis-verses)")
     ap.add_argument("--out", default="bench/out/index")
     ap.add_argument("--docs", type=int, default=10000)
-    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--candidates", type=int, default=None,
                     help="candidates per trace (default: stemma's)")
@@ -189,7 +274,7 @@ def main():
 
     print(f"load average: {' '.join(open('/proc/loadavg').read().split()[:3])} (other work on this machine slows every figure)")
     t0 = time.perf_counter()
-    corpus, truth, texts = generate(args.data, args.out, args.docs, args.queries, args.seed)
+    corpus, truth, texts = generate(args.data, args.verses, args.out, args.docs, args.queries, args.seed)
     size = os.path.getsize(corpus)
     print(f"== {args.docs} documents: {corpus} ({size / 1e6:.1f} MB), generated in {time.perf_counter() - t0:.1f} s")
 
@@ -229,36 +314,68 @@ def holds(text, passage):
     return text is not None and " ".join(words[max(0, mid - 6):mid + 6]) in text
 
 
+CHANNELS = (
+    ("both channels", []),
+    ("fingerprints only", ["--bm25-candidates", "0"]),
+    ("BM25 only", ["--candidates", "0"]),
+)
+
+
 def trace(args, index, truth, texts):
     stats = json.loads(subprocess.run([args.stemma, "index", "--index", index, "stats", "--json"],
                                       check=True, capture_output=True).stdout)["stats"]
     extra = [] if args.candidates is None else ["--candidates", str(args.candidates)]
-    latencies, rss_max = [], 0.0
-    found_cand = found_all = found_src = found_equiv = planted_total = 0
-    for path, planted in sorted(truth.items()):
-        secs, rss, out = timed([args.stemma, "trace", "--index", index, path, "--json"] + extra,
-                               stdout=subprocess.PIPE)
-        report = json.loads(out)
-        latencies.append(secs * 1000)
-        rss_max = max(rss_max, rss)
-        cands = set(report["candidates"][:10])
-        all_cands = set(report["candidates"])
-        srcs = {s["id"] for s in report["sources"][:10]}
-        planted_total += len(planted)
-        found_cand += sum(p in cands for p, _ in planted)
-        found_all += sum(p in all_cands for p, _ in planted)
-        found_src += sum(p in srcs for p, _ in planted)
-        # An earlier dated original holding the same words is an equally right answer (the
-        # Reuters corpus has re-filed stories): the trace gives the words to the earliest.
-        found_equiv += sum(p in srcs or any(holds(texts.get(s), words) for s in srcs)
-                           for p, words in planted)
-    print(f"trace ({len(latencies)} queries against {stats['documents']} documents, one process each): p50 {pct(latencies, 50):.1f} ms, "
-          f"p95 {pct(latencies, 95):.1f} ms [targets <= 30 / 100 ms]; peak RSS {rss_max:.0f} MB [target <= 500 MB]")
-    print(f"planted-source recall ({planted_total} planted): top-10 attributed sources "
-          f"{found_equiv / planted_total:.4f} counting an earlier original with the same words "
-          f"[target >= 0.99], {found_src / planted_total:.4f} by id; among the candidates aligned "
-          f"{found_all / planted_total:.4f}; among the 10 best candidates by fingerprints "
-          f"{found_cand / planted_total:.4f}")
+    planted = [p for ps in truth.values() for p in ps]
+    counts = {kind: sum(p[2] == kind for p in planted) for kind in KINDS}
+    print(f"trace: {len(truth)} queries against {stats['documents']} documents, one process each; "
+          f"{len(planted)} planted sources: " + ", ".join(f"{counts[k]} {k}" for k in KINDS))
+    results = {}
+    for name, flags in CHANNELS:
+        latencies, rss_max, aligned = [], 0.0, []
+        found = {key: {k: 0 for k in KINDS} for key in ("attributed", "by-id", "aligned", "top10")}
+        for path, planted_here in sorted(truth.items()):
+            secs, rss, out = timed([args.stemma, "trace", "--index", index, path, "--json"]
+                                   + extra + flags, stdout=subprocess.PIPE)
+            report = json.loads(out)
+            latencies.append(secs * 1000)
+            rss_max = max(rss_max, rss)
+            aligned.append(len(report["candidates"]))
+            top10 = set(report["candidates"][:10])
+            all_cands = set(report["candidates"])
+            srcs = {s["id"] for s in report["sources"][:10]}
+            for src, words, kind in planted_here:
+                found["top10"][kind] += src in top10
+                found["aligned"][kind] += src in all_cands
+                found["by-id"][kind] += src in srcs
+                # An earlier dated original holding the same words is an equally right answer
+                # (the Reuters corpus has re-filed stories): the trace gives the words to the
+                # earliest.
+                found["attributed"][kind] += src in srcs or any(
+                    holds(texts.get(s), words) for s in srcs)
+        results[name] = found
+        print(f"  {name:17}: p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms "
+              f"[targets <= 30 / 100 ms]; peak RSS {rss_max:.0f} MB; candidates aligned: "
+              f"median {pct(aligned, 50)}, max {max(aligned)}")
+
+    def rate(found, kind):
+        return found[kind] / max(counts[kind], 1)
+
+    print("planted-source recall@10 (top-10 attributed sources, an earlier original with the "
+          "same words counting) [target >= 0.99 for each kind]:")
+    for kind in KINDS:
+        row = ", ".join(f"{name} {rate(results[name]['attributed'], kind):.3f}"
+                        for name, _ in CHANNELS)
+        print(f"  {kind:9}: {row}")
+    print("planted source among the candidates aligned (what each channel adds):")
+    for kind in KINDS:
+        row = ", ".join(f"{name} {rate(results[name]['aligned'], kind):.3f}"
+                        for name, _ in CHANNELS)
+        print(f"  {kind:9}: {row}")
+    both = results["both channels"]
+    total = len(planted)
+    print(f"all kinds: recall@10 {sum(both['attributed'].values()) / total:.4f} "
+          f"({sum(both['by-id'].values()) / total:.4f} by id); fingerprints only "
+          f"{sum(results['fingerprints only']['attributed'].values()) / total:.4f}")
 
 
 if __name__ == "__main__":

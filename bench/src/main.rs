@@ -3,7 +3,9 @@
 //! - `gen-pan`: a PAN text-alignment corpus with per-type truth (see `bench/quality.sh`);
 //! - `gen-speed`: two large documents sharing a known share of text (see `bench/speed.sh`);
 //! - `xling-model`: the cross-lingual model's NTREX accuracy and embedding speed (see
-//!   `bench/xling.sh`).
+//!   `bench/xling.sh`);
+//! - `genesis-verses`: the aligned KJV/WEB verse groups of Genesis as JSONL, the reworded
+//!   sources of `bench/index.sh`.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -74,6 +76,16 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         sentences: usize,
     },
+    /// Write the aligned KJV/WEB verse groups of Genesis, one JSON object a line:
+    /// {"kjv": "...", "web": "..."} (the same verses in both translations), in text order.
+    GenesisVerses {
+        /// The shared data folder (../shared/data).
+        #[arg(long)]
+        data: PathBuf,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -97,6 +109,7 @@ fn main() -> Result<()> {
             data,
             sentences,
         } => xling::run(&model, &data, sentences),
+        Command::GenesisVerses { data, out } => genesis_verses(data, out),
     }
 }
 
@@ -174,6 +187,27 @@ fn gen_speed(data: PathBuf, out: PathBuf, seed: u64, size: usize, shared: f64) -
     println!(
         "{} shared passages ({edited} lightly edited on the b side), truth in truth.json",
         docs.passages.len()
+    );
+    Ok(())
+}
+
+fn genesis_verses(data: PathBuf, out: PathBuf) -> Result<()> {
+    use std::io::Write;
+    let (kjv, web) = stemma_bench::data::DataDir::open(&data)?.genesis()?;
+    let groups = stemma_bench::genesis::align_verses(&kjv, &web);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+    for group in &groups {
+        let record = serde_json::json!({
+            "kjv": kjv[group.kjv.clone()].join(" "),
+            "web": web[group.web.clone()].join(" "),
+        });
+        writeln!(file, "{record}")?;
+    }
+    file.flush()?;
+    println!(
+        "wrote {} KJV/WEB verse groups to {}",
+        groups.len(),
+        out.display()
     );
     Ok(())
 }
