@@ -1,0 +1,425 @@
+"""The ``reuse`` job: ``stemma reuse`` on Spark, stage by stage (see the package's doc).
+
+Each step ends in a persisted, counted DataFrame, named after the step (the stages' names in
+Spark's UI and REST API): few jobs, each doing one step's work once, so that the job's fixed
+costs (a stage's scheduling, a Python worker's batch) stay small beside the work.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, List, Optional, Sequence, Tuple
+
+#: The steps of the job, in order, as they name Spark's stages.
+STEPS = ("read", "anchors", "pairs", "align", "nodes", "components", "stars", "members", "order", "records")
+
+
+def check_options(*, min_df: int = 2, max_df: int = 100, min_overlap: float = 0.8) -> None:
+    """Refuse options the CLI refuses, with its messages (before any Spark work)."""
+    from .. import _stemma
+
+    if min_df > max_df:
+        raise _stemma.StemmaError(f"--min-df ({min_df}) is larger than --max-df ({max_df})")
+    if not 0.0 <= min_overlap <= 1.0:
+        raise _stemma.StemmaError(f"--min-overlap must be between 0 and 1, not {min_overlap}")
+
+
+class _Steps:
+    """Names the stages of each step and keeps its wall time."""
+
+    def __init__(self, sc: Any, timings: Optional[List[Tuple[str, float]]]) -> None:
+        self.sc = sc
+        self.timings = timings
+        self.name = None
+        self.started = time.time()
+
+    def start(self, name: str) -> None:
+        self.stop()
+        self.name = name
+        self.started = time.time()
+        self.sc.setJobDescription(f"stemma reuse: {name}")
+        self.sc.setLocalProperty("callSite.short", f"stemma reuse: {name}")
+
+    def stop(self) -> None:
+        if self.name is not None and self.timings is not None:
+            self.timings.append((self.name, time.time() - self.started))
+        self.name = None
+
+    def keep(self, df: Any) -> Any:
+        """``df`` persisted and computed now."""
+        from pyspark import StorageLevel
+
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        df.count()
+        return df
+
+    def close(self) -> None:
+        self.stop()
+        self.sc.setJobDescription(None)
+        self.sc.setLocalProperty("callSite.short", None)
+
+
+def reuse(
+    spark: Any,
+    inputs: Sequence[str],
+    output: Optional[str] = None,
+    *,
+    partitions: Optional[int] = None,
+    anchor_ngram: int = 3,
+    min_df: int = 2,
+    max_df: int = 100,
+    min_shared: int = 2,
+    skip_same_series: bool = False,
+    min_overlap: float = 0.8,
+    min_anchor_density: float = 0.0,
+    ngram: Optional[int] = None,
+    min_words: Optional[int] = None,
+    max_gap: Optional[int] = None,
+    min_identity: Optional[float] = None,
+    sentence_seeds: bool = True,
+    all_alignments: bool = False,
+    max_bytes: int = 64 << 20,
+    threads: int = 1,
+    documents: Any = None,
+    timings: Optional[List[Tuple[str, float]]] = None,
+):
+    """``stemma reuse INPUTS… --out OUTPUT`` on Spark: returns the members as a DataFrame
+    (``cluster``, ``rank``, ``record``: the CLI's ``--out`` line) and, when ``output`` is
+    given, writes the records there as text files (part files in order: their concatenation
+    equals the CLI's file). ``documents`` may be a DataFrame from :func:`read_documents`
+    instead of ``inputs``. ``partitions`` sets the shuffles' partitions (default: Spark's
+    default parallelism × 2); ``threads`` the rayon threads of each task. ``timings``, a
+    list, gets each step's name and wall time in seconds (see :data:`STEPS`).
+
+    >>> records = reuse(spark, ["corpus.jsonl"], "clusters/")  # doctest: +SKIP
+    >>> records.first().record  # the first line of `stemma reuse corpus.jsonl --out …`  # doctest: +SKIP
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql import Window
+
+    from .components import connected_components
+    from .documents import read_documents
+
+    check_options(min_df=min_df, max_df=max_df, min_overlap=min_overlap)
+    sc = spark.sparkContext
+    parts = partitions or max(2, sc.defaultParallelism * 2)
+    # Joins and aggregations shuffle into as many partitions as the stages do (Spark's
+    # default, 200, costs more in task overhead than this job's work on small corpora).
+    spark.conf.set("spark.sql.shuffle.partitions", str(parts))
+    steps = _Steps(sc, timings)
+    try:
+        steps.start("read")
+        docs = documents if documents is not None else read_documents(spark, inputs, max_bytes=max_bytes, partitions=parts)
+        docs = steps.keep(docs)
+
+        steps.start("anchors")
+        banded = steps.keep(_banded(docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads))
+        boilerplate = sorted(r[0] for r in banded.where("kind = 1").select("value").collect())
+
+        steps.start("pairs")
+        candidates = (
+            banded.where("kind = 0")
+            .groupBy("value")
+            .agg(F.sum("count").alias("shared"))
+            .where(F.col("shared") >= min_shared)
+            .select(F.shiftright("value", 32).alias("a"), (F.col("value").bitwiseAND(F.lit(0xFFFFFFFF))).alias("b"))
+            .withColumn("block", F.col("a") % parts)
+        )
+        candidates = steps.keep(candidates)
+        banded.unpersist()
+
+        steps.start("align")
+        align_options = dict(
+            ngram=ngram, min_words=min_words, max_gap=max_gap, min_identity=min_identity, sentence_seeds=sentence_seeds,
+            all_alignments=all_alignments, anchor_ngram=anchor_ngram, max_df=max_df, min_shared=min_shared,
+            min_anchor_density=min_anchor_density,
+        )
+        passages = steps.keep(_passages(sc, docs, candidates, parts, boilerplate, align_options, threads))
+        candidates.unpersist()
+
+        steps.start("nodes")
+        nodes = steps.keep(_nodes(passages, parts, min_overlap, threads))
+        passages.unpersist()
+        x_side = nodes.where("within % 2 = 0 AND joins").select(
+            "pair", (F.col("within") / 2).cast("long").alias("k"), F.col("node").alias("x"), "score"
+        )
+        y_side = nodes.where("within % 2 = 1 AND joins").select(
+            "pair", ((F.col("within") - 1) / 2).cast("long").alias("k"), F.col("node").alias("y")
+        )
+        edges = steps.keep(x_side.join(y_side, ["pair", "k"]).where(F.col("x") != F.col("y")).select("x", "y", "score"))
+
+        steps.start("components")
+        components = connected_components(
+            edges.select(F.col("x").alias("u"), F.col("y").alias("v")),
+            partitions=parts,
+            on_round=lambda n: steps.start(f"components {n + 1}"),
+        )
+        steps.start("stars")
+        tagged = edges.join(components.withColumnRenamed("node", "x"), "x")
+        centres = tagged.repartition(parts, "component").mapInArrow(_star_batches(threads), "node long, centre long").where("centre != -1")
+        centres = steps.keep(centres)
+        edges.unpersist()
+
+        steps.start("members")
+        extents = nodes.select("node", "doc", "node_start", "node_end").dropDuplicates(["node"])
+        members = centres.join(extents, "node").join(docs.select("doc", "id", "date"), "doc")
+        ordered = steps.keep(
+            members.repartition(parts, "centre").mapInArrow(
+                _assemble_batches(threads),
+                "centre long, doc long, start long, end long, date string, id string, rank long, size long, "
+                "first_id string, first_start long, first_end long",
+            )
+        )
+        nodes.unpersist()
+        centres.unpersist()
+
+        steps.start("order")
+        # Clusters numbered in the CLI's order: one row per cluster, sorted in one task.
+        heads = ordered.where("rank = 0").select(
+            "centre", "size", "first_id", "first_start", "first_end", F.when(F.col("date").isNotNull(), F.col("id")).alias("earliest")
+        )
+        by_order = Window.orderBy(F.col("size").desc(), "first_id", "first_start", "first_end", "centre")
+        numbered = steps.keep(heads.select("centre", F.row_number().over(by_order).cast("long").alias("cluster"), "earliest"))
+
+        steps.start("records")
+        rows = ordered.select("centre", "doc", "start", "end", "rank", "size").join(numbered, "centre").join(
+            docs.select("doc", "id", "series", "date", "title", "text", "extra"), "doc"
+        )
+        records = rows.select(
+            "cluster", "rank", "size", "id", "series", "date", "title", "text", "extra", "start", "end", "earliest"
+        ).mapInArrow(_record_batches(threads), "cluster long, rank long, record string").orderBy("cluster", "rank")
+        if output is not None:
+            records.select("record").write.mode("overwrite").text(os.fspath(output))
+        return records
+    finally:
+        steps.close()
+
+
+def _banded(docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads):
+    """Anchors of each document, shuffled by anchor; per partition the pairs of documents of
+    each anchor in the document-frequency band, counted (``kind`` 0: ``value`` is the pair
+    ``a << 32 | b``), and the anchors above it (``kind`` 1: ``value`` is the anchor)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyspark.sql import functions as F
+
+    from .. import arrow as sa
+
+    def anchor_batches(batches):
+        for batch in batches:
+            found = sa.anchors(batch.column("text"), anchor_ngram, threads=threads)
+            rows = found.column("row")
+            cols = [pc.cast(found.column("anchor"), pa.int64(), safe=False), pc.take(batch.column("doc"), rows)]
+            names = ["anchor", "doc"]
+            if skip_same_series:
+                cols.append(pc.take(batch.column("series_key"), rows))
+                names.append("series_key")
+            yield pa.RecordBatch.from_arrays(cols, names=names)
+
+    anchor_input = docs.select("doc", "text")
+    anchor_schema = "anchor long, doc long"
+    if skip_same_series:
+        # 0 is no series (a series hashing to 0 would read as none: one in 2^64).
+        key = F.when(F.col("series").isNull(), F.lit(0)).otherwise(F.xxhash64("series"))
+        anchor_input = docs.select("doc", "text", key.alias("series_key"))
+        anchor_schema += ", series_key long"
+
+    def band_batches(batches):
+        batch_list = list(batches)
+        if not batch_list:
+            return
+        table = pa.concat_batches(batch_list)
+        series = table.column("series_key") if skip_same_series else None
+        pairs, boilerplate, _ = sa.band_pairs(
+            table.column("anchor"), table.column("doc"), series,
+            min_df=min_df, max_df=max_df, skip_same_series=skip_same_series, threads=threads,
+        )
+        packed = pc.bit_wise_or(pc.shift_left(pc.cast(pairs.column("a"), pa.uint64()), 32), pc.cast(pairs.column("b"), pa.uint64()))
+        yield pa.RecordBatch.from_arrays(
+            [pa.nulls(pairs.num_rows, pa.int8()).fill_null(0), pc.cast(packed, pa.int64(), safe=False), pc.cast(pairs.column("shared"), pa.int32())],
+            names=["kind", "value", "count"],
+        )
+        yield pa.RecordBatch.from_arrays(
+            [pa.nulls(len(boilerplate), pa.int8()).fill_null(1), pc.cast(boilerplate, pa.int64(), safe=False), pa.nulls(len(boilerplate), pa.int32()).fill_null(0)],
+            names=["kind", "value", "count"],
+        )
+
+    anchor_table = anchor_input.mapInArrow(anchor_batches, anchor_schema)
+    return anchor_table.repartition(parts, "anchor").mapInArrow(band_batches, "kind byte, value long, count int")
+
+
+def _passages(sc, docs, candidates, parts, boilerplate, align_options, threads):
+    """Candidate pairs aligned in blocks by their first document, each block with the texts
+    it needs: the passages kept, in each pair's order (``k``)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyspark.sql import functions as F
+
+    from .. import arrow as sa
+
+    boilerplate_b = sc.broadcast(np.array(boilerplate, dtype=np.int64).view(np.uint64))
+    needed = candidates.select("block", F.col("a").alias("doc")).unionByName(candidates.select("block", F.col("b").alias("doc"))).distinct()
+    texts = needed.join(docs.select("doc", "text"), "doc")
+    work = candidates.select("block", "a", "b", F.lit(None).cast("long").alias("doc"), F.lit(None).cast("string").alias("text")).unionByName(
+        texts.select("block", F.lit(None).cast("long").alias("a"), F.lit(None).cast("long").alias("b"), "doc", "text")
+    )
+
+    def align_batches(batches):
+        batch_list = list(batches)
+        if not batch_list:
+            return
+        table = pa.concat_batches(batch_list)
+        is_pair = pc.is_valid(table.column("a"))
+        pairs = table.filter(is_pair)
+        docs_here = table.filter(pc.invert(is_pair))
+        # One copy of each text (several blocks of this task may need it), by document.
+        unique = pc.unique(docs_here.column("doc")).sort()
+        first = pc.index_in(unique, value_set=docs_here.column("doc"))
+        text = pc.take(docs_here.column("text"), first)
+        a = pc.index_in(pairs.column("a"), value_set=unique)
+        b = pc.index_in(pairs.column("b"), value_set=unique)
+        found, _ = sa.align_pairs(text, a, b, pa.array(boilerplate_b.value, pa.uint64()), threads=threads, **align_options)
+        pair_rows = found.column("pair")
+        k = _rank_within(pair_rows)
+        yield pa.RecordBatch.from_arrays(
+            [
+                pc.take(pairs.column("a"), pair_rows),
+                pc.take(pairs.column("b"), pair_rows),
+                k,
+                pc.cast(found.column("a_start"), pa.int64()),
+                pc.cast(found.column("a_end"), pa.int64()),
+                pc.cast(found.column("b_start"), pa.int64()),
+                pc.cast(found.column("b_end"), pa.int64()),
+                found.column("score"),
+                found.column("joins"),
+            ],
+            names=["a", "b", "k", "a_start", "a_end", "b_start", "b_end", "score", "joins"],
+        )
+
+    return work.repartition(parts, "block").mapInArrow(
+        align_batches, "a long, b long, k long, a_start long, a_end long, b_start long, b_end long, score double, joins boolean"
+    )
+
+
+def _nodes(passages, parts, min_overlap, threads):
+    """Each document's occurrences (its side of a passage) in one task, grouped into nodes
+    (``node``: the document << 32 | its node number)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyspark.sql import functions as F
+
+    from .. import arrow as sa
+
+    pair_key = (F.shiftleft(F.col("a"), 32).bitwiseOR(F.col("b"))).alias("pair")
+    occurrences = passages.select(
+        F.col("a").alias("doc"), F.col("a_start").alias("start"), F.col("a_end").alias("end"), pair_key,
+        (F.col("k") * 2).alias("within"), "score", "joins",
+    ).unionByName(
+        passages.select(
+            F.col("b").alias("doc"), F.col("b_start").alias("start"), F.col("b_end").alias("end"), pair_key,
+            (F.col("k") * 2 + 1).alias("within"), "score", "joins",
+        )
+    )
+
+    def node_batches(batches):
+        batch_list = list(batches)
+        if not batch_list:
+            return
+        table = pa.concat_batches(batch_list)
+        c = table.column
+        nodes = sa.group_spans(c("doc"), c("start"), c("end"), c("pair"), c("within"), min_overlap=min_overlap, threads=threads)
+        key = pc.bit_wise_or(pc.shift_left(c("doc"), 32), pc.cast(nodes.column("node"), pa.int64()))
+        yield pa.RecordBatch.from_arrays(
+            [
+                sa._column(c("pair")), sa._column(c("within")), sa._column(c("doc")), sa._column(key),
+                pc.cast(nodes.column("node_start"), pa.int64()), pc.cast(nodes.column("node_end"), pa.int64()),
+                sa._column(c("score")), sa._column(c("joins")),
+            ],
+            names=["pair", "within", "doc", "node", "node_start", "node_end", "score", "joins"],
+        )
+
+    return occurrences.repartition(parts, "doc").mapInArrow(
+        node_batches, "pair long, within long, doc long, node long, node_start long, node_end long, score double, joins boolean"
+    )
+
+
+def _star_batches(threads):
+    """Each task's whole components, star-clustered as the CLI does."""
+
+    def star_batches(batches):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from .. import arrow as sa
+
+        batch_list = list(batches)
+        if not batch_list:
+            return
+        table = pa.concat_batches(batch_list)
+        c = table.column
+        stars = sa.star_clusters(c("component"), c("x"), c("y"), c("score"), threads=threads)
+        yield pa.RecordBatch.from_arrays(
+            [pc.cast(stars.column("node"), pa.int64(), safe=False), pc.cast(stars.column("centre"), pa.int64(), safe=False)],
+            names=["node", "centre"],
+        )
+
+    return star_batches
+
+
+def _assemble_batches(threads):
+    """Each task's whole clusters, their members ranked as the CLI does."""
+
+    def assemble_batches(batches):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from .. import arrow as sa
+
+        batch_list = list(batches)
+        if not batch_list:
+            return
+        table = pa.concat_batches(batch_list)
+        c = table.column
+        order = sa.assemble_clusters(c("centre"), c("node"), c("id"), c("date"), c("node_start"), c("node_end"), threads=threads)
+        yield pa.RecordBatch.from_arrays(
+            [
+                sa._column(c("centre")), sa._column(c("doc")), sa._column(c("node_start")), sa._column(c("node_end")),
+                sa._column(c("date")), sa._column(c("id")),
+                pc.cast(order.column("rank"), pa.int64()), pc.cast(order.column("size"), pa.int64()),
+                pc.cast(order.column("first_id"), pa.string()), pc.cast(order.column("first_start"), pa.int64()),
+                pc.cast(order.column("first_end"), pa.int64()),
+            ],
+            names=["centre", "doc", "start", "end", "date", "id", "rank", "size", "first_id", "first_start", "first_end"],
+        )
+
+    return assemble_batches
+
+
+def _record_batches(threads):
+    """The CLI's ``--out`` lines of member rows."""
+
+    def record_batches(batches):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from .. import arrow as sa
+
+        for batch in batches:
+            lines = sa.cluster_records(batch, threads=threads)
+            yield pa.RecordBatch.from_arrays(
+                [batch.column("cluster"), batch.column("rank"), pc.cast(lines, pa.string())], names=["cluster", "rank", "record"]
+            )
+
+    return record_batches
+
+
+def _rank_within(pair_rows):
+    """0, 1, 2… within each run of equal values (the passages of one pair are consecutive)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    index = pa.array(range(len(pair_rows)), pa.int64())
+    first = pc.cast(pc.index_in(pair_rows, value_set=pair_rows), pa.int64())
+    return pc.subtract(index, first)
