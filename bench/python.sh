@@ -101,18 +101,18 @@ open(sys.argv[2], 'w').write(''.join(r + '\n' for r in t['record'].to_pylist()))
 fi
 
 if want spark; then
-    echo "== spark: $GROWTH documents on local[2] (target: within 3x the CLI's wall time)"
+    echo "== spark: $GROWTH documents, the Spark job on local[2] beside stemma reuse (target: within 3x the CLI's wall time)"
     corpus=$OUT/growth-$GROWTH.jsonl
     [[ -f $corpus ]] || python3 bench/reuse.py gen-growth "$DATA" "$corpus" "$GROWTH" 1 >/dev/null
-    cli_s=$(wall "$STEMMA" reuse -q "$corpus" --memory 8G --out "$OUT/growth-cli.jsonl")
-    start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$OUT/spark-rss" "$PY" -m stemma.spark reuse "$corpus" "$OUT/growth-spark" \
-        --master 'local[2]' --driver-memory 6g >/dev/null 2>"$OUT/spark.log" || { tail -20 "$OUT/spark.log"; exit 1; }
-    spark_s=$(python3 -c "print(f'{($(date +%s%N) - $start) / 1e9:.1f}')")
+    cli_s=$(wall "$STEMMA" reuse -q "$corpus" --out "$OUT/growth-cli.jsonl")
+    # The whole run: Python and the JVM started, the job, the part files written.
+    "$PY" bench/spark_reuse.py "$corpus" "$OUT/growth-spark" 'local[2]' 4 "${SPARK_MEMORY:-4g}" 2>"$OUT/spark.log" | tee "$OUT/spark.txt" \
+        || { tail -20 "$OUT/spark.log"; exit 1; }
+    spark_s=$(sed -n 's/^wall \([0-9.]*\) s.*/\1/p' "$OUT/spark.txt")
     cat "$OUT/growth-spark"/part-* >"$OUT/growth-spark.jsonl"
     same=$(cmp -s "$OUT/growth-cli.jsonl" "$OUT/growth-spark.jsonl" && echo identical || echo DIFFERENT)
-    echo "CLI ${cli_s} s; Spark local[2] ${spark_s} s ($(python3 -c "print(f'{$spark_s / $cli_s:.1f}')")x the CLI), clusters ${same};" \
-        "peak RSS of the launcher $(($(cat "$OUT/spark-rss") / 1024)) MB (the JVM and Python workers are children: see ps)"
+    echo "CLI ${cli_s} s; Spark local[2] ${spark_s} s: $(python3 -c "print(f'{$spark_s / $cli_s:.1f}')")x the CLI (target <= 3x); clusters ${same}"
+    rm -rf "$OUT/growth-spark" "$OUT/growth-spark.jsonl" "$OUT/growth-cli.jsonl"
 fi
 
 if want scale; then
@@ -120,17 +120,22 @@ if want scale; then
     corpus=$OUT/growth-$SCALE_N.jsonl
     [[ -f $corpus ]] || python3 bench/reuse.py gen-growth "$DATA" "$corpus" "$SCALE_N" 1 >/dev/null
     for p in 1 2 4; do
-        "$PY" bench/spark_reuse.py "$corpus" "$OUT/scale-$p" 'local[2]' "$p" 4g
+        "$PY" bench/spark_reuse.py "$corpus" "$OUT/scale-$p" 'local[2]' "$p" 4g 2>"$OUT/spark.log" || { tail -20 "$OUT/spark.log"; exit 1; }
+        rm -rf "$OUT/scale-$p"
     done
 fi
 
 if want passim; then
-    echo "== passim on bench/reuse.sh's corpus (target: the Spark job >= 30x faster)"
+    echo "== passim on bench/reuse.sh's corpus (a), beside the Spark job on local[2] (target: the Spark job >= 30x faster)"
+    # Whole runs each: the JVM started, the corpus read, the clusters written.
     spark_s=$(wall spark_job "$corpus_a" "$OUT/splice-spark")
     if command -v "$PASSIM" >/dev/null 2>&1; then
-        echo "Spark job ${spark_s} s; passim: run bench/reuse.sh a with PASSIM set (it prints passim's time on this corpus)"
-        OUT=$OUT/reuse PASSIM=$PASSIM bench/reuse.sh a | grep -i passim
+        OUT=$OUT/reuse PASSIM=$PASSIM bench/reuse.sh a | tee "$OUT/passim.txt" | grep -i passim
+        passim_s=$(sed -n 's/^passim ([^)]*): \([0-9.]*\) s.*/\1/p' "$OUT/passim.txt" | head -1)
+        echo "Spark job ${spark_s} s; passim ${passim_s:-?} s: the Spark job is" \
+            "$(python3 -c "print(f'{${passim_s:-0} / $spark_s:.0f}')")x faster (target >= 30x)"
     else
-        echo "Spark job ${spark_s} s; passim is not installed here (bench/install-passim.sh)"
+        echo "Spark job ${spark_s} s; passim is not installed here (bench/install-passim.sh; then PASSIM=…)"
     fi
+    rm -rf "$OUT/splice-spark"
 fi

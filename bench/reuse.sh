@@ -28,7 +28,7 @@ want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 cargo build --release -p stemma >/dev/null
 # A private copy: other builds in the same target folder cannot swap it mid-run.
 mkdir -p "$OUT"
-cp target/release/stemma "$OUT/stemma"
+cp "${CARGO_TARGET_DIR:-target}/release/stemma" "$OUT/stemma"
 STEMMA="$OUT/stemma"
 PY="python3 bench/reuse.py"
 

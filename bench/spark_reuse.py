@@ -3,20 +3,76 @@ job, its wall time and what Spark's own metrics (its REST API on the driver's UI
 this machine only) record of its stages: how many, their tasks' run time, and the bytes
 they wrote to and read from shuffles.
 
+It also samples, every 0.2 s, the resident memory (RSS, from /proc) of this process and all
+its descendants: the driver's Python, the JVM (driver and, on local[N], the executors) and
+the Python workers. It prints the peak of their sum: what the job needs in all.
+
 Usage: python3 bench/spark_reuse.py CORPUS OUT MASTER PARTITIONS [DRIVER_MEMORY]
 """
 
 import json
+import os
 import sys
+import threading
 import time
 import urllib.request
 from collections import OrderedDict
+
+
+class TreeRss:
+    """Peak RSS of this process and its descendants, sampled from /proc."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        self.every = every
+        self.peak = 0
+        self.peak_parts = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        children = {}
+        rss = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    stat = f.read()
+                with open(f"/proc/{pid}/statm") as f:
+                    pages = int(f.read().split()[1])
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            children.setdefault(int(fields[1]), []).append(int(pid))
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            rss[int(pid)] = (name, pages * os.sysconf("SC_PAGE_SIZE"))
+        total, parts, todo = 0, {}, [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            todo += children.get(pid, [])
+            if pid in rss:
+                name, size = rss[pid]
+                kind = "jvm" if name == "java" else "python"
+                parts[kind] = parts.get(kind, 0) + size
+                total += size
+        if total > self.peak:
+            self.peak, self.peak_parts = total, parts
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def main() -> None:
     corpus, out, master, partitions = sys.argv[1:5]
     memory = sys.argv[5] if len(sys.argv) > 5 else "2g"
     started = time.time()
+    rss = TreeRss()
     from pyspark.sql import SparkSession
 
     import stemma.spark
@@ -34,6 +90,7 @@ def main() -> None:
     timings = []
     stemma.spark.reuse(spark, [corpus], out, partitions=int(partitions), timings=timings)
     done = time.time()
+    rss.stop()
     ui = spark.sparkContext.uiWebUrl or "http://127.0.0.1:4049"
     app = spark.sparkContext.applicationId
     api = f"{ui}/api/v1/applications/{app}"
@@ -70,6 +127,11 @@ def main() -> None:
         print(f"{name:<12} {secs:>7.1f} {n:>6} {tasks:>6} {run:>7.1f} {write / 1e6:>16.1f} {read / 1e6:>15.1f}")
     total_w = sum(s.get("shuffleWriteBytes", 0) for s in stages) / 1e6
     print(f"{len(stages)} stages; total shuffle write {total_w:.1f} MB")
+    mb = {k: v >> 20 for k, v in rss.peak_parts.items()}
+    print(
+        f"peak RSS, driver and executors in all: {rss.peak >> 20} MB (JVM {mb.get('jvm', 0)} MB, "
+        f"Python driver and workers {mb.get('python', 0)} MB; /proc, every 0.2 s)"
+    )
     spark.stop()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import random
 import subprocess
 import sys
 
@@ -35,6 +37,37 @@ def test_spark_reuse_equals_the_cli(cli, tmp_path):
     assert lines == want
 
 
+def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path):
+    """Two files in a folder, blank lines and records without ids (default ids FILE:LINE),
+    each file cut into several byte ranges: the CLI's records still."""
+    lines = (FIXTURES / "reuse-small.jsonl").read_text().splitlines()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, chunk in (("a.jsonl", lines[:20]), ("b.jsonl", lines[20:])):
+        out = []
+        for i, line in enumerate(chunk):
+            record = json.loads(line)
+            if i % 3 == 1:
+                del record["id"]
+            out.append(json.dumps(record))
+            if i % 4 == 2:
+                out.append("   ")
+        (corpus / name).write_text("\n".join(out))  # b.jsonl: no line end after the last
+    expected = tmp_path / "clusters.jsonl"
+    cli.run("reuse", "-q", corpus, "--out", expected)
+    want = expected.read_text().splitlines()
+    assert any(".jsonl:" in line for line in want)  # some members have default ids
+    out = tmp_path / "spark"
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    done = subprocess.run(
+        [sys.executable, "-m", "stemma.spark", "reuse", str(corpus), str(out), "--master", "local[2]", "--partitions", "5"],
+        capture_output=True, text=True, env=env, cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = [line for p in sorted(out.glob("part-*")) for line in p.read_text().splitlines()]
+    assert got == want
+
+
 def test_spark_refuses_bad_options(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "stemma.spark", "reuse", str(FIXTURES / "reuse-small.jsonl"), str(tmp_path / "o"),
@@ -43,3 +76,47 @@ def test_spark_refuses_bad_options(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == "stemma: --min-df (5) is larger than --max-df (2)"
+
+
+def test_splits_give_every_line_once_with_its_number():
+    from stemma.spark.documents import count_newlines, plan_splits, split_lines
+
+    rng = random.Random(7)
+    for trial in range(300):
+        lines = [b"x" * rng.choice([0, 0, 1, 2, 5, 30]) for _ in range(rng.randint(0, 12))]
+        data = b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b"")
+        f = io.BytesIO(data)
+        splits = plan_splits([("f", "f", len(data))], rng.randint(1, 9))
+        got, lines_before = [], 0
+        for _, _, _, start, end in splits:
+            skipped, found = split_lines(f, start, end)
+            first = lines_before + skipped + 1
+            got += [(first + i, line) for i, line in enumerate(found)]
+            lines_before += data[start:end].count(b"\n")
+        want = list(enumerate(data.split(b"\n"), 1))
+        if data.endswith(b"\n") or not data:
+            want.pop()
+        assert got == want, (trial, data, splits)
+
+
+def test_local_roots_are_the_least_node_of_each_component():
+    import numpy as np
+
+    from stemma.spark.components import local_roots
+
+    rng = random.Random(3)
+    for _ in range(200):
+        n = rng.randint(2, 40)
+        edges = [(rng.randrange(n) * 3, rng.randrange(n) * 3) for _ in range(rng.randint(1, 50))]
+        nodes, roots = local_roots(np.array([e[0] for e in edges]), np.array([e[1] for e in edges]))
+        got = dict(zip(nodes.tolist(), roots.tolist()))
+        # Reference: components by repeated merging of sets.
+        comps = []
+        for a, b in edges:
+            joined = [c for c in comps if a in c or b in c]
+            merged = {a, b}.union(*joined)
+            comps = [c for c in comps if c not in joined] + [merged]
+        for c in comps:
+            least = min(c)
+            for x in c:
+                assert got.get(x, x) == least

@@ -47,11 +47,11 @@ def read_documents(spark: Any, inputs: Sequence[str], *, max_bytes: int = 64 << 
     parts = partitions or spark.sparkContext.defaultParallelism
     splits = plan_splits([(os.path.abspath(p), i, os.path.getsize(p)) for p, i, _ in files], parts)
     sc = spark.sparkContext
-    split_df = spark.createDataFrame(sc.parallelize(splits, max(1, min(len(splits), parts * 4))), _SPLIT_SCHEMA)
+    split_df = spark.createDataFrame(sc.parallelize(splits, len(splits)), _SPLIT_SCHEMA)
 
-    # Pass 1: the line ends of each split, summed into each split's first line number and
-    # each file's first document number.
-    counts = dict(split_df.mapInArrow(_count_batches, "split long, newlines long").collect())
+    # Pass 1: the line ends before each split, for its first line number and its file's
+    # first document number. The driver counts them (files are local or on a shared file
+    # system, as `walk_inputs` walked them): a sequential scan, quicker than a job.
     first_line, first_doc = {}, {}
     docs_before = 0
     lines_before = 0
@@ -63,7 +63,8 @@ def read_documents(spark: Any, inputs: Sequence[str], *, max_bytes: int = 64 << 
             lines_before, last_path = 0, path
         first_line[split] = lines_before
         first_doc[split] = docs_before
-        lines_before += counts[split]
+        if split + 1 < len(splits):  # nothing comes after the last
+            lines_before += count_newlines(path, start, end)
     offsets = sc.broadcast((first_line, first_doc))
 
     # Pass 2: the records of each split.
@@ -98,25 +99,19 @@ def plan_splits(files: Sequence[Tuple[str, str, int]], partitions: int) -> List[
     return splits
 
 
-def _count_batches(batches: Iterator) -> Iterator:
-    import pyarrow as pa
-
-    for batch in batches:
-        splits, counts = [], []
-        for split, path, start, end in zip(*(batch.column(n).to_pylist() for n in ("split", "path", "start", "end"))):
-            newlines = 0
-            with open(path, "rb") as f:
-                f.seek(start)
-                left = end - start
-                while left > 0:
-                    chunk = f.read(min(left, 8 << 20))
-                    if not chunk:
-                        break
-                    newlines += chunk.count(b"\n")
-                    left -= len(chunk)
-            splits.append(split)
-            counts.append(newlines)
-        yield pa.RecordBatch.from_arrays([pa.array(splits, pa.int64()), pa.array(counts, pa.int64())], names=["split", "newlines"])
+def count_newlines(path: str, start: int, end: int) -> int:
+    """The line ends in bytes [``start``, ``end``) of the file at ``path``."""
+    newlines = 0
+    with open(path, "rb") as f:
+        f.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = f.read(min(left, 16 << 20))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            left -= len(chunk)
+    return newlines
 
 
 def split_lines(f: Any, start: int, end: int) -> Tuple[int, List[bytes]]:
