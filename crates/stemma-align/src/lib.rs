@@ -25,8 +25,11 @@
 //! - a passage inside better findings on both sides (twins or not) explains nothing new and is
 //!   an alternative too.
 //!
-//! Passages are decided best first, against the findings kept so far; an alternative is listed
-//! under the finding it lies in most tightly (the largest share of that finding's span).
+//! Passages are decided best first, against the findings kept so far; twins are decided last,
+//! against all the other findings, so a text occurring twice on both sides gives its two
+//! copies (first with first, second with second) and the as-good crossing alignments, inside
+//! findings on both sides, are alternatives. An alternative is listed under the finding it lies
+//! in most tightly (the largest share of that finding's span).
 //!
 //! So two findings never lie mostly inside one another on either side unless they are twins.
 //!

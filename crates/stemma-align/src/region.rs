@@ -36,41 +36,33 @@ pub fn one_per_region(passages: Vec<Passage>) -> Vec<Passage> {
     }
     let mut order: Vec<usize> = (0..passages.len()).collect();
     order.sort_by(|&x, &y| better(&passages[x], &passages[y]).then(x.cmp(&y)));
-    // For every passage, the finding it is an alternative of (None: it is a finding).
+    // For every passage, the passage it is an alternative of (None: it is a finding).
     let mut owner: Vec<Option<usize>> = vec![None; passages.len()];
     let mut findings: Vec<usize> = Vec::new();
+    // Twins wait until every passage apart from the findings on both sides is a finding: when
+    // a text occurs twice on both sides, the two true copies (first with first, second with
+    // second) are findings, and the crossing alignments, though as good, explain nothing new.
+    let mut twins: Vec<usize> = Vec::new();
     for &p in &order {
-        let passage = &passages[p];
-        let mut inside_a = false;
-        let mut inside_b = false;
-        let mut folded = false;
-        // The finding the passage lies in most tightly (largest share of the finding's span),
-        // so an alternative is listed under the passage whose words it aligns again.
-        let mut tightest: Option<(f64, usize)> = None;
-        for &f in &findings {
-            let finding = &passages[f];
-            let on_a = overlap_mostly(passage.a, finding.a);
-            let on_b = overlap_mostly(passage.b, finding.b);
-            if !on_a && !on_b {
-                continue;
-            }
-            folded |= (on_a && on_b) || !is_twin(passage, finding, on_a);
-            inside_a |= on_a;
-            inside_b |= on_b;
-            let share = if on_a {
-                overlap(passage.a, finding.a) as f64 / finding.a.len().max(1) as f64
-            } else {
-                overlap(passage.b, finding.b) as f64 / finding.b.len().max(1) as f64
-            };
-            if tightest.is_none_or(|(best, _)| share > best) {
-                tightest = Some((share, f));
-            }
+        match place(&passages, p, &findings, &twins) {
+            Place::Finding => findings.push(p),
+            Place::Twin => twins.push(p),
+            Place::Inside(f) => owner[p] = Some(f),
         }
-        if folded || (inside_a && inside_b) {
-            owner[p] = tightest.map(|(_, f)| f);
-        } else {
-            findings.push(p);
+    }
+    for &p in &twins {
+        match place(&passages, p, &findings, &[]) {
+            Place::Inside(f) => owner[p] = Some(f),
+            _ => findings.push(p),
         }
+    }
+    // A passage folded under a twin that was folded in turn belongs to that twin's owner.
+    for p in 0..owner.len() {
+        let mut top = owner[p];
+        while let Some(f) = top.and_then(|f| owner[f]) {
+            top = Some(f);
+        }
+        owner[p] = top;
     }
     let mut also: Vec<Vec<Passage>> = vec![Vec::new(); passages.len()];
     let mut kept: Vec<Option<Passage>> = Vec::with_capacity(passages.len());
@@ -93,6 +85,62 @@ pub fn one_per_region(passages: Vec<Passage>) -> Vec<Passage> {
             })
         })
         .collect()
+}
+
+/// Where a passage goes, decided against the findings so far and the twins waiting.
+enum Place {
+    /// Apart from every finding on at least one side, and a twin of every finding it lies in.
+    Finding,
+    /// Inside findings on one side only, a twin of each: decided once the findings are known.
+    Twin,
+    /// An alternative of this passage (the one it lies in most tightly).
+    Inside(usize),
+}
+
+/// Place passage `p`: an alternative when it lies mostly inside findings on both sides, or
+/// inside a finding or waiting twin it is not a twin of; a waiting twin when it lies inside
+/// findings on one side only; otherwise a finding.
+fn place(passages: &[Passage], p: usize, findings: &[usize], twins: &[usize]) -> Place {
+    let passage = &passages[p];
+    let mut inside_a = false;
+    let mut inside_b = false;
+    let mut folded = false;
+    // The passage it lies in most tightly (largest share of that passage's span), so an
+    // alternative is listed under the passage whose words it aligns again.
+    let mut tightest: Option<(f64, usize)> = None;
+    for (&f, is_finding) in findings
+        .iter()
+        .map(|f| (f, true))
+        .chain(twins.iter().map(|f| (f, false)))
+    {
+        let other = &passages[f];
+        let on_a = overlap_mostly(passage.a, other.a);
+        let on_b = overlap_mostly(passage.b, other.b);
+        if !on_a && !on_b {
+            continue;
+        }
+        if is_finding {
+            folded |= (on_a && on_b) || !is_twin(passage, other, on_a);
+            inside_a |= on_a;
+            inside_b |= on_b;
+        } else {
+            // A waiting twin keeps what a finding would keep out, except another copy.
+            folded |= (on_a && on_b) || !is_twin(passage, other, on_a);
+        }
+        let share = if on_a {
+            overlap(passage.a, other.a) as f64 / other.a.len().max(1) as f64
+        } else {
+            overlap(passage.b, other.b) as f64 / other.b.len().max(1) as f64
+        };
+        if tightest.is_none_or(|(best, _)| share > best) {
+            tightest = Some((share, f));
+        }
+    }
+    match tightest {
+        Some((_, f)) if folded || (inside_a && inside_b) => Place::Inside(f),
+        _ if inside_a || inside_b => Place::Twin,
+        _ => Place::Finding,
+    }
 }
 
 /// `Less` when `x` is the better passage: more matched words, then higher identity, then
@@ -214,6 +262,44 @@ mod tests {
         let found = one_per_region(vec![x, cross, y]);
         assert_eq!(found.len(), 2, "{found:#?}");
         assert_eq!(found[0].also.len(), 1);
+    }
+
+    #[test]
+    fn a_text_twice_on_both_sides_gives_the_two_copies() {
+        // A holds the text at 0 and 1000, B at 0 and 2000: four equally good alignments, of
+        // which first-with-first and second-with-second are the copies.
+        let copies = [
+            passage((0, 500), (0, 500), 80, 1.0),
+            passage((0, 500), (2000, 2500), 80, 1.0),
+            passage((1000, 1500), (0, 500), 80, 1.0),
+            passage((1000, 1500), (2000, 2500), 80, 1.0),
+        ];
+        let found = one_per_region(copies.to_vec());
+        let spans: Vec<_> = found.iter().map(|p| (p.a.start, p.b.start)).collect();
+        assert_eq!(spans, vec![(0, 0), (1000, 2000)], "{found:#?}");
+        assert_eq!(found[0].also.len() + found[1].also.len(), 2);
+        // The same when the second copy of B is lightly edited, so the crossing alignment
+        // (A's first with B's second) is as good as the true one, and whatever the order.
+        let mut edited = copies.to_vec();
+        edited[1] = passage((0, 500), (2000, 2510), 78, 0.97);
+        edited[3] = passage((1000, 1500), (2000, 2510), 78, 0.97);
+        edited.reverse();
+        let found = one_per_region(edited);
+        let mut spans: Vec<_> = found.iter().map(|p| (p.a.start, p.b.start)).collect();
+        spans.sort();
+        assert_eq!(spans, vec![(0, 0), (1000, 2000)], "{found:#?}");
+    }
+
+    #[test]
+    fn a_weak_passage_inside_a_waiting_copy_is_its_alternative() {
+        // B's second copy is a finding once decided; a weak alignment of part of it to other
+        // words of A is folded under it, not kept apart.
+        let first = passage((0, 500), (0, 500), 80, 1.0);
+        let second = passage((0, 500), (2000, 2500), 80, 1.0);
+        let weak = passage((3000, 3200), (2100, 2300), 20, 0.7);
+        let found = one_per_region(vec![first, second, weak.clone()]);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[1].also, vec![weak]);
     }
 
     #[test]

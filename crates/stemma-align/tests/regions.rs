@@ -196,6 +196,31 @@ fn a_passage_copied_twice_gives_two_passages() {
 }
 
 #[test]
+fn a_passage_twice_on_both_sides_gives_its_two_copies() {
+    let flood = "And it came to pass, when men began to multiply on the face of the earth, \
+                 and daughters were born unto them, that the sons of God saw the daughters of \
+                 men that they were fair; and they took them wives of all which they chose.";
+    let other = "Weather: a cold front brings rain to the north and snow over the hills, with \
+                 sunny spells later in the week and a warm weekend along the southern coast. ";
+    // A and B each hold the passage twice, with unrelated text between the copies.
+    let a = format!("{flood}\n\n{}\n\n{flood}\n", other.repeat(8));
+    let b = format!("{FILLER}\n\n{flood}\n\n{FILLER}\n\n{FILLER}\n\n{flood}\n\n{FILLER}\n");
+    let (aa, ba) = (analyze(&a), analyze(&b));
+    let everything = align(&aa, &ba, &all_alignments());
+    assert!(everything.len() >= 4, "{everything:#?}");
+    let findings = align(&aa, &ba, &CompareOptions::default());
+    let spans: Vec<(usize, usize)> = findings.iter().map(|p| (p.a.start, p.b.start)).collect();
+    let (a2, b1, b2) = (
+        a.rfind("And it came").unwrap(),
+        b.find("And it came").unwrap(),
+        b.rfind("And it came").unwrap(),
+    );
+    assert_eq!(spans, vec![(0, b1), (a2, b2)], "{findings:#?}");
+    check_one_per_region(&findings).unwrap();
+    assert_eq!(flatten(&findings).len(), everything.len());
+}
+
+#[test]
 fn lgpl_fsf_address_is_an_alternative_of_the_passage_holding_it() {
     let read = |name: &str| {
         std::fs::read_to_string(format!(
