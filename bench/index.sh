@@ -20,7 +20,9 @@
 #
 # Usage (from the repository root):  bench/index.sh
 # Environment: DATA (../shared/data), OUT (bench/out/index), SIZES ("10000 100000"),
-#              QUERIES (300), SEED (1), RUNS (5). SIZES="" runs the real texts only.
+#              QUERIES (300), SEED (1), RUNS (5), BASELINE (another stemma binary, e.g. the
+#              previous commit's, timed on the real texts in the same rounds).
+#              SIZES="" runs the real texts only.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -34,7 +36,8 @@ cargo build --release -p stemma -p stemma-bench
 mkdir -p "$OUT"
 target/release/stemma-bench genesis-verses --data "$DATA" --out "$OUT/genesis-verses.jsonl"
 echo "machine: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-python3 bench/ingest_real.py --stemma target/release/stemma --data "$DATA" --runs "${RUNS:-5}"
+python3 bench/ingest_real.py --stemma target/release/stemma --data "$DATA" --runs "${RUNS:-5}" \
+    ${BASELINE:+--baseline "$BASELINE"}
 for docs in $SIZES; do
     python3 bench/index_corpus.py --stemma target/release/stemma --data "$DATA" --out "$OUT" \
         --verses "$OUT/genesis-verses.jsonl" \

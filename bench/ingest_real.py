@@ -7,6 +7,9 @@ Prints MB/s over the input bytes, the ratio to `wc -w`, and the CPU seconds (use
 all threads) per run: wall time on a shared machine moves with everyone else's work, the CPU
 seconds far less. Each figure is the best of RUNS runs, stemma and `wc -w` alternating, so
 both see the same machine. Target: >= 40 MB/s on 2 cores, within 5x of `wc -w`.
+
+--baseline BINARY (bench/index.sh: BASELINE=...) also runs another stemma binary (say, the
+previous commit's) in the same rounds, alternating, and prints its figures beside.
 """
 
 import argparse
@@ -34,6 +37,7 @@ def main():
     ap.add_argument("--stemma", default="target/release/stemma")
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--baseline", help="another stemma binary, timed in the same rounds")
     args = ap.parse_args()
 
     jsonl = os.path.join(args.data, "news/reuters21578.jsonl")
@@ -42,13 +46,19 @@ def main():
     size = sum(os.path.getsize(f) for f in files)
     tmp = tempfile.mkdtemp(prefix="stemma-ingest-real-")
     index = os.path.join(tmp, "index")
-    stemma_runs, wc_runs = [], []
+    stemma_runs, wc_runs, base_runs = [], [], []
+
+    def add(binary):
+        shutil.rmtree(index, ignore_errors=True)
+        os.sync()
+        return run([binary, "index", "--index", index, "add", jsonl, texts, "--quiet"])
+
     try:
         for _ in range(args.runs):
-            shutil.rmtree(index, ignore_errors=True)
-            os.sync()
-            stemma_runs.append(run([args.stemma, "index", "--index", index, "add", jsonl, texts, "--quiet"]))
+            stemma_runs.append(add(args.stemma))
             wc_runs.append(run(["wc", "-w"] + files))
+            if args.baseline:
+                base_runs.append(add(args.baseline))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     wall, cpu = min(stemma_runs)
@@ -60,6 +70,13 @@ def main():
     print(f"ingest (real texts): {size / 1e6 / wall:.1f} MB/s ({wall:.2f} s, {cpu:.2f} CPU s; "
           f"wc -w: {size / 1e6 / wc_wall:.0f} MB/s, stemma takes {wall / wc_wall:.1f}x wc -w) "
           f"[target >= 40 MB/s, <= 5x wc -w]")
+    if base_runs:
+        b_wall, b_cpu = min(base_runs)
+        b_cpu_best = min(c for _, c in base_runs)
+        cpu_best = min(c for _, c in stemma_runs)
+        print(f"baseline {args.baseline}: {size / 1e6 / b_wall:.1f} MB/s ({b_wall:.2f} s, {b_cpu:.2f} CPU s; "
+              f"{b_wall / wc_wall:.1f}x wc -w); least CPU seconds of a run: this build {cpu_best:.2f}, "
+              f"baseline {b_cpu_best:.2f} ({cpu_best / b_cpu_best:.2f}x)")
 
 
 if __name__ == "__main__":

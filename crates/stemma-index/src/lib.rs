@@ -46,6 +46,7 @@ mod error;
 mod query;
 mod retrieve;
 mod schema;
+mod tokenizer;
 mod writer;
 
 pub use error::IndexError;

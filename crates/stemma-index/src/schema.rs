@@ -92,15 +92,8 @@ pub(crate) const TEXT_TOKENIZER: &str = "stemma-text";
 /// Register the analyzers the schema names; every opened or created index needs them
 /// before its first read or write.
 pub(crate) fn register_tokenizers(index: &tantivy::Index) {
-    use tantivy::tokenizer::{
-        LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer,
-    };
-    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(StopWordFilter::remove(
-            stemma_text::stopword_list().map(str::to_string),
-        ))
-        .build();
+    // The same tokens as tantivy's SimpleTokenizer, RemoveLongFilter::limit(40), LowerCaser
+    // and StopWordFilter of our stopwords, in one pass (see tokenizer.rs).
+    let analyzer = tantivy::tokenizer::TextAnalyzer::from(crate::tokenizer::StemmaTokenizer::new());
     index.tokenizers().register(TEXT_TOKENIZER, analyzer);
 }

@@ -153,8 +153,10 @@ pub fn word_norms(text: &str, out: &mut Vec<u64>) {
     }
 }
 
-/// [`word_norms`] of ASCII text in one pass: the words of [`ascii_words`] (the property test
-/// checks they are the same), lower-cased into a buffer as they are scanned, then hashed.
+/// [`word_norms`] of ASCII text: the words of [`ascii_words`] (the property test checks they
+/// are the same), hashed as slices of a lower-cased copy of the text. Lower-casing the whole
+/// text at once (a vectorized pass) and hashing slices of it is about twice as fast as
+/// copying each word byte by byte; the character classes do not depend on case.
 fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) {
     // 1: letter, 2: digit, 3: underscore; 0: anything else.
     const CLASS: [u8; 256] = {
@@ -175,46 +177,57 @@ fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) {
         }
         t
     };
-    let n = text.len();
-    let mut word: Vec<u8> = Vec::with_capacity(64);
-    let mut i = 0;
-    while i < n {
-        if CLASS[text[i] as usize] == 0 {
-            i += 1;
-            continue;
-        }
-        word.clear();
-        let mut alnum = false;
-        loop {
-            while i < n {
-                let class = CLASS[text[i] as usize];
-                if class == 0 {
-                    break;
-                }
-                alnum |= class != 3;
-                word.push(text[i].to_ascii_lowercase());
-                i += 1;
-            }
-            if i + 1 < n {
-                let (before, mid, after) = (
-                    CLASS[text[i - 1] as usize],
-                    text[i],
-                    CLASS[text[i + 1] as usize],
-                );
-                let letters = before == 1 && after == 1 && matches!(mid, b':' | b'.' | b'\'');
-                let digits = before == 2 && after == 2 && matches!(mid, b',' | b';' | b'.' | b'\'');
-                if letters || digits {
-                    word.push(mid);
-                    i += 1;
-                    continue;
-                }
-            }
-            break;
-        }
-        if alnum {
-            out.push(xxh3_64(&word));
-        }
+    thread_local! {
+        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    LOWER.with_borrow_mut(|lower| {
+        lower.clear();
+        lower.extend_from_slice(text);
+        lower.make_ascii_lowercase();
+        let text = &lower[..];
+        let n = text.len();
+        let mut i = 0;
+        while i < n {
+            if CLASS[text[i] as usize] == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut alnum = false;
+            loop {
+                while i < n {
+                    let class = CLASS[text[i] as usize];
+                    if class == 0 {
+                        break;
+                    }
+                    alnum |= class != 3;
+                    i += 1;
+                }
+                if i + 1 < n {
+                    let (before, mid, after) = (
+                        CLASS[text[i - 1] as usize],
+                        text[i],
+                        CLASS[text[i + 1] as usize],
+                    );
+                    let letters = before == 1 && after == 1 && matches!(mid, b':' | b'.' | b'\'');
+                    let digits =
+                        before == 2 && after == 2 && matches!(mid, b',' | b';' | b'.' | b'\'');
+                    if letters || digits {
+                        i += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if alnum {
+                out.push(xxh3_64(&text[start..i]));
+            }
+        }
+        // A huge document should not pin its copy for the life of the thread.
+        if lower.capacity() > 1 << 24 {
+            *lower = Vec::new();
+        }
+    });
 }
 
 /// The UAX#29 words of an ASCII text that contain a letter or digit, as byte ranges.
