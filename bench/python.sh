@@ -27,13 +27,14 @@ want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 mkdir -p "$OUT"
 
 cargo build --release -p stemma -p stemma-bench >/dev/null
-cp target/release/stemma "$OUT/stemma"
+TARGET=${CARGO_TARGET_DIR:-target}
+cp "$TARGET/release/stemma" "$OUT/stemma"
 STEMMA=$OUT/stemma
 VENV=$OUT/venv
 if [[ ! -x $VENV/bin/python ]]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/python" -m pip install --quiet 'pyarrow>=19' 'pyspark>=3.5' pandas
-echo "== pip install ./python (release build)"
-"$VENV/bin/python" -m pip install --quiet ./python
+echo "== pip install ./python (release build, reusing the CLI's compiled crates)"
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target} "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps ./python
 PY=$VENV/bin/python
 export PYSPARK_PYTHON=$PY
 
@@ -72,7 +73,7 @@ fi
 
 if want compare; then
     echo "== compare: two ~1 MB texts (target: stemma.compare within 10 % of the CLI)"
-    target/release/stemma-bench gen-speed --data "$DATA" --out "$OUT/speed" --seed 1 --size 1000000 --shared 0.2 >/dev/null
+    "$TARGET/release/stemma-bench" gen-speed --data "$DATA" --out "$OUT/speed" --seed 1 --size 1000000 --shared 0.2 >/dev/null
     cli=() py=()
     for _ in 1 2 3 4 5; do
         cli+=("$(wall "$STEMMA" compare "$OUT/speed/a.txt" "$OUT/speed/b.txt" --json)")

@@ -9,6 +9,7 @@
 //! an algorithm: every stage it exposes is a crate's public function.
 
 mod batch;
+mod dedup;
 mod ffi;
 mod plain;
 
@@ -70,5 +71,6 @@ fn _stemma(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     plain::register(m)?;
     batch::register(m)?;
+    dedup::register(m)?;
     Ok(())
 }

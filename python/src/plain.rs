@@ -106,7 +106,13 @@ fn compare(
             || document(a_path, a_text, &a_id, &limits),
             || document(b_path, b_text, &b_id, &limits),
         );
-        let (a, b) = (a?, b?);
+        let (mut a, mut b) = (a?, b?);
+        // As the CLI: a document's language, when its format does not say, is guessed.
+        for doc in [&mut a, &mut b] {
+            if doc.lang.is_none() {
+                doc.lang = stemma_text::guess_language(&doc.text).map(str::to_string);
+            }
+        }
         let (a_analysis, b_analysis) = rayon::join(
             || stemma_text::analyze(&a.text),
             || stemma_text::analyze(&b.text),
@@ -174,7 +180,10 @@ fn diff(
 
 /// Documents of JSON records (one JSON object per string), as a JSON Lines file named
 /// `name` gives them: the same fields, the same default ids (`NAME:N`), the same errors.
-fn records(name: &str, lines: &[String]) -> PyResult<Vec<(Document, Map<String, Value>)>> {
+pub(crate) fn records(
+    name: &str,
+    lines: &[String],
+) -> PyResult<Vec<(Document, Map<String, Value>)>> {
     let input = Input::new(name);
     let mut out = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
@@ -195,7 +204,10 @@ fn records(name: &str, lines: &[String]) -> PyResult<Vec<(Document, Map<String, 
 
 /// Every document of `paths` as `stemma reuse` and `stemma index add` read them (folders
 /// walked, JSON Lines records with their extra fields).
-fn read_paths(paths: &[PathBuf], limits: &Limits) -> PyResult<Vec<(Document, Map<String, Value>)>> {
+pub(crate) fn read_paths(
+    paths: &[PathBuf],
+    limits: &Limits,
+) -> PyResult<Vec<(Document, Map<String, Value>)>> {
     let mut out = Vec::new();
     for input in stemma_ingest::walk_inputs(paths) {
         if !input.is_stdin() && Format::from_path(&input.path) == Some(Format::Jsonl) {

@@ -13,7 +13,8 @@ same data as its ``--json`` output, as typed objects (``.to_dict()`` gives the J
 - :func:`diff` — version comparison by clauses (``stemma diff``);
 - :class:`Index` — a persistent corpus: ``add``, ``trace``, ``search`` (``stemma index``,
   ``stemma trace``);
-- :func:`reuse` — passages reused across a corpus, clustered (``stemma reuse``).
+- :func:`reuse` — passages reused across a corpus, clustered (``stemma reuse``);
+- :func:`dedup` — near-duplicate documents, clustered around the one kept (``stemma dedup``).
 
 Batch functions over Apache Arrow are in :mod:`stemma.arrow`, the PySpark jobs in
 :mod:`stemma.spark`. A text is given as ``str``; a file as ``pathlib.Path`` (read as the CLI
@@ -37,6 +38,9 @@ from ._types import (
     ClusterMember,
     Comparison,
     CompareSummary,
+    Dedup,
+    DedupRecord,
+    DedupSummary,
     Diff,
     DiffSummary,
     DocumentInfo,
@@ -61,6 +65,7 @@ __all__ = [
     "diff",
     "Index",
     "reuse",
+    "dedup",
     "AddResult",
     "AlignedPassage",
     "Change",
@@ -68,6 +73,9 @@ __all__ = [
     "ClusterMember",
     "Comparison",
     "CompareSummary",
+    "Dedup",
+    "DedupRecord",
+    "DedupSummary",
     "Diff",
     "DiffSummary",
     "DocumentInfo",
@@ -319,4 +327,48 @@ def reuse(
         summary=ReuseSummary.from_dict(json.loads(summary)),
         members=[ClusterMember.from_dict(json.loads(line)) for line in clusters.splitlines()],
         pairs=[AlignedPassage.from_dict(json.loads(line)) for line in pair_lines.splitlines()],
+    )
+
+
+def dedup(
+    records: Iterable[Any] = (),
+    *,
+    paths: Iterable[Union[str, "os.PathLike[str]"]] = (),
+    threshold: float = 0.8,
+    ngram: int = 5,
+    num_perm: int = 128,
+    bands: Optional[int] = None,
+    keep: str = "first",
+    memory: Union[int, str] = "2G",
+    tmp: Optional[Union[str, "os.PathLike[str]"]] = None,
+    max_bytes: int = MAX_BYTES,
+    threads: Optional[int] = None,
+) -> Dedup:
+    """Near-duplicate documents, as ``stemma dedup PATHS… --out dups.jsonl --json``: exact
+    duplicates by normalized text, near ones by MinHash-LSH verified on the exact Jaccard of
+    ``ngram``-word shingles (``threshold``), clustered around the kept document (``keep``:
+    ``"first"``, ``"earliest"`` or ``"longest"``) so that clusters do not chain.
+
+    ``records`` are dicts with ``text`` and optionally ``id`` and ``date`` (other fields are
+    ignored), read after the files of ``paths``; the options are the CLI's. Returns the
+    summary and one :class:`DedupRecord` per document, in input order.
+
+    >>> story = ("The central bank raised its main interest rate by a quarter point on Tuesday, "
+    ...          "citing persistent inflation in services and a tight labour market today.")
+    >>> d = dedup([{"id": "a", "text": story}, {"id": "b", "text": story.upper()},
+    ...            {"id": "c", "text": "Local team wins the cup after a dramatic penalty shoot-out."}])
+    >>> [(r.id, r.cluster, r.kept, r.duplicate_of, r.exact) for r in d.records]
+    [('a', 1, True, None, False), ('b', 1, False, 'a', True), ('c', None, True, None, False)]
+    """
+    path_list = [os.fspath(p) for p in paths]
+    stray, lines = _records(records)
+    if stray:
+        raise TypeError("records are dicts; give files and folders with paths=")
+    summary, out = _stemma.dedup(
+        path_list, lines, threshold, ngram, num_perm, bands, keep, _size(memory),
+        os.fspath(tmp) if tmp is not None else None, max_bytes, threads,
+    )
+    return Dedup(
+        summary=DedupSummary.from_dict(json.loads(summary)),
+        records=[DedupRecord.from_dict(json.loads(line)) for line in out.splitlines()],
     )

@@ -2,7 +2,7 @@
 ``to_dict()``, so ``stemma.compare(a, b).to_dict()`` equals ``stemma compare A B --json``.
 
 Fields follow the JSON schemas (``stemma.compare/1``, ``stemma.diff/1``, ``stemma.trace/1``,
-``stemma.index-search/1``, ``stemma.reuse/1``); fields added to a schema later are kept by
+``stemma.index-search/1``, ``stemma.reuse/1``, ``stemma.dedup/1``); fields added to a schema later are kept by
 ``to_dict()`` even before a field of the class names them.
 """
 
@@ -342,6 +342,62 @@ class Reuse:
         for m in self.members:
             out.setdefault(m.cluster, []).append(m)
         return out
+
+
+@dataclasses.dataclass(frozen=True)
+class DedupRecord(Record):
+    """What became of one document (a line of ``stemma dedup --out``): its ``cluster``
+    (``None`` when it has no duplicate), whether it is ``kept``, the id of the document it
+    duplicates and their Jaccard ``similarity`` (``None`` when kept), whether it is an
+    ``exact`` duplicate (same normalized text), its ``words`` and ``bytes``."""
+
+    id: str
+    cluster: Optional[int]
+    kept: bool
+    duplicate_of: Optional[str]
+    similarity: Optional[float]
+    exact: bool
+    words: int
+    bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DedupSummary(Record):
+    """``stemma dedup --json`` (schema ``stemma.dedup/1``): the options, the counts
+    (``summary``: documents, clusters, removed, bytes_saved, candidate and verified pairs…)
+    and the 20 largest clusters."""
+
+    schema: str
+    options: Dict[str, Any]
+    summary: Dict[str, int]
+    largest: List[Dict[str, Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Dedup:
+    """The result of :func:`stemma.dedup`: the summary and one record per document, in
+    input order (the lines of ``--out``)."""
+
+    summary: DedupSummary
+    records: List[DedupRecord]
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The summary, as ``stemma dedup --json`` prints it."""
+        return self.summary.to_dict()
+
+    def clusters(self) -> Dict[int, List[DedupRecord]]:
+        """Records grouped by cluster id, the kept document first."""
+        out: Dict[int, List[DedupRecord]] = {}
+        for r in self.records:
+            if r.cluster is not None:
+                out.setdefault(r.cluster, []).append(r)
+        for members in out.values():
+            members.sort(key=lambda r: not r.kept)
+        return out
+
+    def kept(self) -> List[DedupRecord]:
+        """The documents left after deduplication: the kept and the unique ones."""
+        return [r for r in self.records if r.kept]
 
 
 @dataclasses.dataclass(frozen=True)

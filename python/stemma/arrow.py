@@ -14,6 +14,10 @@ through the Arrow C data interface; results handed over without a copy):
 5. :func:`parse_jsonl` and :func:`cluster_records` — reading passim-style records and
    writing the CLI's cluster records.
 
+``stemma dedup`` too: :func:`dedup` runs it over a table in this process (the CLI's records
+as columns), and its stages are :func:`dedup_sketch`, :func:`dedup_bucket_pairs`,
+:func:`dedup_verify`, :func:`dedup_clusters` and :func:`dedup_records` (the Spark job's).
+
 :func:`reuse` runs them all in this process, as an engine would: its records equal the CLI's
 ``--out`` lines. Every function releases the GIL and takes a thread count.
 
@@ -357,4 +361,109 @@ def _clusters(passages, ids, dates, series, texts, table, min_overlap, threads) 
             "end": members["end"],
             "record": records,
         }
+    )
+
+
+def dedup(
+    table: pa.Table,
+    *,
+    threshold: float = 0.8,
+    ngram: int = 5,
+    num_perm: int = 128,
+    bands: Optional[int] = None,
+    keep: str = "first",
+    memory: int = 2 << 30,
+    tmp: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> pa.Table:
+    """``stemma dedup`` over a table of documents (``text``, and optionally ``id`` and
+    ``date``), in row order, in this process. Returns one row per document with the CLI's
+    record fields: ``id``, ``cluster`` (null: no duplicate), ``kept``, ``duplicate_of`` (the
+    kept document's id, null when kept), ``similarity`` (null when kept), ``exact``,
+    ``words``, ``bytes``; and ``kept_row``, the kept document's row. The summary (``stemma
+    dedup --json``) is in the table's metadata under ``b"summary"``.
+
+    >>> import pyarrow as pa
+    >>> text = "one two three four five six seven eight nine ten eleven twelve"
+    >>> t = dedup(pa.table({"id": ["a", "b", "c"], "text": [text, text.upper(), "something else entirely here"]}))
+    >>> t.column("duplicate_of").to_pylist()
+    [None, 'a', None]
+    """
+    texts = pc.cast(_column(table["text"]), pa.large_string())
+    n = len(texts)
+    ids = _strings(table, "id") if "id" in table.column_names else pa.array([str(i) for i in range(n)], pa.large_string())
+    dates = _strings(table, "date") if "date" in table.column_names else None
+    columns, summary = _stemma.dedup_batch(
+        texts, dates, threshold, ngram, num_perm, bands, keep, memory, os.fspath(tmp) if tmp is not None else None, threads
+    )
+    c = {name: _array(capsules) for name, capsules in columns.items()}
+    duplicate_of = pc.if_else(c["kept"], pa.scalar(None, pa.large_string()), pc.take(ids, c["kept_row"]))
+    out = pa.table(
+        {
+            "id": ids,
+            "cluster": c["cluster"],
+            "kept": c["kept"],
+            "duplicate_of": duplicate_of,
+            "similarity": c["similarity"],
+            "exact": c["exact"],
+            "words": c["words"],
+            "bytes": c["bytes"],
+            "kept_row": c["kept_row"],
+        }
+    )
+    return out.replace_schema_metadata({"summary": summary})
+
+
+def dedup_sketch(
+    texts: Any, *, ngram: int = 5, num_perm: int = 128, bands: int = 21, rows: int = 6, threads: Optional[int] = None
+) -> Tuple[pa.RecordBatch, pa.RecordBatch]:
+    """Stage 1 of ``stemma dedup``: per text, its ``words``, ``bytes`` and normalized-text
+    ``hash`` (equal for exact duplicates); and its LSH band keys as (``row``, ``key``)."""
+    words, nbytes, hashes, rows_, keys = _stemma.dedup_sketch(_column(texts), ngram, num_perm, bands, rows, threads)
+    per_text = pa.RecordBatch.from_arrays([_array(words), _array(nbytes), _array(hashes)], names=["words", "bytes", "hash"])
+    per_key = pa.RecordBatch.from_arrays([_array(rows_), _array(keys)], names=["row", "key"])
+    return per_text, per_key
+
+
+def dedup_bucket_pairs(key: Any, doc: Any, *, max_bucket: Optional[int] = None, threads: Optional[int] = None) -> pa.RecordBatch:
+    """Stage 2: the distinct candidate pairs (``a`` < ``b``) of documents sharing a band key,
+    from (key, doc) rows holding every row of each key present."""
+    a, b = _stemma.dedup_bucket_pairs(_column(key), _column(doc), max_bucket, threads)
+    return pa.RecordBatch.from_arrays([_array(a), _array(b)], names=["a", "b"])
+
+
+def dedup_verify(texts: Any, a: Any, b: Any, *, ngram: int = 5, threshold: float = 0.8, threads: Optional[int] = None) -> pa.RecordBatch:
+    """Stage 3: pairs (``a``, ``b``: rows of ``texts``) on the exact Jaccard of their
+    shingles; returns ``pair`` (the row of each pair reaching ``threshold``) and its
+    ``similarity``."""
+    rows, similarity = _stemma.dedup_verify(_column(texts), _column(a), _column(b), ngram, threshold, threads)
+    return pa.RecordBatch.from_arrays([_array(rows), _array(similarity)], names=["pair", "similarity"])
+
+
+def dedup_clusters(nodes: Any, edges: Any, *, keep: str = "first", threads: Optional[int] = None) -> pa.RecordBatch:
+    """Stage 4: star clusters of whole components. ``nodes``: ``component``, ``doc`` (input
+    order), ``group`` (its exact-duplicate representative: the first document of its
+    normalized text), ``date``, ``words``, ``bytes``; ``edges``: ``component``, ``a``, ``b``,
+    ``similarity``. Returns per node row: ``kept`` (its kept document), ``similarity``,
+    ``exact``, ``clustered``; clusters are numbered by kept document."""
+    n, e = nodes.column, edges.column
+    kept, similarity, exact, clustered = _stemma.dedup_clusters(
+        _column(n("component")), _column(n("doc")), _column(n("group")), _column(n("date")),
+        _column(n("words")), _column(n("bytes")),
+        _column(e("component")), _column(e("a")), _column(e("b")), _column(e("similarity")), keep, threads,
+    )
+    return pa.RecordBatch.from_arrays(
+        [_array(kept), _array(similarity), _array(exact), _array(clustered)], names=["kept", "similarity", "exact", "clustered"]
+    )
+
+
+def dedup_records(batch: Any, *, threads: Optional[int] = None) -> pa.Array:
+    """The CLI's ``--out`` lines of rows with ``id``, ``cluster`` (0: none),
+    ``duplicate_of`` (null when kept), ``similarity``, ``exact``, ``words``, ``bytes``."""
+    c = batch.column
+    return _array(
+        _stemma.dedup_records(
+            _column(c("id")), _column(c("cluster")), _column(c("duplicate_of")), _column(c("similarity")),
+            _column(c("exact")), _column(c("words")), _column(c("bytes")), threads,
+        )
     )

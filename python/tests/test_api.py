@@ -143,8 +143,9 @@ def test_the_gil_is_released_during_work():
         time.sleep(0.001)
     worker.join()
     elapsed = time.perf_counter() - started
-    # With the GIL held for the whole call, this loop could not run until it returned.
-    assert elapsed > 0.05 and ticks > 10, (elapsed, ticks)
+    # With the GIL held for the whole call, this loop could not run until it returned (a
+    # tick or two at most); a loaded machine slows its sleeps, hence the low bar.
+    assert elapsed > 0.05 and ticks > 3, (elapsed, ticks)
 
 
 def test_types_are_documented():

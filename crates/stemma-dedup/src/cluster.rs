@@ -29,10 +29,23 @@ pub struct Cluster {
     pub members: Vec<u32>,
 }
 
-/// Star clusters over `group` (each document's exact-duplicate representative) and verified
-/// `edges` between representatives (`a < b`, similarity), with documents ranked by `rank`
-/// (lower is kept first; ranks are distinct).
-pub(crate) fn star_clusters(
+/// Star clusters over `group` (each document's exact-duplicate representative: the first
+/// document of its normalized text) and verified `edges` between representatives (`a < b`,
+/// similarity), with documents ranked by `rank` (lower is kept first; ranks are distinct,
+/// [`keep_ranks`](crate::keep_ranks)). Returns what became of each document and the clusters
+/// of two or more, numbered from 1 in order of their kept document.
+///
+/// Each connected component of the edges (with the exact duplicates of its documents) is
+/// clustered on its own: the documents of whole components, renumbered in input order,
+/// give the same clusters as the whole corpus (engines cluster component by component).
+///
+/// ```
+/// // 0 ≈ 1 ≈ 2 (a chain), 3 an exact copy of 0.
+/// let (out, clusters) = stemma_dedup::star_clusters(&[0, 1, 2, 0], &[(0, 1, 0.9), (1, 2, 0.9)], &[0, 1, 2, 3]);
+/// assert_eq!(clusters[0].members, [0, 1, 3]);
+/// assert_eq!((out[2].cluster, out[3].exact), (0, true));
+/// ```
+pub fn star_clusters(
     group: &[u32],
     edges: &[(u32, u32, f32)],
     rank: &[u32],

@@ -56,6 +56,7 @@
 
 mod cluster;
 mod sketch;
+mod stages;
 mod store;
 
 use std::path::PathBuf;
@@ -66,10 +67,11 @@ use serde::Serialize;
 use stemma_spill::{Sorter, SpillError, SpillStats};
 use stemma_text::Document;
 
-pub use cluster::{Cluster, Outcome};
+pub use cluster::{star_clusters, Cluster, Outcome};
 pub use sketch::{
     band_keys, bands_for, candidate_probability, jaccard, shingle_set, signature, text_hash,
 };
+pub use stages::{bucket_pairs, keep_ranks, may_reach, sketch, verify, Sketch};
 
 use store::ShingleStore;
 
@@ -276,14 +278,6 @@ impl Dedup {
     }
 }
 
-/// One document's sketch, computed in parallel.
-struct Sketch {
-    words: u32,
-    hash: u64,
-    set: Vec<u32>,
-    keys: Vec<u64>,
-}
-
 /// Streams documents in, then finds the clusters: see the crate docs.
 pub struct Deduper {
     options: DedupOptions,
@@ -357,17 +351,7 @@ impl Deduper {
         let sketches: Vec<Sketch> = docs
             .par_iter()
             .map_init(Vec::new, |norms, doc| {
-                stemma_text::word_norms(&doc.text, norms);
-                let mut set = Vec::new();
-                shingle_set(norms, ngram, &mut set);
-                let mut keys = Vec::new();
-                band_keys(&signature(&set, k), bands, rows, &mut keys);
-                Sketch {
-                    words: norms.len().min(u32::MAX as usize) as u32,
-                    hash: text_hash(norms),
-                    set,
-                    keys,
-                }
+                sketch(&doc.text, ngram, k, bands, rows, norms)
             })
             .collect();
         let mut records = Vec::new();
@@ -410,24 +394,9 @@ impl Deduper {
 
     /// Rank of every document under the keep rule (0 is kept first).
     fn ranks(&self) -> Vec<u32> {
-        let n = self.group.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        match self.options.keep {
-            Keep::First => {}
-            Keep::Earliest => order.sort_by(|&a, &b| {
-                let (da, db) = (self.date(a as usize), self.date(b as usize));
-                (da.is_empty(), da, a).cmp(&(db.is_empty(), db, b))
-            }),
-            Keep::Longest => order.sort_by_key(|&d| {
-                let d = d as usize;
-                (std::cmp::Reverse((self.words[d], self.bytes[d])), d)
-            }),
-        }
-        let mut rank = vec![0u32; n];
-        for (r, &d) in order.iter().enumerate() {
-            rank[d as usize] = r as u32;
-        }
-        rank
+        keep_ranks(self.options.keep, &self.words, &self.bytes, |d| {
+            self.date(d)
+        })
     }
 
     /// Pair, verify and cluster everything added.
@@ -469,15 +438,10 @@ impl Deduper {
         let mut flush_bucket =
             |bucket: &mut Vec<u32>, pairs: &mut Vec<u64>| -> Result<(), DedupError> {
                 bucket.dedup();
-                let m = bucket.len();
-                for i in 0..m.min(options.max_bucket) {
-                    for j in i + 1..m {
-                        pairs.push(u64::from(bucket[i]) << 32 | u64::from(bucket[j]));
-                    }
-                    if pairs.len() >= 1 << 16 {
-                        pair_table.extend(pairs)?;
-                        pairs.clear();
-                    }
+                bucket_pairs(bucket, options.max_bucket, |pair| pairs.push(pair));
+                if pairs.len() >= 1 << 16 {
+                    pair_table.extend(pairs)?;
+                    pairs.clear();
                 }
                 bucket.clear();
                 Ok(())
@@ -517,14 +481,12 @@ impl Deduper {
                     |(buf_a, buf_b), &pair| {
                         let (a, b) = ((pair >> 32) as u32, pair as u32);
                         let (la, lb) = (set_len[a as usize], set_len[b as usize]);
-                        // |A ∩ B| / |A ∪ B| ≤ min / max: too different in size to reach it.
-                        if f64::from(la.min(lb)) < threshold * f64::from(la.max(lb)) {
+                        if !may_reach(la, lb, threshold) {
                             return Ok(None);
                         }
                         let sa = store.get(set_at[a as usize], la, buf_a)?;
                         let sb = store.get(set_at[b as usize], lb, buf_b)?;
-                        let j = jaccard(sa, sb);
-                        Ok((j >= threshold).then_some((a, b, j as f32)))
+                        Ok(verify(sa, sb, threshold).map(|j| (a, b, j)))
                     },
                 )
                 .collect::<Result<_, SpillError>>()?;

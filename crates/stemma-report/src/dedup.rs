@@ -52,20 +52,62 @@ pub fn write_records(view: &DedupView, out: &mut (impl Write + ?Sized)) -> io::R
     for (doc, o) in d.outcomes.iter().enumerate() {
         let doc = doc as u32;
         let kept = o.kept_doc == doc;
-        let record = json!({
-            "id": d.id(doc),
-            "cluster": (o.cluster != 0).then_some(o.cluster),
-            "kept": kept,
-            "duplicate_of": (!kept).then(|| d.id(o.kept_doc)),
-            "similarity": (!kept).then(|| round4(f64::from(o.similarity))),
-            "exact": o.exact,
-            "words": d.words(doc),
-            "bytes": d.bytes(doc),
-        });
-        serde_json::to_writer(&mut *out, &record)?;
+        let record = DocumentRecord {
+            id: d.id(doc),
+            cluster: o.cluster,
+            duplicate_of: (!kept).then(|| d.id(o.kept_doc)),
+            similarity: o.similarity,
+            exact: o.exact,
+            words: d.words(doc),
+            bytes: d.bytes(doc),
+        };
+        serde_json::to_writer(&mut *out, &record.to_json())?;
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// What [`write_records`] writes of one document (engines that cluster elsewhere write the
+/// same lines with it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DocumentRecord<'a> {
+    /// The document's id.
+    pub id: &'a str,
+    /// Its cluster (from 1), or 0 when it has no duplicate.
+    pub cluster: u32,
+    /// The id of the document kept for its cluster, `None` when it is kept itself (or unique).
+    pub duplicate_of: Option<&'a str>,
+    /// Jaccard similarity with the kept document (not written for a kept document).
+    pub similarity: f32,
+    /// Its normalized text equals the kept document's.
+    pub exact: bool,
+    /// Its words.
+    pub words: u32,
+    /// Its text bytes.
+    pub bytes: u32,
+}
+
+impl DocumentRecord<'_> {
+    /// The JSON record.
+    ///
+    /// ```
+    /// use stemma_report::dedup::DocumentRecord;
+    /// let r = DocumentRecord { id: "b", cluster: 1, duplicate_of: Some("a"), similarity: 0.85, exact: false, words: 9, bytes: 40 };
+    /// assert_eq!(r.to_json().to_string(), r#"{"bytes":40,"cluster":1,"duplicate_of":"a","exact":false,"id":"b","kept":false,"similarity":0.85,"words":9}"#);
+    /// ```
+    pub fn to_json(&self) -> Value {
+        let kept = self.duplicate_of.is_none();
+        json!({
+            "id": self.id,
+            "cluster": (self.cluster != 0).then_some(self.cluster),
+            "kept": kept,
+            "duplicate_of": self.duplicate_of,
+            "similarity": (!kept).then(|| round4(f64::from(self.similarity))),
+            "exact": self.exact,
+            "words": self.words,
+            "bytes": self.bytes,
+        })
+    }
 }
 
 /// Clusters by size (largest first), then id.

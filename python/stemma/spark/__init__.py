@@ -27,6 +27,9 @@ The stages are the CLI's, each a ``mapInArrow`` over Arrow batches into the Rust
 
 :mod:`stemma.spark.reuse_job` holds the job, :mod:`stemma.spark.documents` the reader and
 :mod:`stemma.spark.components` the connected components.
+
+``python -m stemma.spark dedup INPUT… OUTPUT`` (or :func:`dedup`) runs ``stemma dedup`` the
+same way (:mod:`stemma.spark.dedup_job`): its records equal ``stemma dedup INPUT… --out``.
 """
 
 from __future__ import annotations
@@ -34,5 +37,6 @@ from __future__ import annotations
 from .components import connected_components
 from .documents import read_documents
 from .reuse_job import check_options, reuse
+from .dedup_job import check_dedup_options, dedup
 
-__all__ = ["reuse", "read_documents", "connected_components", "check_options"]
+__all__ = ["reuse", "dedup", "read_documents", "connected_components", "check_options", "check_dedup_options"]

@@ -1,4 +1,5 @@
-"""``python -m stemma.spark reuse INPUT… OUTPUT [options]``: ``stemma reuse`` on Spark."""
+"""``python -m stemma.spark reuse|dedup INPUT… OUTPUT [options]``: ``stemma reuse`` and
+``stemma dedup`` on Spark."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import time
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m stemma.spark",
-        description="stemma's Spark jobs. reuse: the clusters of `stemma reuse INPUT… --out`, "
-        "written as text part files whose concatenation equals the CLI's file.",
+        description="stemma's Spark jobs. reuse: the clusters of `stemma reuse INPUT… --out`; "
+        "dedup: the records of `stemma dedup INPUT… --out`; written as text part files whose "
+        "concatenation equals the CLI's file.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("reuse", help="passages reused across a corpus, clustered (stemma reuse)")
@@ -34,7 +36,21 @@ def main(argv=None) -> int:
     r.add_argument("--all-alignments", action="store_true")
     r.add_argument("--max-bytes", type=int, default=64 << 20)
     r.add_argument("--driver-memory", default=None, help="spark.driver.memory (e.g. 4g)")
+    d = sub.add_parser("dedup", help="near-duplicate documents, clustered around the one kept (stemma dedup)")
+    d.add_argument("paths", nargs="+", metavar="INPUT… OUTPUT", help="JSON Lines files or folders, or Parquet; then the output folder")
+    d.add_argument("--master", default=None, help="Spark master (default: local[*], or spark-submit's)")
+    d.add_argument("--partitions", type=int, default=None, help="shuffle partitions (default: 2 x default parallelism)")
+    d.add_argument("--threads", type=int, default=1, help="rayon threads per task (default 1: Spark runs one task per core)")
+    d.add_argument("--threshold", type=float, default=0.8)
+    d.add_argument("--ngram", type=int, default=5)
+    d.add_argument("--num-perm", type=int, default=128)
+    d.add_argument("--bands", type=int, default=None)
+    d.add_argument("--keep", choices=["first", "earliest", "longest"], default="first")
+    d.add_argument("--max-bytes", type=int, default=64 << 20)
+    d.add_argument("--driver-memory", default=None, help="spark.driver.memory (e.g. 4g)")
     args = parser.parse_args(argv)
+    if args.command == "dedup":
+        return _dedup(args)
     if len(args.paths) < 2:
         parser.error("give INPUT… and OUTPUT")
     inputs, output = args.paths[:-1], args.paths[-1]
@@ -73,6 +89,44 @@ def main(argv=None) -> int:
     finally:
         elapsed = time.time() - started
     print(f"stemma.spark reuse: {output} written in {elapsed:.1f} s", file=sys.stderr)
+    spark.stop()
+    return 0
+
+
+def _dedup(args) -> int:
+    if len(args.paths) < 2:
+        print("stemma: give INPUT… and OUTPUT", file=sys.stderr)
+        return 2
+    inputs, output = args.paths[:-1], args.paths[-1]
+
+    from .. import StemmaError
+    from . import check_dedup_options, dedup
+
+    try:
+        check_dedup_options(threshold=args.threshold, ngram=args.ngram, num_perm=args.num_perm, bands=args.bands, keep=args.keep)
+    except StemmaError as e:
+        print(f"stemma: {e}", file=sys.stderr)
+        return 2
+
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("stemma dedup")
+    if args.master:
+        builder = builder.master(args.master)
+    if args.driver_memory:
+        builder = builder.config("spark.driver.memory", args.driver_memory)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    started = time.time()
+    try:
+        dedup(
+            spark, inputs, output, threshold=args.threshold, ngram=args.ngram, num_perm=args.num_perm, bands=args.bands,
+            keep=args.keep, partitions=args.partitions, threads=args.threads, max_bytes=args.max_bytes,
+        )
+    except StemmaError as e:
+        print(f"stemma: {e}", file=sys.stderr)
+        return 2
+    print(f"stemma.spark dedup: {output} written in {time.time() - started:.1f} s", file=sys.stderr)
     spark.stop()
     return 0
 
