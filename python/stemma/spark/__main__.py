@@ -64,15 +64,7 @@ def main(argv=None) -> int:
         print(f"stemma: {e}", file=sys.stderr)
         return 2
 
-    from pyspark.sql import SparkSession
-
-    builder = SparkSession.builder.appName("stemma reuse")
-    if args.master:
-        builder = builder.master(args.master)
-    if args.driver_memory:
-        builder = builder.config("spark.driver.memory", args.driver_memory)
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
+    spark = _session("stemma reuse", args)
     started = time.time()
     try:
         reuse(
@@ -93,6 +85,20 @@ def main(argv=None) -> int:
     return 0
 
 
+def _session(app: str, args):
+    """The Spark session of a job: ``--master`` and ``--driver-memory`` when given."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app)
+    if args.master:
+        builder = builder.master(args.master)
+    if args.driver_memory:
+        builder = builder.config("spark.driver.memory", args.driver_memory)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
 def _dedup(args) -> int:
     if len(args.paths) < 2:
         print("stemma: give INPUT… and OUTPUT", file=sys.stderr)
@@ -108,15 +114,7 @@ def _dedup(args) -> int:
         print(f"stemma: {e}", file=sys.stderr)
         return 2
 
-    from pyspark.sql import SparkSession
-
-    builder = SparkSession.builder.appName("stemma dedup")
-    if args.master:
-        builder = builder.master(args.master)
-    if args.driver_memory:
-        builder = builder.config("spark.driver.memory", args.driver_memory)
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
+    spark = _session("stemma dedup", args)
     started = time.time()
     try:
         dedup(
