@@ -5,14 +5,15 @@
 #   compare — `stemma.compare` on two ~1 MB texts vs `stemma compare --json` (best of 5);
 #   arrow   — the Arrow batch path (stemma.arrow.reuse) vs `stemma reuse` on 10k short
 #             documents: throughput;
-#   spark   — the Spark job on local[2] vs `stemma reuse` on GROWTH documents (100k);
-#   scale   — stage times and shuffle sizes from Spark's metrics on 1, 2 and 4 partitions
+#   spark   — the Spark job on local[2] vs `stemma reuse` on GROWTH documents (100k): wall
+#             times, per-step table, peak RSS of driver + JVM + Python workers;
+#   scale   — step times and shuffle sizes from Spark's metrics on 1, 2 and 4 partitions
 #             (SCALE_N documents, 10k by default);
 #   passim  — passim on bench/reuse.sh's corpus (bench/install-passim.sh) vs the Spark job.
 #
 # Usage (from the repository root):  bench/python.sh [equal] [compare] [arrow] [spark] [scale] [passim]
 # Environment: DATA (../shared/data), OUT (bench/out/python), GROWTH (100000), SCALE_N (10000),
-#              PASSIM (passim command).
+#              PASSIM (passim command), SPARK_MEMORY (the Spark job's driver memory, 4g).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

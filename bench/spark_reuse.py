@@ -26,6 +26,7 @@ class TreeRss:
         self.every = every
         self.peak = 0
         self.peak_parts = {}
+        self.cpu_ticks = {}  # pid: the CPU time (user + system) last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -33,6 +34,7 @@ class TreeRss:
     def _sample(self) -> None:
         children = {}
         rss = {}
+        ticks = {}
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
                 continue
@@ -45,12 +47,15 @@ class TreeRss:
                 continue
             fields = stat[stat.rindex(")") + 2 :].split()
             children.setdefault(int(fields[1]), []).append(int(pid))
+            ticks[int(pid)] = int(fields[11]) + int(fields[12])
             name = stat[stat.index("(") + 1 : stat.rindex(")")]
             rss[int(pid)] = (name, pages * os.sysconf("SC_PAGE_SIZE"))
         total, parts, todo = 0, {}, [os.getpid()]
         while todo:
             pid = todo.pop()
             todo += children.get(pid, [])
+            if pid in ticks:
+                self.cpu_ticks[pid] = ticks[pid]
             if pid in rss:
                 name, size = rss[pid]
                 kind = "jvm" if name == "java" else "python"
@@ -66,6 +71,12 @@ class TreeRss:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample()
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the processes seen (a worker that ended between two samples loses
+        at most 0.2 s)."""
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -91,6 +102,7 @@ def main() -> None:
     stemma.spark.reuse(spark, [corpus], out, partitions=int(partitions), timings=timings)
     done = time.time()
     rss.stop()
+    cpu = rss.cpu_seconds()
     ui = spark.sparkContext.uiWebUrl or "http://127.0.0.1:4049"
     app = spark.sparkContext.applicationId
     api = f"{ui}/api/v1/applications/{app}"
@@ -102,7 +114,7 @@ def main() -> None:
             step_of[stage] = job.get("description") or job.get("name", "")
     print(
         f"wall {done - started:.1f} s ({master}, {partitions} partitions): Spark session {ready - started:.1f} s, "
-        f"job {done - ready:.1f} s"
+        f"job {done - ready:.1f} s; CPU {cpu:.1f} s (driver, JVM and Python workers)"
     )
     per_step = OrderedDict((name, [secs, 0, 0, 0.0, 0, 0]) for name, secs in timings)
     for s in stages:

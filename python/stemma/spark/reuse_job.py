@@ -111,7 +111,9 @@ def reuse(
     try:
         steps.start("read")
         docs = documents if documents is not None else read_documents(spark, inputs, max_bytes=max_bytes, partitions=parts)
-        docs = steps.keep(docs)
+        # Partitioned by document as the joins on it are (into `parts` partitions): the
+        # texts then stay in place when the alignment and the records join them.
+        docs = steps.keep(docs.repartition(parts, "doc"))
 
         steps.start("anchors")
         banded = steps.keep(_banded(docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads))
@@ -124,7 +126,7 @@ def reuse(
             .agg(F.sum("count").alias("shared"))
             .where(F.col("shared") >= min_shared)
             .select(F.shiftright("value", 32).alias("a"), (F.col("value").bitwiseAND(F.lit(0xFFFFFFFF))).alias("b"))
-            .withColumn("block", F.col("a") % parts)
+            .withColumn("block", _block_of(spark, F.col("a"), parts))
         )
         candidates = steps.keep(candidates)
         banded.unpersist()
@@ -188,12 +190,35 @@ def reuse(
         )
         records = rows.select(
             "cluster", "rank", "size", "id", "series", "date", "title", "text", "extra", "start", "end", "earliest"
-        ).mapInArrow(_record_batches(threads), "cluster long, rank long, record string").orderBy("cluster", "rank")
+        ).mapInArrow(_record_batches(threads), "cluster long, rank long, record string")
+        # Kept: the global sort samples its input, then sorts it (two passes).
+        records = steps.keep(records).orderBy("cluster", "rank")
+        for df in (docs, ordered, numbered):
+            df.unpersist()
         if output is not None:
             records.select("record").write.mode("overwrite").text(os.fspath(output))
         return records
     finally:
         steps.close()
+
+
+def _block_of(spark, doc, parts):
+    """The block of pairs whose first document is ``doc``: a value that Spark's hash
+    partitioning into ``parts`` sends to partition ``hash(doc) mod parts``, one block per
+    partition. (``doc mod parts`` would not do: a handful of values hashed into as many
+    partitions collide, and one task gets the work of several.)"""
+    from pyspark.sql import functions as F
+
+    # Spark's hash partitioning is pmod(hash(key), parts), hash being F.hash's Murmur3.
+    found = {}
+    size = parts * 16
+    while len(found) < parts:
+        rows = spark.range(0, size).select("id", F.pmod(F.hash("id"), F.lit(parts)).alias("p")).collect()
+        for key, part in rows:
+            found.setdefault(part, key)
+        size *= 4
+    keys = F.array(*[F.lit(found[p]) for p in range(parts)])
+    return F.element_at(keys, (F.pmod(F.hash(doc), F.lit(parts)) + 1).cast("int"))
 
 
 def _banded(docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads):
