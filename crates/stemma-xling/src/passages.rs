@@ -142,8 +142,9 @@ pub struct TranslateOptions {
 }
 
 impl TranslateOptions {
-    /// The defaults, with a lower passage cosine when either language is only related to
-    /// one the model knows (cosines of Ukrainian translations run about 0.2 lower).
+    /// The defaults, with lower cosines when either language is only related to one the
+    /// model knows (cosines of Ukrainian translations run about 0.2 lower): seeds, passages
+    /// and the pairs that complete a passage.
     ///
     /// ```
     /// use stemma_xling::TranslateOptions;
@@ -156,12 +157,13 @@ impl TranslateOptions {
             .flatten()
             .any(|l| crate::coverage(l) == crate::Coverage::Related);
         let defaults = TranslateOptions::default();
+        if !related {
+            return defaults;
+        }
         TranslateOptions {
-            passage_cosine: if related {
-                0.33
-            } else {
-                defaults.passage_cosine
-            },
+            seed_cosine: 0.2,
+            passage_cosine: 0.33,
+            extend_cosine: 0.15,
             ..defaults
         }
     }
@@ -227,7 +229,7 @@ const BLOCK: usize = 256;
 /// let unit = |axis: usize| { let mut v = vec![0.0f32; 512]; v[axis] = 1.0; v };
 /// let sentences = |axes: &[usize]| SentenceVectors {
 ///     spans: (0..axes.len()).map(|i| Span { start: i * 10, end: i * 10 + 9 }).collect(),
-///     words: vec![5; axes.len()],
+///     words: vec![6; axes.len()],
 ///     vectors: axes.iter().flat_map(|&a| unit(a)).collect(),
 /// };
 /// let passages = find_translated(&sentences(&[1, 2, 3]), &sentences(&[7, 1, 2]), &TranslateOptions::default());
@@ -309,7 +311,18 @@ pub fn find_translated(
     for f in &mut merged {
         fill_pairs(a, b, f, options);
     }
-    let mut passages: Vec<Passage> = merged.iter().map(|f| to_passage(a, b, f)).collect();
+    // A passage shorter than a monolingual one may be, or whose pairs, once completed, are
+    // on average no closer than a passage's seeds must be, is chance: a quote both stories
+    // of one event carry, a few sentences of the same kind.
+    let min_words = stemma_align::CompareOptions::default().min_words;
+    let mut passages: Vec<Passage> = merged
+        .iter()
+        .map(|f| to_passage(a, b, f))
+        .filter(|p| {
+            p.a_tokens.min(p.b_tokens) >= min_words
+                && p.similarity.unwrap_or(0.0) >= f64::from(options.passage_cosine)
+        })
+        .collect();
     passages.sort_by(|x, y| {
         (x.a.start, x.b.start, x.a.end, x.b.end).cmp(&(y.a.start, y.b.start, y.a.end, y.b.end))
     });
@@ -318,9 +331,10 @@ pub fn find_translated(
 
 /// Add translated passages to monolingual ones: a translated passage that monolingual
 /// passages overlapping it on both sides cover for at least half its length on either side
-/// is left out (they explain it better); a smaller monolingual passage inside it (a quote
-/// left in the original language, a list of names) does not hide it. The result is sorted by
-/// position in A, then B.
+/// is left out (they explain it better); a smaller monolingual passage inside a translated
+/// one (a quote left in the original language, a run of names) does not hide it, and is
+/// listed under it in [`Passage::also`] (the translated passage explains it). The result is
+/// sorted by position in A, then B.
 ///
 /// ```
 /// use stemma_align::{Passage, PassageKind, Span};
@@ -329,31 +343,43 @@ pub fn find_translated(
 ///     a_tokens: 1, b_tokens: 1, matched_tokens: 0, identity: 0.0, score: 0.0, kind,
 ///     a_diffs: vec![], b_diffs: vec![], also: vec![], similarity: None, sentence_pairs: vec![],
 /// };
-/// let mut passages = vec![p((50, 60), PassageKind::Verbatim)];
+/// let mut passages = vec![p((50, 60), PassageKind::Verbatim), p((200, 220), PassageKind::Verbatim)];
 /// stemma_xling::add_translated(&mut passages, vec![
-///     p((55, 62), PassageKind::Translated),  // mostly the verbatim passage: left out
+///     p((205, 212), PassageKind::Translated), // mostly the verbatim passage: left out
 ///     p((0, 10), PassageKind::Translated),
-///     p((20, 100), PassageKind::Translated), // holds the verbatim passage: kept
+///     p((20, 100), PassageKind::Translated),  // holds the verbatim passage: kept, the other under it
 /// ]);
-/// assert_eq!(passages.iter().map(|p| p.a.start).collect::<Vec<_>>(), [0, 20, 50]);
+/// assert_eq!(passages.iter().map(|p| p.a.start).collect::<Vec<_>>(), [0, 20, 200]);
+/// assert_eq!(passages[1].also[0].a, Span { start: 50, end: 60 });
 /// ```
 pub fn add_translated(passages: &mut Vec<Passage>, translated: Vec<Passage>) {
     let overlap = |x: &Span, y: &Span| x.end.min(y.end).saturating_sub(x.start.max(y.start));
-    let monolingual = passages.len();
+    let half = |covered: usize, span: &Span| covered * 2 >= span.end - span.start;
+    let mut kept: Vec<Passage> = Vec::with_capacity(translated.len());
     for t in translated {
         let (mut on_a, mut on_b) = (0, 0);
-        for p in &passages[..monolingual] {
+        for p in passages.iter() {
             let (a, b) = (overlap(&p.a, &t.a), overlap(&p.b, &t.b));
             if a > 0 && b > 0 {
                 on_a += a;
                 on_b += b;
             }
         }
-        let mostly = |covered: usize, span: &Span| covered * 2 >= span.end - span.start;
-        if !(mostly(on_a, &t.a) || mostly(on_b, &t.b)) {
-            passages.push(t);
+        if !(half(on_a, &t.a) || half(on_b, &t.b)) {
+            kept.push(t);
         }
     }
+    let monolingual = std::mem::take(passages);
+    for p in monolingual {
+        match kept
+            .iter_mut()
+            .find(|t| half(overlap(&p.a, &t.a), &p.a) && half(overlap(&p.b, &t.b), &p.b))
+        {
+            Some(t) => t.also.push(p),
+            None => passages.push(p),
+        }
+    }
+    passages.extend(kept);
     passages.sort_by(|x, y| {
         (x.a.start, x.b.start, x.a.end, x.b.end).cmp(&(y.a.start, y.b.start, y.a.end, y.b.end))
     });
