@@ -22,7 +22,8 @@
 # Environment: DATA (../shared/data), OUT (bench/out/index), SIZES ("10000 100000"),
 #              QUERIES (300), SEED (1), RUNS (5), BASELINE (another stemma binary, e.g. the
 #              previous commit's, timed on the real texts in the same rounds).
-#              SIZES="" runs the real texts only.
+#              SIZES="" runs the real texts only. MISSES=1 lists each planted source the
+#              default trace misses.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

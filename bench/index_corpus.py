@@ -307,11 +307,32 @@ def ingest(args, corpus, index, size):
           f"({stats['disk_bytes'] / max(stats['text_bytes'], 1):.2f}x the text), {stats['segments']} segments")
 
 
-def holds(text, passage):
-    """Whether `text` holds the middle of `passage` (an earlier copy of the same words)."""
+# Share of the planted words' bigrams an original must hold to count as the same words.
+NEAR_COPY_BIGRAMS = 0.9
+_bigram_cache = {}
+
+
+def bigrams(text):
+    words = re.findall(r"\w+", text.lower())
+    return set(zip(words, words[1:]))
+
+
+def holds(source, text, passage):
+    """Whether the original `source` (its `text`) holds the words of `passage`: their middle
+    word for word, or 90 % of their word bigrams. The corpus has families of near-identical
+    originals (Reuters stories re-filed with a typo fixed, licences derived from one another);
+    the trace gives shared words to the earliest of equally close sources, and the dates here
+    are drawn, so any original holding the same words is as right as the planted one."""
+    if text is None:
+        return False
     words = passage.split()
     mid = len(words) // 2
-    return text is not None and " ".join(words[max(0, mid - 6):mid + 6]) in text
+    if " ".join(words[max(0, mid - 6):mid + 6]) in text:
+        return True
+    if source not in _bigram_cache:
+        _bigram_cache[source] = bigrams(text)
+    planted = bigrams(passage)
+    return len(planted & _bigram_cache[source]) >= NEAR_COPY_BIGRAMS * max(len(planted), 1)
 
 
 CHANNELS = (
@@ -333,6 +354,7 @@ def trace(args, index, truth, texts):
     for name, flags in CHANNELS:
         latencies, rss_max, aligned = [], 0.0, []
         found = {key: {k: 0 for k in KINDS} for key in ("attributed", "by-id", "aligned", "top10")}
+        misses = []
         for path, planted_here in sorted(truth.items()):
             secs, rss, out = timed([args.stemma, "trace", "--index", index, path, "--json"]
                                    + extra + flags, stdout=subprocess.PIPE)
@@ -350,9 +372,18 @@ def trace(args, index, truth, texts):
                 # An earlier dated original holding the same words is an equally right answer
                 # (the Reuters corpus has re-filed stories): the trace gives the words to the
                 # earliest.
-                found["attributed"][kind] += src in srcs or any(
-                    holds(texts.get(s), words) for s in srcs)
+                hit = src in srcs or any(holds(s, texts.get(s), words) for s in srcs)
+                found["attributed"][kind] += hit
+                if not hit:
+                    rank = report["candidates"].index(src) if src in all_cands else None
+                    misses.append((os.path.basename(path), kind, src, rank,
+                                   [s["id"] for s in report["sources"][:3]]))
         results[name] = found
+        if name == CHANNELS[0][0] and os.environ.get("MISSES"):
+            # Which planted sources the default trace misses, and whether they were aligned.
+            for query, kind, src, rank, top in misses:
+                where = "not a candidate" if rank is None else f"candidate #{rank + 1}"
+                print(f"    miss: {query} {kind} {src} ({where}); attributed: {top}")
         print(f"  {name:17}: p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms "
               f"[targets <= 30 / 100 ms]; peak RSS {rss_max:.0f} MB; candidates aligned: "
               f"median {pct(aligned, 50)}, max {max(aligned)}")

@@ -418,7 +418,7 @@ impl NativeIndex {
         let limits = Limits { max_bytes };
         let index = &self.index;
         run(py, threads, move || {
-            let (target, exclude) = match id {
+            let (target, by_id) = match id {
                 Some(id) => {
                     let doc = index.get(&id).map_err(error)?.ok_or_else(|| {
                         error(format!(
@@ -426,37 +426,23 @@ impl NativeIndex {
                             index.dir().display()
                         ))
                     })?;
-                    (doc, vec![id])
+                    (doc, true)
                 }
-                None => {
-                    let doc = document(path, text, &text_id, &limits)?;
-                    // The same document indexed earlier is not its own source.
-                    let same = index
-                        .get(&doc.id)
-                        .map_err(error)?
-                        .is_some_and(|d| d.text == doc.text);
-                    let exclude = if same {
-                        vec![doc.id.clone()]
-                    } else {
-                        Vec::new()
-                    };
-                    (doc, exclude)
-                }
+                None => (document(path, text, &text_id, &limits)?, false),
             };
-            let analysis = stemma_text::analyze(&target.text);
-            let found = index
-                .candidates(
-                    &index.query_fingerprints(&analysis),
-                    &CandidateOptions {
-                        limit: candidates,
-                        max_doc_freq: max_df,
-                        exclude,
-                        ..CandidateOptions::default()
-                    },
-                )
-                .map_err(error)?;
-            let sources = index.documents(&found).map_err(error)?;
-            let trace = stemma_trace::trace(&target, &analysis, &sources, &options);
+            // The CLI's pipeline: both candidate channels, the target never its own source.
+            let stemma_trace::IndexedTrace { sources, trace } = stemma_trace::trace_in_index(
+                index,
+                &target,
+                by_id,
+                CandidateOptions {
+                    limit: candidates,
+                    max_doc_freq: max_df,
+                    ..CandidateOptions::default()
+                },
+                &options,
+            )
+            .map_err(error)?;
             let view = stemma_report::trace::TraceView {
                 target: &target,
                 candidates: &sources,

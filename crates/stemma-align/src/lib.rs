@@ -125,6 +125,12 @@ fn all_alignments(a: &Analysis, b: &Analysis, options: &CompareOptions) -> Vec<P
 
 /// Identity under which a passage needs three times the minimum of matched words.
 const WEAK_IDENTITY: f64 = 0.4;
+/// A text shorter than twice the minimum passage whose words a candidate aligns (at least
+/// this share of them, at least [`WHOLE_TEXT_IDENTITY`] identical) is found whole: the
+/// minimum falls to [`WHOLE_TEXT_MIN_WORDS`] words.
+const WHOLE_TEXT_SHARE: f64 = 0.9;
+const WHOLE_TEXT_IDENTITY: f64 = 0.9;
+const WHOLE_TEXT_MIN_WORDS: usize = 6;
 
 /// A group of seeds turned into aligned words: the matched token indices on each side.
 #[derive(Debug, Default)]
@@ -360,7 +366,10 @@ impl Context<'_> {
     /// both sides, more than half of the minimum of them content words, and the identity the
     /// options and the chance floor ask for.
     fn is_strong(&self, candidate: &Candidate) -> bool {
-        let min_words = self.options.min_words;
+        let mut min_words = self.options.min_words;
+        if self.is_whole_short_text(candidate) {
+            min_words = min_words.min(WHOLE_TEXT_MIN_WORDS);
+        }
         if candidate.matched_a.len() < min_words || candidate.matched_b.len() < min_words {
             return false;
         }
@@ -380,6 +389,19 @@ impl Context<'_> {
         identity >= self.options.min_identity
             && content * 2 > min_words
             && (identity >= WEAK_IDENTITY || matched >= 3 * min_words)
+    }
+
+    /// Whether the candidate is (nearly) all of a text shorter than the minimum, copied
+    /// nearly word for word: a two-line licence or notice that the other text holds whole is
+    /// a finding, however short (the words of a whole text do not meet by chance).
+    fn is_whole_short_text(&self, candidate: &Candidate) -> bool {
+        let whole = |matched: usize, text: &[Token]| {
+            text.len() < self.options.min_words.max(WHOLE_TEXT_MIN_WORDS) * 2
+                && matched as f64 >= WHOLE_TEXT_SHARE * text.len() as f64
+        };
+        candidate.identity() >= WHOLE_TEXT_IDENTITY
+            && (whole(candidate.matched_a.len(), self.a)
+                || whole(candidate.matched_b.len(), self.b))
     }
 
     /// Join passages that follow each other on both sides with a short gap (a reworded

@@ -237,3 +237,39 @@ fn latin_accents_fold_case_and_width() {
          liberté, de la justice et de la paix dans le monde.",
     );
 }
+
+#[test]
+fn a_short_text_held_whole_is_a_passage() {
+    // Tiny licences (SPDX diffmark, any-OSI) are shorter than the minimum passage: held
+    // whole by another text, they are still found, with exact spans.
+    let notices = [
+        "1. you can do what you want with it\n2. I refuse any responsibility for the consequences",
+        "Pick your favourite OSI approved license :)\n\nhttp://www.opensource.org/licenses/alphabetical",
+    ];
+    for notice in notices {
+        let readme = format!(
+            "FooDB License\n\n{notice}\n\nBlue Heron Software may publish revised versions of \
+             this license from time to time."
+        );
+        let (a, b) = (analyze(notice), analyze(&readme));
+        let passages = align(&a, &b, &CompareOptions::default());
+        assert_eq!(passages.len(), 1, "{notice}: {passages:?}");
+        check_passage(notice, &readme, &passages[0]).unwrap();
+        assert_eq!(
+            &notice[passages[0].a.start..passages[0].a.end],
+            notice.trim_end()
+        );
+    }
+    // A few of those words in longer texts are not a passage: neither text is held whole.
+    let a = format!(
+        "{} you can do what you want with it, they said. {}",
+        "The committee met on Monday to discuss the harbour and the ferry timetable.",
+        "Fishing boats left at dawn and came back with little."
+    );
+    let b = format!(
+        "{} you can do what you want with it. {}",
+        "Spring planting began late this year after weeks of cold rain in the valley.",
+        "Prices at the market rose for the third week running."
+    );
+    assert!(align(&analyze(&a), &analyze(&b), &CompareOptions::default()).is_empty());
+}

@@ -325,6 +325,35 @@ fn trace_finds_a_reworded_source_and_a_short_common_one_through_bm25() {
         !ids(&json, "candidates").contains(&"kjv-3.txt".to_string()),
         "{out}"
     );
+    // The BM25 channel alone finds it; both channels off is refused.
+    let (code, out, err) = run(&[
+        "trace",
+        "--index",
+        idx,
+        draft,
+        "--json",
+        "--candidates",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        ids(&json, "sources").first().map(String::as_str),
+        Some("kjv-3.txt"),
+        "{out}"
+    );
+    let (code, _, err) = run(&[
+        "trace",
+        "--index",
+        idx,
+        draft,
+        "--candidates",
+        "0",
+        "--bm25-candidates",
+        "0",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot both be 0"), "{err}");
 
     // A BSD-3-Clause notice, with boilerplate fingerprints capped at 10 documents (as in a
     // corpus where the licence is everywhere): the original is still aligned.

@@ -54,7 +54,9 @@ pub use query::{
     only_stopwords, Candidate, CandidateOptions, DocInfo, SearchHit, Stats, MAX_QUERY_BYTES,
     MAX_QUERY_NESTING,
 };
-pub use retrieve::{Channel, CHUNK_CONTENT_WORDS, HITS_PER_CHUNK, MAX_CHUNKS, MIN_CHUNK_MATCH};
+pub use retrieve::{
+    Channel, CHUNK_CONTENT_WORDS, HITS_PER_CHUNK, MAX_CHUNKS, MIN_CHUNK_MATCH, MIN_HITS_PER_TARGET,
+};
 pub use writer::{AddOutcome, IndexWriter};
 
 use std::path::{Path, PathBuf};

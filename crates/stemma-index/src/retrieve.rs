@@ -9,7 +9,8 @@
 //!
 //! The BM25 channel cuts the target into chunks of whole sentences (about
 //! [`CHUNK_CONTENT_WORDS`] content words each), asks the index's BM25 for each chunk's best
-//! [`HITS_PER_CHUNK`] documents by the chunk's content words (leaving out words found in
+//! [`HITS_PER_CHUNK`] documents (more for a short target: [`MIN_HITS_PER_TARGET`] over all its
+//! chunks) by the chunk's content words (leaving out words found in
 //! over 5 % of the documents while 8 rarer ones remain), and scales each hit by what a
 //! document holding each of the chunk's words once, at average length, would score (the sum
 //! of their idf): a hit below [`MIN_CHUNK_MATCH`] of that shares words with the chunk by
@@ -46,6 +47,12 @@ pub const CHUNK_CONTENT_WORDS: usize = 24;
 pub const MAX_CHUNKS: usize = 64;
 /// Documents kept from each chunk's BM25 query.
 pub const HITS_PER_CHUNK: usize = 10;
+/// Documents kept from the chunk queries of a short target together, at least: a target of
+/// one or two chunks keeps more hits per chunk. Within a family of near-identical documents
+/// (18 GFDL texts in the SPDX list, each as long as the others) a short original the target
+/// holds whole can rank below the top 10 of its chunk's BM25; the length-aware factor, which
+/// ranks it first, is applied only to the hits kept.
+pub const MIN_HITS_PER_TARGET: usize = 60;
 /// A chunk's hit counts when it scores at least this share of what a document holding each
 /// of the chunk's words once (at average length) would: the words a chunk of unrelated text
 /// shares with some document by chance do not propose it.
@@ -163,6 +170,7 @@ impl Index {
             .collect();
         let total = searcher.num_docs().max(1);
         let common = common_words(total);
+        let hits_per_chunk = HITS_PER_CHUNK.max(MIN_HITS_PER_TARGET / chunks.len().max(1));
         let per_chunk: Vec<Vec<(f32, DocAddress)>> = chunks
             .into_par_iter()
             .map(|terms| {
@@ -193,7 +201,7 @@ impl Index {
                 let hits = searcher
                     .search(
                         &query,
-                        &TopDocs::with_limit(HITS_PER_CHUNK + excluded.len()),
+                        &TopDocs::with_limit(hits_per_chunk + excluded.len()),
                     )
                     .map_err(|e| self.err(e))?;
                 Ok(hits

@@ -262,35 +262,22 @@ async fn run_trace(
     blocking(&state.clone(), move || {
         let target = doc.resolve(&state, "draft")?;
         let index = state.index();
+        let options = CompareOptions::default();
+        // `top` bounds the fingerprint channel; BM25 adds half as many again, as in the CLI.
         // The target itself is never its own source: by id, or when the same text is
         // indexed under the same id (as the CLI does).
-        let same = by_id
-            || index
-                .get(&target.id)
-                .map_err(ApiError::internal)?
-                .is_some_and(|d| d.text == target.text);
-        let exclude = if same {
-            vec![target.id.clone()]
-        } else {
-            Vec::new()
-        };
-        let options = CompareOptions::default();
-        let analysis = stemma_text::analyze(&target.text);
-        // `top` bounds the fingerprint channel; BM25 adds half as many again, as in the CLI.
-        let candidates = index
-            .retrieve(
-                &target.text,
-                &analysis,
-                &CandidateOptions {
-                    limit: top,
-                    bm25_limit: top.div_ceil(2),
-                    exclude,
-                    ..CandidateOptions::default()
-                },
-            )
-            .map_err(ApiError::internal)?;
-        let sources = index.documents(&candidates).map_err(ApiError::internal)?;
-        let trace = stemma_trace::trace(&target, &analysis, &sources, &options);
+        let stemma_trace::IndexedTrace { sources, trace } = stemma_trace::trace_in_index(
+            &index,
+            &target,
+            by_id,
+            CandidateOptions {
+                limit: top,
+                bm25_limit: top.div_ceil(2),
+                ..CandidateOptions::default()
+            },
+            &options,
+        )
+        .map_err(ApiError::internal)?;
         let view = stemma_report::trace::TraceView {
             target: &target,
             candidates: &sources,

@@ -9,6 +9,8 @@
 //!
 //! It must not know about storage formats or rendering: it takes [`Document`]s and
 //! [`Passage`]s (candidate retrieval is the index's job, output the report's).
+//! [`trace_in_index`] is the pipeline over an index that the CLI, the API and the Python
+//! package share; it goes through the index's API (candidates, stored documents) only.
 //!
 //! ## The model
 //!
@@ -41,8 +43,10 @@
 //! ```text
 //! 1  +  CLOSENESS_WEIGHT × prior closeness of its source
 //!    +  EARLIEST_BONUS   if its source is the earliest dated among the passages matching
-//!                        that word whose identity is within IDENTITY_TOLERANCE of the best
-//!                        (when their dates differ: undated sources are never earlier)
+//!                        that word whose identity is within identity_tolerance(best) of
+//!                        the best (0.1, narrowing to 0.02 next to a verbatim copy), and a
+//!                        passage matching the word is dated later (undated sources are
+//!                        never earlier)
 //! ```
 //!
 //! So a source takes words over from another only when it is clearly better over a stretch:
@@ -80,14 +84,37 @@ use serde::Serialize;
 use stemma_align::{CompareOptions, Passage, PassageKind, Span};
 use stemma_text::{Analysis, CharOffsets, Document};
 
+mod indexed;
 mod segment;
+
+pub use indexed::{trace_in_index, IndexedTrace};
 
 use segment::Lattice;
 
 /// Passages whose identity is within this of the best passage aligning a word to an
 /// identical word are equally close witnesses of it; the earliest dated source among them
-/// gains [`EARLIEST_BONUS`] for the word.
+/// gains [`EARLIEST_BONUS`] for the word. Near a verbatim copy the tolerance narrows (see
+/// [`identity_tolerance`]).
 pub const IDENTITY_TOLERANCE: f64 = 0.1;
+
+/// The tolerance next to a verbatim copy (best identity 1): a re-filed copy differing by a
+/// typo is as close, an earlier version with other words in a sentence is not.
+pub const VERBATIM_TOLERANCE: f64 = 0.02;
+
+/// How far below the best identity `best` a passage is still equally close:
+/// [`VERBATIM_TOLERANCE`] plus half of what the best passage leaves unmatched, at most
+/// [`IDENTITY_TOLERANCE`]. Two witnesses of a reworded stretch (best 0.5) are told apart by
+/// nothing finer than 0.1; the target that copies one version word for word (best 1.0) names
+/// that version, not an earlier one whose identity is 0.93.
+///
+/// ```
+/// use stemma_trace::identity_tolerance;
+/// assert!((identity_tolerance(1.0) - 0.02).abs() < 1e-9);
+/// assert!((identity_tolerance(0.5) - 0.1).abs() < 1e-9);
+/// ```
+pub fn identity_tolerance(best: f64) -> f64 {
+    (VERBATIM_TOLERANCE + 0.5 * (1.0 - best)).min(IDENTITY_TOLERANCE)
+}
 
 /// What changing from one passage to another between two covered target words costs, in
 /// identical words: a source must be better by more than this over a stretch to take it.
@@ -323,12 +350,22 @@ pub fn attribute(
             .filter(|c| c.1)
             .map(|c| identity(c.0))
             .fold(f64::NEG_INFINITY, f64::max);
-        let equally_close = |c: &(u32, bool)| c.1 && identity(c.0) >= best - IDENTITY_TOLERANCE;
-        // The earliest date among the equally close, when their dates differ (without dates,
-        // or with one date for all, nobody is earlier).
-        let dates = cover.iter().filter(|c| equally_close(c)).map(|c| date(c.0));
-        let earliest = dates.clone().min_by(|x, y| date_order(x, y));
-        let latest = dates.max_by(|x, y| date_order(x, y));
+        let tolerance = identity_tolerance(best);
+        let equally_close = |c: &(u32, bool)| c.1 && identity(c.0) >= best - tolerance;
+        // The earliest date among the equally close, when a passage matching the word is
+        // dated later (without dates, or with one date for all, nobody is earlier). A later
+        // copy that is not as close (a short document holding an edited copy) does not make
+        // the closest witness lose its bonus.
+        let earliest = cover
+            .iter()
+            .filter(|c| equally_close(c))
+            .map(|c| date(c.0))
+            .min_by(|x, y| date_order(x, y));
+        let latest = cover
+            .iter()
+            .filter(|c| c.1)
+            .map(|c| date(c.0))
+            .max_by(|x, y| date_order(x, y));
         let earliest = earliest.filter(|e| latest.is_some_and(|l| date_order(e, l).is_lt()));
         for c in cover {
             let gain = if c.1 {

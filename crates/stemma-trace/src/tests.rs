@@ -341,3 +341,74 @@ fn a_passage_reaching_one_word_past_a_better_one_leaves_no_sliver() {
     assert_eq!(t.sources[0].id, "b");
     assert_eq!(t.segments[0].words, 39);
 }
+
+#[test]
+fn a_verbatim_copy_of_a_later_version_names_that_version() {
+    // An earlier version differs from the target in 4 words of 60 (identity 0.93): the
+    // target copied the later version word for word, which the earliest rule must not undo.
+    let text: String = (0..60).map(|i| format!("word{i} ")).collect();
+    let analysis = analyze(&text);
+    let earlier = dated("earlier-version", &text, Some("1987-03-27"));
+    let later = dated("later-version", &text, Some("1987-11-22"));
+    let sources = [
+        SourcePassages {
+            source: &earlier,
+            passages: vec![whole_passage(&analysis, &[30, 31, 32, 33])],
+        },
+        SourcePassages {
+            source: &later,
+            passages: vec![whole_passage(&analysis, &[])],
+        },
+    ];
+    let t = attribute(&Document::new("t", text.clone()), &analysis, &sources);
+    assert_eq!(t.segments.len(), 1, "{t:#?}");
+    assert_eq!(t.sources[0].id, "later-version");
+    // A re-filed copy that differs by one word (identity 0.98) is as close: the earliest
+    // keeps the words.
+    let refiled = [
+        SourcePassages {
+            source: &earlier,
+            passages: vec![whole_passage(&analysis, &[30])],
+        },
+        SourcePassages {
+            source: &later,
+            passages: vec![whole_passage(&analysis, &[])],
+        },
+    ];
+    let t = attribute(&Document::new("t", text.clone()), &analysis, &refiled);
+    assert_eq!(t.sources[0].id, "earlier-version", "{t:#?}");
+}
+
+#[test]
+fn a_short_later_edited_copy_does_not_take_words_from_the_origin() {
+    // The origin is a long document holding the target's words verbatim (its prior closeness
+    // is low); a later, short document holds an edited copy (high share of itself covered).
+    let words: String = (0..45).map(|i| format!("word{i} ")).collect();
+    let filler: String = (0..600).map(|i| format!("other{i} ")).collect();
+    let target = Document::new("t", format!("{words}"));
+    let analysis = analyze(&target.text);
+    let origin = dated("origin", &format!("{filler}{words}"), Some("1995-01-15"));
+    let copy = dated(
+        "later-copy",
+        &format!("{words}tail words"),
+        Some("2021-02-05"),
+    );
+    let in_origin = |mut p: Passage| {
+        p.a.start += filler.len();
+        p.a.end += filler.len();
+        p
+    };
+    let sources = [
+        SourcePassages {
+            source: &copy,
+            passages: vec![whole_passage(&analysis, &[10, 20, 30])],
+        },
+        SourcePassages {
+            source: &origin,
+            passages: vec![in_origin(whole_passage(&analysis, &[]))],
+        },
+    ];
+    let t = attribute(&target, &analysis, &sources);
+    assert_eq!(t.segments.len(), 1, "{t:#?}");
+    assert_eq!(t.sources[0].id, "origin", "{t:#?}");
+}

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use stemma_index::{CandidateOptions, Index};
 use stemma_report::trace::TraceView;
+use stemma_trace::IndexedTrace;
 
 use super::compare::AlignArgs;
 use super::index::IndexDir;
@@ -50,47 +51,39 @@ pub struct TraceArgs {
 
 /// Run `stemma trace`.
 pub fn run(args: TraceArgs) -> Result<()> {
-    // As the server refuses `top=0`: no candidate would trace nothing, silently.
-    anyhow::ensure!(args.candidates >= 1, "--candidates must be at least 1");
+    // As the server refuses `top=0`: no candidate would trace nothing, silently. One channel
+    // may be off (bench/index.sh measures each alone), not both.
+    anyhow::ensure!(
+        args.candidates + args.bm25_candidates >= 1,
+        "--candidates and --bm25-candidates cannot both be 0"
+    );
     let options = args
         .align
         .options(stemma_align::CompareOptions::default())?;
     let dir = &args.index.dir;
     let index = Index::open(dir)?;
-    let (target, exclude) = match (&args.file, &args.id) {
+    let (target, by_id) = match (&args.file, &args.id) {
         (_, Some(id)) => {
             let doc = index
                 .get(id)?
                 .with_context(|| format!("{}: no document with id {id:?}", dir.display()))?;
-            (doc, vec![id.clone()])
+            (doc, true)
         }
-        (Some(file), None) => {
-            let doc = stemma_ingest::load(file, &args.align.limits())?;
-            // The same file indexed earlier is not its own source.
-            let same = index.get(&doc.id)?.is_some_and(|d| d.text == doc.text);
-            let exclude = if same {
-                vec![doc.id.clone()]
-            } else {
-                Vec::new()
-            };
-            (doc, exclude)
-        }
+        (Some(file), None) => (stemma_ingest::load(file, &args.align.limits())?, false),
         (None, None) => anyhow::bail!("give a FILE to trace, or --id ID"),
     };
-    let analysis = stemma_text::analyze(&target.text);
-    let candidates = index.retrieve(
-        &target.text,
-        &analysis,
-        &CandidateOptions {
+    let IndexedTrace { sources, trace } = stemma_trace::trace_in_index(
+        &index,
+        &target,
+        by_id,
+        CandidateOptions {
             limit: args.candidates,
             bm25_limit: args.bm25_candidates,
             max_doc_freq: args.max_df,
-            exclude,
             ..CandidateOptions::default()
         },
+        &options,
     )?;
-    let sources = index.documents(&candidates)?;
-    let trace = stemma_trace::trace(&target, &analysis, &sources, &options);
     let view = TraceView {
         target: &target,
         candidates: &sources,
