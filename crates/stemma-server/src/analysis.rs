@@ -267,7 +267,7 @@ async fn run_trace(
         // The target itself is never its own source: by id, or when the same text is
         // indexed under the same id (as the CLI does).
         let stemma_trace::IndexedTrace { sources, trace } = stemma_trace::trace_in_index(
-            &index,
+            index,
             &target,
             by_id,
             CandidateOptions {

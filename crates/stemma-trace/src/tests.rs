@@ -385,7 +385,7 @@ fn a_short_later_edited_copy_does_not_take_words_from_the_origin() {
     // is low); a later, short document holds an edited copy (high share of itself covered).
     let words: String = (0..45).map(|i| format!("word{i} ")).collect();
     let filler: String = (0..600).map(|i| format!("other{i} ")).collect();
-    let target = Document::new("t", format!("{words}"));
+    let target = Document::new("t", words.clone());
     let analysis = analyze(&target.text);
     let origin = dated("origin", &format!("{filler}{words}"), Some("1995-01-15"));
     let copy = dated(
