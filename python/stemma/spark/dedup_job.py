@@ -56,6 +56,7 @@ def dedup(
     file). ``documents`` may be a DataFrame from :func:`stemma.spark.read_documents` instead
     of ``inputs``. ``partitions`` sets the shuffles' partitions (default: Spark's default
     parallelism × 2); ``threads`` the rayon threads of each task."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     from pyspark import StorageLevel
@@ -78,9 +79,9 @@ def dedup(
             per_text, per_key = sa.dedup_sketch(
                 batch.column("text"), ngram=ngram, num_perm=num_perm, bands=n_bands, rows=rows, threads=threads
             )
-            offsets = pc.cast(pa.array(range(0, (batch.num_rows + 1) * n_bands, n_bands)), pa.int32())
-            if per_key.num_rows != batch.num_rows * n_bands:
-                raise ValueError("a sketch has fewer band keys than bands")
+            # Keys come in row order (none for a text without words).
+            counts = np.bincount(per_key.column("row").to_numpy(), minlength=batch.num_rows)
+            offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
             keys = pa.ListArray.from_arrays(offsets, pc.cast(per_key.column("key"), pa.int64(), safe=False))
             yield pa.RecordBatch.from_arrays(
                 [
