@@ -80,11 +80,13 @@ def test_arrow_dedup_equals_the_cli(cli, tmp_path):
 
 def test_spark_dedup_equals_the_cli(cli, tmp_path):
     pytest.importorskip("pyspark")
-    want = cli_records(cli, tmp_path)
+    # Dated documents kept first and a lower threshold: larger components, exact copies in them.
+    options = ["--keep", "earliest", "--threshold", "0.7"]
+    want = cli_records(cli, tmp_path, *options)
     out = tmp_path / "spark"
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
     done = subprocess.run(
-        [sys.executable, "-m", "stemma.spark", "dedup", str(CORPUS), str(out), "--master", "local[2]", "--partitions", "3"],
+        [sys.executable, "-m", "stemma.spark", "dedup", str(CORPUS), str(out), "--master", "local[2]", "--partitions", "3", *options],
         capture_output=True, text=True, env=env, cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-3000:]
