@@ -65,6 +65,7 @@ def dedup(
 
     from .. import arrow as sa
     from . import connected_components, read_documents
+    from .reuse_job import _block_of  # one block of pairs per partition, as reuse's
 
     n_bands, rows = check_dedup_options(threshold=threshold, ngram=ngram, num_perm=num_perm, bands=bands, keep=keep)
     sc = spark.sparkContext
@@ -117,7 +118,7 @@ def dedup(
     candidates = band_rows.repartition(parts, "key").mapInArrow(pair_batches, "a long, b long").distinct()
 
     # 4. Verification, in blocks of pairs by their first document with the texts they need.
-    candidates = candidates.withColumn("block", F.col("a") % parts).persist(StorageLevel.MEMORY_AND_DISK)
+    candidates = candidates.withColumn("block", _block_of(spark, F.col("a"), parts)).persist(StorageLevel.MEMORY_AND_DISK)
     needed = candidates.select("block", F.col("a").alias("doc")).unionByName(
         candidates.select("block", F.col("b").alias("doc"))
     ).distinct()
