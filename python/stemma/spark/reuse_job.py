@@ -217,7 +217,8 @@ def _block_of(spark, doc, parts):
         for key, part in rows:
             found.setdefault(part, key)
         size *= 4
-    keys = F.array(*[F.lit(found[p]) for p in range(parts)])
+    # Longs, as spark.range's: an int literal would hash as an int, to other partitions.
+    keys = F.array(*[F.lit(found[p]).cast("long") for p in range(parts)])
     return F.element_at(keys, (F.pmod(F.hash(doc), F.lit(parts)) + 1).cast("int"))
 
 
