@@ -37,7 +37,7 @@ want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 
 cargo build --release -p stemma >/dev/null
 mkdir -p "$OUT"
-cp target/release/stemma "$OUT/stemma"
+cp "${CARGO_TARGET_DIR:-target}/release/stemma" "$OUT/stemma"
 STEMMA="$OUT/stemma"
 PY="python3 bench/dedup.py"
 if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c "import datasketch, rensa" 2>/dev/null; then

@@ -34,13 +34,14 @@ QUERIES=${QUERIES:-300}
 SEED=${SEED:-1}
 
 cargo build --release -p stemma -p stemma-bench
+BIN=${CARGO_TARGET_DIR:-target}/release
 mkdir -p "$OUT"
-target/release/stemma-bench genesis-verses --data "$DATA" --out "$OUT/genesis-verses.jsonl"
+"$BIN/stemma-bench" genesis-verses --data "$DATA" --out "$OUT/genesis-verses.jsonl"
 echo "machine: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-python3 bench/ingest_real.py --stemma target/release/stemma --data "$DATA" --runs "${RUNS:-5}" \
+python3 bench/ingest_real.py --stemma "$BIN/stemma" --data "$DATA" --runs "${RUNS:-5}" \
     ${BASELINE:+--baseline "$BASELINE"}
 for docs in $SIZES; do
-    python3 bench/index_corpus.py --stemma target/release/stemma --data "$DATA" --out "$OUT" \
+    python3 bench/index_corpus.py --stemma "$BIN/stemma" --data "$DATA" --out "$OUT" \
         --verses "$OUT/genesis-verses.jsonl" \
         --docs "$docs" --queries "$QUERIES" --seed "$SEED"
 done
