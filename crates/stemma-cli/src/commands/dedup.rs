@@ -126,8 +126,8 @@ impl stemma_dedup::Progress for Bars {
 /// Documents are read in this many inputs at a time (in parallel), and sketched in batches
 /// of about this many bytes.
 const INPUTS_AT_ONCE: usize = 256;
-const BATCH_BYTES: usize = 16 << 20;
-const BATCH_DOCS: usize = 8192;
+const BATCH_BYTES: usize = 4 << 20;
+const BATCH_DOCS: usize = 4096;
 
 /// Where the documents come from; read once to sketch and again, for the few shown, by
 /// `--html` (standard input, which cannot be read twice, is read once up front).
