@@ -53,14 +53,26 @@ timed() {
     local name=$1 log
     shift
     log=$(mktemp)
-    /usr/bin/time -f "%e %U %S %M" -o "$log" "$@"
+    # The child's getrusage: CPU seconds to the microsecond (/usr/bin/time prints hundredths,
+    # a 6 % step for a 0.18 s run).
+    python3 -c '
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call(sys.argv[2:])
+wall = time.perf_counter() - start
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(f"{wall:.3f} {r.ru_utime:.4f} {r.ru_stime:.4f} {r.ru_maxrss}\n")
+sys.exit(code)' "$log" "$@"
     read -r w u s m < <(tail -1 "$log")
     rm -f "$log"
     local cpu
-    cpu=$(python3 -c "print(round($u + $s, 2))")
-    # Best of the rounds, by wall time.
+    cpu=$(python3 -c "print(round($u + $s, 4))")
+    # Best of the rounds: the least wall time and, apart, the least CPU time.
     if [[ -z "${WALL[$name]:-}" ]] || python3 -c "import sys; sys.exit(0 if $w < ${WALL[$name]} else 1)"; then
-        WALL[$name]=$w CPU[$name]=$cpu RSS[$name]=$((m / 1024))
+        WALL[$name]=$w RSS[$name]=$((m / 1024))
+    fi
+    if [[ -z "${CPU[$name]:-}" ]] || python3 -c "import sys; sys.exit(0 if $cpu < ${CPU[$name]} else 1)"; then
+        CPU[$name]=$cpu
     fi
 }
 
