@@ -4,6 +4,8 @@
 //! - `gen-speed`: two large documents sharing a known share of text (see `bench/speed.sh`);
 //! - `xling-model`: the cross-lingual model's NTREX accuracy and embedding speed (see
 //!   `bench/xling.sh`);
+//! - `xling-retrieve`: document retrieval across languages from a mixed-language index (see
+//!   `bench/xling_index.sh`);
 //! - `genesis-verses`: the aligned KJV/WEB verse groups of Genesis as JSONL, the reworded
 //!   sources of `bench/index.sh`.
 
@@ -16,6 +18,7 @@ use clap::{Parser, Subcommand};
 use stemma_bench::{pan, speed};
 
 mod xling;
+mod xling_index;
 
 /// Benchmark input generators for stemma.
 #[derive(Debug, Parser)]
@@ -76,6 +79,39 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         sentences: usize,
     },
+    /// Document retrieval across languages: recall@1 and @10 of each query's translations by
+    /// the cross-lingual channel and by the monolingual channels, and their times.
+    XlingRetrieve {
+        /// The index (built with the model: `stemma index add`).
+        #[arg(long)]
+        index: PathBuf,
+        /// The installed model's folder.
+        #[arg(long)]
+        model: PathBuf,
+        /// Queries, one JSON object a line: {"id", "lang", "relevant": [ids]}.
+        #[arg(long)]
+        queries: PathBuf,
+        /// Candidates the cross-lingual channel returns.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// The cross-lingual channel's cost at a large size: an index of the corpus's first DOCS
+    /// documents with random sentence embeddings (no model), then the channel's scan and the
+    /// monolingual channels timed on QUERIES of its documents.
+    XlingSynthetic {
+        /// Corpus, one JSON object a line ({"id", "text"}): bench/xling_index.py's.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// The index folder to create.
+        #[arg(long)]
+        index: PathBuf,
+        /// Documents to index.
+        #[arg(long, default_value_t = 100_000)]
+        docs: usize,
+        /// Queries timed.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+    },
     /// Write the aligned KJV/WEB verse groups of Genesis, one JSON object a line:
     /// {"kjv": "...", "web": "..."} (the same verses in both translations), in text order.
     GenesisVerses {
@@ -109,6 +145,18 @@ fn main() -> Result<()> {
             data,
             sentences,
         } => xling::run(&model, &data, sentences),
+        Command::XlingRetrieve {
+            index,
+            model,
+            queries,
+            limit,
+        } => xling_index::run(&index, &model, &queries, limit),
+        Command::XlingSynthetic {
+            corpus,
+            index,
+            docs,
+            queries,
+        } => xling_index::synthetic(&corpus, &index, docs, queries),
         Command::GenesisVerses { data, out } => genesis_verses(data, out),
     }
 }

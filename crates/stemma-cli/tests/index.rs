@@ -12,7 +12,12 @@ use stemma_index::Index;
 
 fn stemma() -> Command {
     let mut cmd = Command::cargo_bin("stemma").unwrap();
-    cmd.env_remove("STEMMA_INDEX").env("NO_COLOR", "1");
+    // Monolingual: without the cross-lingual model, nothing is embedded (tests/xtrace.rs
+    // covers embeddings).
+    cmd.env_remove("STEMMA_INDEX")
+        .env_remove("STEMMA_MODEL_DIR")
+        .env("XDG_DATA_HOME", "/nonexistent/stemma-test-data")
+        .env("NO_COLOR", "1");
     cmd
 }
 

@@ -7,7 +7,12 @@ use assert_cmd::cargo::CommandCargoExt;
 
 fn stemma() -> Command {
     let mut cmd = Command::cargo_bin("stemma").unwrap();
-    cmd.env_remove("STEMMA_INDEX").env("NO_COLOR", "1");
+    // Monolingual: without the cross-lingual model, nothing is embedded (tests/xtrace.rs
+    // covers the cross-lingual trace).
+    cmd.env_remove("STEMMA_INDEX")
+        .env_remove("STEMMA_MODEL_DIR")
+        .env("XDG_DATA_HOME", "/nonexistent/stemma-test-data")
+        .env("NO_COLOR", "1");
     cmd
 }
 

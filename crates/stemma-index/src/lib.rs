@@ -17,6 +17,9 @@
 //!   (ignoring boilerplate fingerprints, document frequency over a cap), and
 //!   [`Index::similar`], BM25 over its chunks with a length-aware score, which finds short
 //!   common originals and reworded copies that fingerprints miss;
+//! - [`Index::cross_lingual`]: a third channel, over the per-sentence embeddings a caller's
+//!   model gave at add time ([`IndexWriter::add_all_with`]; stored quantized in the same
+//!   document, see [`SentenceEmbeddings`]), for sources in another language;
 //! - [`Index::get`], [`Index::list`], [`Index::search`] (BM25), [`Index::stats`].
 //!
 //! It must not know about rendering or the command line: it takes and returns
@@ -42,6 +45,7 @@
 //! assert_eq!(index.search("gardens", 10).unwrap()[0].id, "other");
 //! ```
 
+mod embedding;
 mod error;
 mod query;
 mod retrieve;
@@ -49,6 +53,10 @@ mod schema;
 mod tokenizer;
 mod writer;
 
+pub use embedding::{
+    CrossLingualOptions, SentenceEmbeddings, CHUNK_SENTENCES, CHUNK_STRIDE, CODE_BITS,
+    MAX_QUERY_WINDOWS, WINDOW_FLOOR,
+};
 pub use error::IndexError;
 pub use query::{
     only_stopwords, Candidate, CandidateOptions, DocInfo, SearchHit, Stats, MAX_QUERY_BYTES,
@@ -57,7 +65,7 @@ pub use query::{
 pub use retrieve::{
     Channel, CHUNK_CONTENT_WORDS, HITS_PER_CHUNK, MAX_CHUNKS, MIN_CHUNK_MATCH, MIN_HITS_PER_TARGET,
 };
-pub use writer::{AddOutcome, IndexWriter};
+pub use writer::{AddOutcome, Embedder, IndexWriter};
 
 use std::path::{Path, PathBuf};
 

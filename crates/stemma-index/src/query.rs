@@ -83,6 +83,13 @@ pub struct Candidate {
     /// hits summed over the target's chunks, each scaled to its chunk (1 ≈ every word of the
     /// chunk matched once), × (1 + share of the document's words the target holds).
     pub bm25: f32,
+    /// The cross-lingual channel's estimate of the best cosine between a window of the
+    /// target's sentences and one of its own (0 when that channel did not find it).
+    pub cosine: f32,
+    /// The cross-lingual channel's score, by which it ranks: over the target's windows of
+    /// sentences, `Σ max(0, best cosine with one of its windows − 0.3)` (0 when that channel
+    /// did not find it).
+    pub xling: f32,
     /// Which channel found it.
     pub channel: Channel,
     #[serde(skip)]
@@ -140,6 +147,8 @@ pub struct Stats {
     pub fingerprints: u64,
     /// Bytes on disk of the whole folder.
     pub disk_bytes: u64,
+    /// Live documents with stored sentence embeddings (cross-lingual candidates).
+    pub embedded: u64,
 }
 
 impl Index {
@@ -366,6 +375,8 @@ impl Index {
                 score,
                 shared,
                 bm25: 0.0,
+                cosine: 0.0,
+                xling: 0.0,
                 channel: Channel::Fingerprints,
                 address,
             });
@@ -497,6 +508,7 @@ impl Index {
             words: 0,
             fingerprints: 0,
             disk_bytes: 0,
+            embedded: 0,
         };
         for segment in searcher.segment_readers() {
             stats.deleted += u64::from(segment.num_deleted_docs());
@@ -509,6 +521,7 @@ impl Index {
                 stats.fingerprints += fps.first(doc).unwrap_or(0);
             }
         }
+        stats.embedded = self.embedded_count(&searcher)?;
         let entries =
             std::fs::read_dir(&self.dir).map_err(|e| IndexError::Io(self.dir.clone(), e))?;
         stats.disk_bytes = entries

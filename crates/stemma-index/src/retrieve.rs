@@ -76,6 +76,9 @@ pub enum Channel {
     Bm25,
     /// Both channels.
     Both,
+    /// The cross-lingual channel ([`Index::cross_lingual`]) only.
+    #[serde(rename = "cross_lingual")]
+    CrossLingual,
 }
 
 impl Index {
@@ -232,6 +235,8 @@ impl Index {
                 score: 0.0,
                 shared: 0,
                 bm25: score * (1.0 + contained),
+                cosine: 0.0,
+                xling: 0.0,
                 channel: Channel::Bm25,
                 address,
             });

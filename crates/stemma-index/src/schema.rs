@@ -10,6 +10,13 @@
 //! | `hash` | u64, fast | content hash: re-adding unchanged content is a no-op |
 //! | `bytes`, `words`, `fps` | u64, fast | statistics without reading stored text |
 //! | `day` | u64, fast | the date as YYYYMMDD (undated: `u64::MAX`): earliest witnesses rank first |
+//! | `emb` | bytes, stored | quantized sentence embeddings (`embedding` module) |
+//! | `xcodes` | u64, fast, multi-valued | sign codes of sentence windows: the cross-lingual channel's scan |
+//! | `xsent` | u64, fast | sentences embedded (absent: added without the model) |
+//! | `xlang` | raw string, stored, fast | language the embeddings were made for (ISO 639-3) |
+//!
+//! The last four came after format 3's first indexes: an index without them opens, works
+//! monolingually and says so ([`crate::Index::stores_embeddings`]).
 
 use tantivy::schema::{
     Field, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -32,6 +39,17 @@ pub(crate) struct Fields {
     pub words: Field,
     pub fps: Field,
     pub day: Field,
+    /// The embedding fields, when the index has them.
+    pub xling: Option<XlingFields>,
+}
+
+/// Handles of the embedding fields.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct XlingFields {
+    pub emb: Field,
+    pub codes: Field,
+    pub sentences: Field,
+    pub lang: Field,
 }
 
 pub(crate) fn build() -> Schema {
@@ -58,6 +76,10 @@ pub(crate) fn build() -> Schema {
     b.add_u64_field("words", FAST);
     b.add_u64_field("fps", FAST);
     b.add_u64_field("day", FAST);
+    b.add_bytes_field("emb", STORED);
+    b.add_u64_field("xcodes", FAST);
+    b.add_u64_field("xsent", FAST);
+    b.add_text_field("xlang", STRING | STORED | FAST);
     b.build()
 }
 
@@ -79,6 +101,14 @@ impl Fields {
             words: f("words")?,
             fps: f("fps")?,
             day: f("day")?,
+            xling: (|| {
+                Some(XlingFields {
+                    emb: f("emb")?,
+                    codes: f("xcodes")?,
+                    sentences: f("xsent")?,
+                    lang: f("xlang")?,
+                })
+            })(),
         })
     }
 }

@@ -6,8 +6,13 @@ use stemma_text::{Analysis, Document};
 use tantivy::{TantivyDocument, Term};
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::embedding::{quantize, stored_codes, SentenceEmbeddings};
 use crate::error::IndexError;
 use crate::Index;
+
+/// What computes a document's sentence embeddings at add time (the caller's model): called
+/// on rayon's threads, once per new or changed document, with the document's analysis.
+pub type Embedder<'e> = dyn Fn(&Document, &Analysis) -> SentenceEmbeddings + Sync + 'e;
 
 /// What [`IndexWriter::add`] did with a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +76,38 @@ impl<'a> IndexWriter<'a> {
 
     /// [`IndexWriter::add`] for many documents, analyzed in parallel (rayon), added in order.
     pub fn add_all(&mut self, docs: &[Document]) -> Result<Vec<AddOutcome>, IndexError> {
+        self.add_all_with(docs, None)
+    }
+
+    /// [`IndexWriter::add_all`], also storing each new or changed document's sentence
+    /// embeddings from `embedder` (when given and the index has the fields for them). Without
+    /// an embedder nothing more is computed than by `add_all`.
+    pub fn add_all_with(
+        &mut self,
+        docs: &[Document],
+        embedder: Option<&Embedder>,
+    ) -> Result<Vec<AddOutcome>, IndexError> {
+        self.add_batch(docs, embedder, false)
+    }
+
+    /// Store embeddings for documents that are already in the index with the same content
+    /// (re-added whole, in one commit with the rest: `stemma index embed`). A document whose
+    /// id is not in the index is added.
+    pub fn embed_all(
+        &mut self,
+        docs: &[Document],
+        embedder: &Embedder,
+    ) -> Result<Vec<AddOutcome>, IndexError> {
+        self.add_batch(docs, Some(embedder), true)
+    }
+
+    fn add_batch(
+        &mut self,
+        docs: &[Document],
+        embedder: Option<&Embedder>,
+        force: bool,
+    ) -> Result<Vec<AddOutcome>, IndexError> {
+        let embedder = embedder.filter(|_| self.index.stores_embeddings());
         // What each id holds now is looked up once (a term lookup per document), so
         // unchanged documents cost no analysis; the rest are analyzed (tokens, stems,
         // fingerprints) in parallel while tantivy indexes on its own threads.
@@ -79,15 +116,21 @@ impl<'a> IndexWriter<'a> {
         for doc in docs {
             previous.push(self.previous_hash(&doc.id)?);
         }
-        let prepared: Vec<Option<(Vec<u64>, usize)>> = docs
+        type Prepared = (Vec<u64>, usize, Option<SentenceEmbeddings>);
+        let prepared: Vec<Option<Prepared>> = docs
             .par_iter()
             .zip(&hashes)
             .zip(&previous)
-            .with_min_len(4)
+            .with_min_len(if embedder.is_some() { 1 } else { 4 })
             .map(|((doc, &hash), &previous)| {
-                (previous != Some(hash)).then(|| {
+                (force || previous != Some(hash)).then(|| {
                     let analysis = stemma_text::analyze(&doc.text);
-                    (self.index.fingerprints(&analysis), analysis.tokens.len())
+                    let embeddings = embedder.map(|embed| embed(doc, &analysis));
+                    (
+                        self.index.fingerprints(&analysis),
+                        analysis.tokens.len(),
+                        embeddings,
+                    )
                 })
             })
             .collect();
@@ -95,10 +138,14 @@ impl<'a> IndexWriter<'a> {
         for (i, (doc, prepared)) in docs.iter().zip(prepared).enumerate() {
             outcomes.push(match prepared {
                 None => AddOutcome::Unchanged,
-                Some((fps, words)) => {
+                Some((fps, words, embeddings)) => {
                     // A second document with the same id in this batch sees the first.
-                    let previous = self.pending.get(&doc.id).copied().or(previous[i]);
-                    self.add_prepared(doc, hashes[i], previous, &fps, words)?
+                    let mut previous = self.pending.get(&doc.id).copied().or(previous[i]);
+                    if force && previous.is_some() {
+                        // Unchanged content, replaced to store its embeddings.
+                        previous = Some(!hashes[i]);
+                    }
+                    self.add_prepared(doc, hashes[i], previous, &fps, words, embeddings.as_ref())?
                 }
             });
         }
@@ -119,6 +166,7 @@ impl<'a> IndexWriter<'a> {
             previous,
             &fps,
             analysis.tokens.len(),
+            None,
         )
     }
 
@@ -137,6 +185,7 @@ impl<'a> IndexWriter<'a> {
         previous: Option<u64>,
         fps: &[u64],
         words: usize,
+        embeddings: Option<&SentenceEmbeddings>,
     ) -> Result<AddOutcome, IndexError> {
         let outcome = match previous {
             Some(h) if h == hash => return Ok(AddOutcome::Unchanged),
@@ -174,6 +223,16 @@ impl<'a> IndexWriter<'a> {
         t.add_u64(f.words, words as u64);
         t.add_u64(f.fps, fps.len() as u64);
         t.add_u64(f.day, day_key(doc.date.as_deref()));
+        if let (Some(x), Some(e)) = (f.xling, embeddings) {
+            t.add_bytes(x.emb, &quantize(e));
+            for code in stored_codes(e) {
+                t.add_u64(x.codes, code);
+            }
+            t.add_u64(x.sentences, e.sentences() as u64);
+            if let Some(lang) = &e.lang {
+                t.add_text(x.lang, lang);
+            }
+        }
         self.writer
             .add_document(t)
             .map_err(|e| IndexError::from_tantivy(&self.index.dir, e))?;

@@ -126,6 +126,42 @@ struct JsonReport<'a> {
     timeline: Vec<&'a str>,
     candidates: Vec<&'a str>,
     segments: Vec<JsonSegment<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cross_lingual: Option<&'a TraceCrossLingual>,
+}
+
+/// The cross-lingual side of a trace, as reported (absent from a monolingual trace).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceCrossLingual {
+    /// `searched` (the model embedded the target and the index's embeddings were searched),
+    /// `model_missing` (the index has embeddings but no model is installed),
+    /// `index_not_embedded` (no document of the index has embeddings: `stemma index embed`).
+    pub status: &'static str,
+    /// The model that ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<&'static str>,
+    /// The target's language (ISO 639-3, guessed from its text).
+    pub target_lang: Option<String>,
+    /// Candidates that only the cross-lingual channel proposed.
+    pub candidates: usize,
+    /// Every aligned candidate's language, in the order of `candidates`.
+    pub languages: Vec<CandidateLanguage>,
+    /// One-line notes for the reader.
+    pub notes: Vec<String>,
+}
+
+/// One candidate's language in a trace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateLanguage {
+    /// Document id.
+    pub id: String,
+    /// Its language (ISO 639-3): as guessed when its embeddings were stored, else from its
+    /// text; `None` when too short to tell.
+    pub lang: Option<String>,
+    /// Whether the cross-lingual channel proposed it.
+    pub cross_lingual: bool,
+    /// Translated passages it shares with the target.
+    pub translated_passages: usize,
 }
 
 #[derive(Serialize)]
@@ -205,6 +241,13 @@ struct JsonSegment<'a> {
 /// `identity`, `score`, `words`, spans `target`, `source_span` and `passage_target` with
 /// `start`/`end` bytes and `char_start`/`char_end`, and the `target_text`/`source_text`).
 pub fn to_json(view: &TraceView) -> String {
+    to_json_with(view, None)
+}
+
+/// [`to_json`] with a `cross_lingual` section at the end (when given): the target's and each
+/// candidate's language, and what the cross-lingual channel did. Without it the output is
+/// exactly [`to_json`]'s.
+pub fn to_json_with(view: &TraceView, cross_lingual: Option<&TraceCrossLingual>) -> String {
     let prep = Prepared::new(view);
     let t = view.trace;
     let report = JsonReport {
@@ -259,6 +302,7 @@ pub fn to_json(view: &TraceView) -> String {
                 source_text: &source_doc(view, seg.source).text[ss.start..ss.end],
             })
             .collect(),
+        cross_lingual,
     };
     let mut out = serde_json::to_string_pretty(&report).expect("the report serializes");
     out.push('\n');

@@ -25,6 +25,7 @@
 mod model;
 mod muse;
 mod passages;
+mod stored;
 mod tokenizer;
 
 use std::path::Path;

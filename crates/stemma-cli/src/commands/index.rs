@@ -12,6 +12,7 @@ use stemma_index::{AddOutcome, Index, IndexWriter};
 use stemma_ingest::{Format, Limits};
 use stemma_text::Document;
 
+use super::model::{load_for_comparison, ModelDirArg};
 use super::output;
 
 /// Where the index lives (shared by `index` and `trace`).
@@ -41,8 +42,13 @@ pub struct IndexArgs {
 #[derive(Debug, Subcommand)]
 pub enum IndexCommand {
     /// Add files, folders (recursively) and JSON Lines corpora; a document whose id exists is
-    /// replaced, unless its content is unchanged.
+    /// replaced, unless its content is unchanged. With the cross-lingual model installed, each
+    /// document's sentence embeddings are stored too (trace then finds sources in other
+    /// languages).
     Add(AddArgs),
+    /// Store sentence embeddings for the documents added without them (before the
+    /// cross-lingual model was installed, or with --no-embeddings).
+    Embed(EmbedArgs),
     /// List the documents (id, date, source, words, title).
     List(JsonFlag),
     /// Show one document: metadata and text.
@@ -120,6 +126,28 @@ pub struct AddArgs {
     /// The similarity --dedup reports.
     #[arg(long, default_value_t = stemma_dedup::DedupOptions::default().threshold)]
     pub dedup_threshold: f64,
+    /// Do not store sentence embeddings, even with the model installed (faster: embedding
+    /// costs ≈ 2.5 ms per sentence and core; `stemma index embed` adds them later).
+    #[arg(long)]
+    pub no_embeddings: bool,
+    #[command(flatten)]
+    pub model: ModelDirArg,
+}
+
+/// Arguments of `stemma index embed`.
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// Commit after this many documents…
+    #[arg(long, default_value_t = 10_000)]
+    pub commit_every: usize,
+    /// …or after this many seconds, whichever comes first.
+    #[arg(long, default_value_t = 10.0)]
+    pub commit_secs: f64,
+    /// No progress lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub model: ModelDirArg,
 }
 
 /// Run `stemma index …`.
@@ -127,6 +155,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
     let dir = args.dir.dir;
     match args.command {
         IndexCommand::Add(add) => run_add(&dir, add),
+        IndexCommand::Embed(embed) => run_embed(&dir, embed),
         IndexCommand::Dups(flags) => {
             anyhow::ensure!(
                 dir.is_dir(),
@@ -212,7 +241,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
             } else {
                 let per_doc = stats.disk_bytes.checked_div(stats.documents).unwrap_or(0);
                 format!(
-                    "index: {}\ndocuments: {}\ntext: {:.1} MB, {} words\nfingerprints: {}\non disk: {:.1} MB ({} bytes per document)\nsegments: {}\ndeleted, awaiting merge: {}\n",
+                    "index: {}\ndocuments: {}\ntext: {:.1} MB, {} words\nfingerprints: {}\non disk: {:.1} MB ({} bytes per document)\nsegments: {}\ndeleted, awaiting merge: {}\nwith sentence embeddings: {}\n",
                     dir.display(),
                     stats.documents,
                     stats.text_bytes as f64 / 1e6,
@@ -221,7 +250,8 @@ pub fn run(args: IndexArgs) -> Result<()> {
                     stats.disk_bytes as f64 / 1e6,
                     per_doc,
                     stats.segments,
-                    stats.deleted
+                    stats.deleted,
+                    stats.embedded
                 )
             };
             output::write_stdout(&out)
@@ -278,6 +308,18 @@ struct Tally {
 /// and each "committed N documents" line printed is durable.
 fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
     let index = Index::open_or_create(dir)?;
+    // The model is loaded only when installed (or named): without it nothing more is done
+    // than before.
+    let model = if args.no_embeddings || !index.stores_embeddings() {
+        None
+    } else {
+        load_for_comparison(&args.model)?
+    };
+    let embed = |doc: &Document, analysis: &stemma_text::Analysis| {
+        let model = model.as_ref().expect("called only with a model");
+        super::xtrace::embed(model, doc, analysis)
+    };
+    let embedder: Option<&stemma_index::Embedder> = model.as_ref().map(|_| &embed as _);
     let mut writer = index.writer()?;
     let limits = Limits {
         max_bytes: args.max_bytes,
@@ -310,7 +352,11 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
                      force_commit: bool|
      -> Result<()> {
         if !batch.is_empty() {
-            for (outcome, doc) in writer.add_all(batch)?.into_iter().zip(batch.iter()) {
+            for (outcome, doc) in writer
+                .add_all_with(batch, embedder)?
+                .into_iter()
+                .zip(batch.iter())
+            {
                 match outcome {
                     AddOutcome::Added => tally.added += 1,
                     AddOutcome::Replaced => tally.replaced += 1,
@@ -396,7 +442,7 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
     let stats = index.stats()?;
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     eprintln!(
-        "added {}, replaced {}, unchanged {} ({:.1} MB in {:.1} s, {:.1} MB/s); {} holds {} documents",
+        "added {}, replaced {}, unchanged {} ({:.1} MB in {:.1} s, {:.1} MB/s); {} holds {} documents{}",
         tally.added,
         tally.replaced,
         tally.unchanged,
@@ -404,7 +450,13 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
         secs,
         tally.bytes as f64 / 1e6 / secs,
         dir.display(),
-        stats.documents
+        stats.documents,
+        // Said only where embeddings are in play: without the model the line is as before.
+        if model.is_some() || stats.embedded > 0 {
+            format!(", {} with sentence embeddings", stats.embedded)
+        } else {
+            String::new()
+        }
     );
     if let Some(changed) = &tally.changed {
         let flags = super::dedup::DedupFlags {
@@ -421,6 +473,56 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
         tally.bad == 0,
         "{} input(s) could not be read (see above); everything else was added",
         tally.bad
+    );
+    Ok(())
+}
+
+/// `stemma index embed`: the documents without embeddings re-added with them, in batches,
+/// committed every `--commit-every` documents or `--commit-secs` seconds (a crash loses at
+/// most that much; what was committed keeps its embeddings).
+fn run_embed(dir: &std::path::Path, args: EmbedArgs) -> Result<()> {
+    let index = Index::open(dir)?;
+    anyhow::ensure!(
+        index.stores_embeddings(),
+        "{}: this index was made before sentence embeddings were stored; re-create it with stemma index add",
+        dir.display()
+    );
+    let (model_dir, _) = args.model.resolve();
+    let model = stemma_xling::Model::load(&model_dir)?;
+    let embed = |doc: &Document, analysis: &stemma_text::Analysis| {
+        super::xtrace::embed(&model, doc, analysis)
+    };
+    let ids = index.unembedded()?;
+    let total = ids.len();
+    let mut writer = index.writer()?;
+    let (started, mut last_commit) = (Instant::now(), Instant::now());
+    let (mut done, mut committed) = (0, 0);
+    for batch in ids.chunks(256) {
+        let mut docs = Vec::with_capacity(batch.len());
+        for id in batch {
+            docs.extend(index.get(id)?);
+        }
+        writer.embed_all(&docs, &embed)?;
+        done += batch.len();
+        if done - committed >= args.commit_every.max(1)
+            || last_commit.elapsed().as_secs_f64() >= args.commit_secs
+            || done == total
+        {
+            writer.commit()?;
+            committed = done;
+            last_commit = Instant::now();
+            if !args.quiet {
+                eprintln!("committed {done} of {total} documents");
+            }
+        }
+    }
+    writer.finish()?;
+    eprintln!(
+        "embedded {total} documents in {:.1} s; {} holds {} documents, {} with embeddings",
+        started.elapsed().as_secs_f64(),
+        dir.display(),
+        index.stats()?.documents,
+        index.embedded()?
     );
     Ok(())
 }

@@ -11,3 +11,4 @@ pub mod pan;
 pub mod reuse;
 pub mod serve;
 pub mod trace;
+pub mod xtrace;

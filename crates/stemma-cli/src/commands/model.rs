@@ -132,3 +132,9 @@ pub fn load_for_comparison(dir: &ModelDirArg) -> Result<Option<Model>> {
         Err(e) => Err(e.into()),
     }
 }
+
+/// Whether a model seems installed in `dir` (its manifest is there): worth loading, or worth
+/// a note when the index lacks what it would need.
+pub fn installed(dir: &Path) -> bool {
+    dir.join("manifest.json").is_file()
+}

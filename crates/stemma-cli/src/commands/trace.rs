@@ -11,6 +11,7 @@ use stemma_trace::IndexedTrace;
 use super::compare::AlignArgs;
 use super::index::IndexDir;
 use super::output;
+use super::xtrace::CrossTrace;
 
 /// Arguments of `stemma trace`.
 #[derive(Debug, Args)]
@@ -46,6 +47,8 @@ pub struct TraceArgs {
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
     #[command(flatten)]
+    pub cross: super::xtrace::CrossLingualArgs,
+    #[command(flatten)]
     pub align: AlignArgs,
 }
 
@@ -72,18 +75,35 @@ pub fn run(args: TraceArgs) -> Result<()> {
         (Some(file), None) => (stemma_ingest::load(file, &args.align.limits())?, false),
         (None, None) => anyhow::bail!("give a FILE to trace, or --id ID"),
     };
-    let IndexedTrace { sources, trace } = stemma_trace::trace_in_index(
-        &index,
-        &target,
-        by_id,
-        CandidateOptions {
-            limit: args.candidates,
-            bm25_limit: args.bm25_candidates,
-            max_doc_freq: args.max_df,
-            ..CandidateOptions::default()
-        },
-        &options,
-    )?;
+    let candidate_options = CandidateOptions {
+        limit: args.candidates,
+        bm25_limit: args.bm25_candidates,
+        max_doc_freq: args.max_df,
+        ..CandidateOptions::default()
+    };
+    let mut cross = CrossTrace::start(&args.cross, &index, &target)?;
+    let (sources, trace) = match &mut cross {
+        // The cross-lingual path: the shared pipeline's steps with a third channel between
+        // retrieval and alignment.
+        Some(cross) => {
+            for note in &cross.report.notes {
+                eprintln!("stemma: {note}");
+            }
+            cross.trace_in_index(
+                &args.cross,
+                &index,
+                &target,
+                by_id,
+                candidate_options,
+                &options,
+            )?
+        }
+        None => {
+            let IndexedTrace { sources, trace } =
+                stemma_trace::trace_in_index(&index, &target, by_id, candidate_options, &options)?;
+            (sources, trace)
+        }
+    };
     let view = TraceView {
         target: &target,
         candidates: &sources,
@@ -95,7 +115,7 @@ pub fn run(args: TraceArgs) -> Result<()> {
         stemma_report::trace::to_html(&view)
     })?;
     let rendered = if args.json {
-        stemma_report::trace::to_json(&view)
+        stemma_report::trace::to_json_with(&view, cross.as_ref().map(|c| &c.report))
     } else {
         stemma_report::trace::to_terminal(&view, output::terminal_style(&args.color))
     };

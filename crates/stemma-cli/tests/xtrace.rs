@@ -1,0 +1,208 @@
+//! Cross-lingual `stemma index add | embed` and `stemma trace` end to end.
+//!
+//! Tests that need the model read it from `STEMMA_MODEL_DIR`; CI installs it there and sets
+//! `STEMMA_REQUIRE_MODEL=1`, which turns a missing model into a failure.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const RU: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/xling/udhr-ru-articles-1-10.txt"
+);
+const EN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/xling/emma-with-udhr-en-articles-3-6.txt"
+);
+const LGPL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/LGPL-2.1.txt");
+const GPL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/GPL-2.txt");
+
+fn installed_model() -> Option<PathBuf> {
+    let required = std::env::var_os("STEMMA_REQUIRE_MODEL").is_some_and(|v| v == "1");
+    let dir = std::env::var_os("STEMMA_MODEL_DIR").map(PathBuf::from);
+    match dir {
+        Some(dir) if dir.join("manifest.json").is_file() => Some(dir),
+        _ => {
+            assert!(
+                !required,
+                "STEMMA_REQUIRE_MODEL=1 but no model in STEMMA_MODEL_DIR"
+            );
+            eprintln!("no model in STEMMA_MODEL_DIR: skipped");
+            None
+        }
+    }
+}
+
+/// `stemma` with the model in `model` (or none: an empty data home).
+fn stemma(model: Option<&Path>, home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("stemma").unwrap();
+    cmd.env_remove("STEMMA_MODEL_DIR")
+        .env_remove("STEMMA_INDEX")
+        .env("XDG_DATA_HOME", home);
+    if let Some(model) = model {
+        cmd.env("STEMMA_MODEL_DIR", model);
+    }
+    cmd
+}
+
+fn run(mut cmd: Command, args: &[&str]) -> (String, String) {
+    let out = cmd.args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap()
+}
+
+#[test]
+fn trace_finds_a_translated_source_stored_with_embeddings() {
+    let Some(model) = installed_model() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("idx");
+    let index = index.to_str().unwrap();
+    let with = || stemma(Some(&model), home.path());
+    run(with(), &["index", "--index", index, "add", RU, LGPL, GPL]);
+    let (stats, _) = run(with(), &["index", "--index", index, "stats", "--json"]);
+    assert_eq!(json(&stats)["stats"]["embedded"], 3);
+
+    let (out, err) = run(with(), &["trace", "--index", index, EN, "--json"]);
+    assert!(err.is_empty(), "{err}");
+    let report = json(&out);
+    let cross = &report["cross_lingual"];
+    assert_eq!(cross["status"], "searched", "{cross}");
+    assert_eq!(cross["target_lang"], "eng");
+    let ru = cross["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "udhr-ru-articles-1-10.txt")
+        .expect("the Russian source is a candidate");
+    assert_eq!(ru["lang"], "rus");
+    assert!(ru["translated_passages"].as_u64().unwrap() >= 1, "{ru}");
+    // The English articles 3-6 inside Emma are attributed to the Russian text.
+    let translated: Vec<&serde_json::Value> = report["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "translated")
+        .collect();
+    assert!(!translated.is_empty(), "{out}");
+    let target = std::fs::read_to_string(EN).unwrap();
+    for s in &translated {
+        assert_eq!(s["source"], "udhr-ru-articles-1-10.txt");
+        let (start, end) = (
+            s["target"]["start"].as_u64().unwrap() as usize,
+            s["target"]["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&target[start..end], s["target_text"].as_str().unwrap());
+    }
+    let text: String = translated
+        .iter()
+        .map(|s| s["target_text"].as_str().unwrap())
+        .collect();
+    assert!(text.contains("right to life, liberty"), "{text}");
+    assert!(!text.contains("Emma Woodhouse"), "{text}");
+
+    // Off: the monolingual trace, byte for byte the one of an index without embeddings and
+    // no model.
+    let (off, _) = run(
+        with(),
+        &[
+            "trace",
+            "--index",
+            index,
+            EN,
+            "--json",
+            "--cross-lingual",
+            "never",
+        ],
+    );
+    assert!(json(&off).get("cross_lingual").is_none());
+    let plain = dir.path().join("plain");
+    let plain = plain.to_str().unwrap();
+    let without = || stemma(None, home.path());
+    run(
+        without(),
+        &["index", "--index", plain, "add", RU, LGPL, GPL],
+    );
+    let (stats, _) = run(without(), &["index", "--index", plain, "stats", "--json"]);
+    assert_eq!(json(&stats)["stats"]["embedded"], 0);
+    let (mono, err) = run(without(), &["trace", "--index", plain, EN, "--json"]);
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(off, mono);
+    // A same-language trace is unchanged by the embeddings.
+    let (a, _) = run(
+        with(),
+        &["trace", "--index", index, "--id", "LGPL-2.1.txt", "--json"],
+    );
+    let (b, _) = run(
+        without(),
+        &["trace", "--index", plain, "--id", "LGPL-2.1.txt", "--json"],
+    );
+    let mut a = json(&a);
+    assert_eq!(a["cross_lingual"]["status"], "searched");
+    a.as_object_mut().unwrap().remove("cross_lingual");
+    assert_eq!(a, json(&b));
+}
+
+#[test]
+fn an_index_without_embeddings_says_so_and_gets_them_later() {
+    let Some(model) = installed_model() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("idx");
+    let index = index.to_str().unwrap();
+    let with = || stemma(Some(&model), home.path());
+    run(
+        with(),
+        &["index", "--index", index, "add", RU, GPL, "--no-embeddings"],
+    );
+    let (out, err) = run(with(), &["trace", "--index", index, EN, "--json"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("stemma index embed"), "{err}");
+    assert_eq!(json(&out)["cross_lingual"]["status"], "index_not_embedded");
+
+    let (_, err) = run(with(), &["index", "--index", index, "embed"]);
+    assert!(err.contains("embedded 2 documents"), "{err}");
+    let (stats, _) = run(with(), &["index", "--index", index, "stats", "--json"]);
+    let stats = json(&stats);
+    assert_eq!(stats["stats"]["embedded"], 2);
+    assert_eq!(stats["stats"]["documents"], 2);
+    let (out, _) = run(with(), &["trace", "--index", index, EN, "--json"]);
+    let report = json(&out);
+    assert!(report["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["kind"] == "translated"));
+
+    // Embeddings on disk but no model: one line saying how to install it; the trace is the
+    // monolingual one.
+    let (out, err) = run(
+        stemma(None, home.path()),
+        &["trace", "--index", index, EN, "--json"],
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("stemma model install"), "{err}");
+    assert_eq!(json(&out)["cross_lingual"]["status"], "model_missing");
+
+    // embed without a model: one line, exit 2.
+    let out = stemma(None, home.path())
+        .args(["index", "--index", index, "embed"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("stemma model install"), "{err}");
+}
