@@ -16,7 +16,8 @@
 //!
 //! **Closeness, seen from both sides.** For each source: its `identity` (aligned words
 //! identical after normalization, over all its passages: `Σ 2·matched / Σ (source words +
-//! target words)`), the share of the *target* it explains, and the share of *the source* that
+//! target words)`; a translated passage, whose identity is 0, counts at its similarity: see
+//! [`likeness`]), the share of the *target* it explains, and the share of *the source* that
 //! the target covers (`source_share`: its characters inside its passages). Closeness is
 //!
 //! ```text
@@ -315,7 +316,7 @@ pub fn attribute(
         .collect();
     let prior: Vec<f64> = measures
         .iter()
-        .map(|m| closeness(m.identity, share(m.reused_chars), m.source_share))
+        .map(|m| closeness(m.likeness, share(m.reused_chars), m.source_share))
         .collect();
 
     // Which passages cover each target word, and whether they align it to an identical word
@@ -338,7 +339,7 @@ pub fn attribute(
     let source_of = |number: u32| ranked[number as usize].0;
     let identity = |number: u32| {
         let (s, p) = ranked[number as usize];
-        sources[s].passages[p].identity
+        likeness(&sources[s].passages[p])
     };
     let date = |number: u32| &sources[source_of(number)].source.date;
 
@@ -413,7 +414,7 @@ pub fn attribute(
     let final_closeness: Vec<f64> = (0..sources.len())
         .map(|s| {
             closeness(
-                measures[s].identity,
+                measures[s].likeness,
                 share(attributed[s]),
                 measures[s].source_share,
             )
@@ -547,10 +548,39 @@ fn drop_slivers(owner: &mut [Option<u32>]) {
     }
 }
 
+/// How alike a passage's two sides are: its identity, or for a translated passage (whose
+/// identity is 0: no word is the same across languages) the mean cosine of its sentence
+/// pairs. Closeness and the per-word comparison use it, so a translation that explains the
+/// whole target is not ranked behind every monolingual source; an exact copy (identity 1)
+/// still beats a translation (cosines of true translations are 0.6–0.8).
+///
+/// ```
+/// use stemma_align::{Passage, PassageKind, Span};
+/// use stemma_trace::likeness;
+/// let mut p = Passage {
+///     a: Span { start: 0, end: 5 }, b: Span { start: 0, end: 5 }, a_tokens: 1, b_tokens: 1,
+///     matched_tokens: 0, identity: 0.0, score: 0.7, kind: PassageKind::Translated,
+///     a_diffs: vec![], b_diffs: vec![], also: vec![], similarity: Some(0.7),
+///     sentence_pairs: vec![],
+/// };
+/// assert_eq!(likeness(&p), 0.7);
+/// p.kind = PassageKind::Edited;
+/// assert_eq!(likeness(&p), 0.0);
+/// ```
+pub fn likeness(passage: &Passage) -> f64 {
+    match (passage.kind, passage.similarity) {
+        (PassageKind::Translated, Some(similarity)) => similarity.clamp(0.0, 1.0),
+        _ => passage.identity,
+    }
+}
+
 /// What one source's passages say about it, before any segmentation.
 struct SourceMeasures {
     /// `Σ 2·matched / Σ (a_tokens + b_tokens)` over its passages.
     identity: f64,
+    /// `Σ likeness·(a_tokens + b_tokens) / Σ (a_tokens + b_tokens)`: the identity, with
+    /// translated passages counted at their similarity ([`likeness`]).
+    likeness: f64,
     /// Target characters inside its passages.
     reused_chars: usize,
     /// Share of its own characters inside its passages.
@@ -562,6 +592,11 @@ impl SourceMeasures {
         let (matched, words) = sp.passages.iter().fold((0, 0), |(m, w), p| {
             (m + 2 * p.matched_tokens, w + p.a_tokens + p.b_tokens)
         });
+        let alike: f64 = sp
+            .passages
+            .iter()
+            .map(|p| likeness(p) * (p.a_tokens + p.b_tokens) as f64)
+            .sum();
         let text = &sp.source.text;
         let source_chars = |span: Span| {
             text.get(span.start..span.end)
@@ -574,6 +609,11 @@ impl SourceMeasures {
                 0.0
             } else {
                 matched as f64 / words as f64
+            },
+            likeness: if words == 0 {
+                0.0
+            } else {
+                alike / words as f64
             },
             reused_chars: union_chars(sp.passages.iter().map(|p| p.b), target_chars),
             source_share: if total == 0 {

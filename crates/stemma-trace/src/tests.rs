@@ -412,3 +412,61 @@ fn a_short_later_edited_copy_does_not_take_words_from_the_origin() {
     assert_eq!(t.segments.len(), 1, "{t:#?}");
     assert_eq!(t.sources[0].id, "origin", "{t:#?}");
 }
+
+#[test]
+fn a_translation_explaining_the_target_ranks_before_a_short_quote() {
+    // The target is a translation of one source (a translated passage over all of it:
+    // identity 0, similarity 0.75) and quotes ten words of another verbatim. The translation
+    // is the closer source; with identity alone its closeness was 0 and it ranked last.
+    let text: String = (0..80).map(|i| format!("word{i} ")).collect();
+    let analysis = analyze(&text);
+    let tokens = &analysis.tokens;
+    let span_of = |from: usize, to: usize| Span {
+        start: tokens[from].start as usize,
+        end: tokens[to - 1].end as usize,
+    };
+    let original = Document::new("translation", "слово ".repeat(80));
+    let quoted = Document::new(
+        "quote",
+        format!("{}{}", &text[..span_of(0, 10).end], " filler".repeat(190)),
+    );
+    let translated = Passage {
+        a: Span {
+            start: 0,
+            end: original.text.len() - 1,
+        },
+        b: span_of(0, 80),
+        a_tokens: 80,
+        b_tokens: 80,
+        matched_tokens: 0,
+        identity: 0.0,
+        score: 0.75 * 80.0,
+        kind: PassageKind::Translated,
+        a_diffs: vec![],
+        b_diffs: vec![],
+        also: vec![],
+        similarity: Some(0.75),
+        sentence_pairs: Vec::new(),
+    };
+    let quote = Passage {
+        a_tokens: 10,
+        b_tokens: 10,
+        matched_tokens: 10,
+        score: 10.0,
+        ..span_passage(span_of(0, 10), span_of(0, 10), 10.0)
+    };
+    let sources = [
+        SourcePassages {
+            source: &quoted,
+            passages: vec![quote],
+        },
+        SourcePassages {
+            source: &original,
+            passages: vec![translated],
+        },
+    ];
+    let t = attribute(&Document::new("t", text.clone()), &analysis, &sources);
+    assert_eq!(t.sources[0].id, "translation", "{t:#?}");
+    assert!(t.sources[0].closeness > 0.5, "{t:#?}");
+    assert!(t.sources[0].share > 0.8, "{t:#?}");
+}
