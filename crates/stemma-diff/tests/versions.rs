@@ -1,24 +1,10 @@
 //! Real version pairs (Debian constitution, GPL-2 variants, MPL, Apache) and a numbered plan
 //! with a known truth: the key facts of each comparison.
 
+mod common;
+
+use common::{fixture, table};
 use stemma_diff::{diff, Change, ChangeKind, Diff, DiffOptions, Granularity, Op};
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// (kind, old names, new names) of every change.
-fn table(d: &Diff) -> Vec<(ChangeKind, String, String)> {
-    d.changes
-        .iter()
-        .map(|c| {
-            let a: Vec<&str> = c.a.iter().map(|&x| d.a[x].name.as_str()).collect();
-            let b: Vec<&str> = c.b.iter().map(|&y| d.b[y].name.as_str()).collect();
-            (c.kind, a.join("+"), b.join("+"))
-        })
-        .collect()
-}
 
 fn find<'d>(d: &'d Diff, a: &str, b: &str) -> &'d Change {
     d.changes

@@ -4,25 +4,11 @@
 //! blog's numbered copy with commentary lines between the points, and real versions (GPL,
 //! Debian constitution) converted to HTML and back with pandoc. See fixtures/web/SOURCE.
 
+mod common;
+
+use common::{fixture, table};
 use stemma_diff::{diff, ChangeKind, Diff, DiffOptions, Numbering};
 use ChangeKind::*;
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// (kind, old names, new names) of every change, in report order.
-fn table(d: &Diff) -> Vec<(ChangeKind, String, String)> {
-    d.changes
-        .iter()
-        .map(|c| {
-            let a: Vec<&str> = c.a.iter().map(|&x| d.a[x].name.as_str()).collect();
-            let b: Vec<&str> = c.b.iter().map(|&y| d.b[y].name.as_str()).collect();
-            (c.kind, a.join("+"), b.join("+"))
-        })
-        .collect()
-}
 
 fn rows(expected: &[(ChangeKind, &str, &str)]) -> Vec<(ChangeKind, String, String)> {
     expected
