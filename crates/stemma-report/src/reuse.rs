@@ -36,7 +36,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use stemma_align::Span;
-use stemma_reuse::{Reuse, ReuseOptions, ReuseStats};
+use stemma_reuse::{Cluster, CrossLingualReuse, Reuse, ReuseOptions, ReuseStats};
 use stemma_text::{CharOffsets, Document};
 
 use crate::compare::kind_name;
@@ -92,7 +92,10 @@ fn opt(s: &Option<String>) -> Value {
 /// The fields are passim's `out.json` ones — `cluster`, `size`, `id`, `series`, `date`,
 /// `begin`, `end` (chars), `text` — plus `earliest_id` (the cluster's earliest witness, or
 /// null when no member is dated) and `earliest_by` (`"date"` or `"undated"`), followed by
-/// the input record's other fields.
+/// the input record's other fields. Members of a cluster that holds a translated passage
+/// also have `lang` (ISO 639-3, detected) and `kind`: `"translated"` for a member in another
+/// language than the cluster's first member, else `"reused"` (these two take the place of
+/// input fields of the same names).
 pub fn write_clusters(view: &ReuseView, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let mut queries: Vec<(u32, usize)> = Vec::new();
     for c in &view.reuse.clusters {
@@ -107,7 +110,8 @@ pub fn write_clusters(view: &ReuseView, out: &mut (impl Write + ?Sized)) -> io::
     let mut line = Vec::with_capacity(4096);
     for c in &view.reuse.clusters {
         let earliest = c.earliest.map(|i| &view.docs[c.members[i].doc as usize]);
-        for m in &c.members {
+        let languages = member_languages(view, c);
+        for (i, m) in c.members.iter().enumerate() {
             let member = ClusterMember {
                 cluster: c.id,
                 size: c.members.len(),
@@ -118,13 +122,53 @@ pub fn write_clusters(view: &ReuseView, out: &mut (impl Write + ?Sized)) -> io::
                 earliest,
             };
             q += 2;
+            let mut record = member.record();
+            if let Some(languages) = &languages {
+                let (lang, kind) = &languages[i];
+                record.insert("lang".into(), opt(lang));
+                record.insert("kind".into(), (*kind).into());
+            }
             line.clear();
-            serde_json::to_writer(&mut line, &Value::Object(member.record()))?;
+            serde_json::to_writer(&mut line, &Value::Object(record))?;
             line.push(b'\n');
             out.write_all(&line)?;
         }
     }
     Ok(())
+}
+
+/// Whether a cluster holds a translated passage.
+fn is_cross_lingual(view: &ReuseView, cluster: &Cluster) -> bool {
+    cluster.alignments.iter().any(|&i| {
+        view.reuse.pairs[i as usize].passage.kind == stemma_align::PassageKind::Translated
+    })
+}
+
+/// For a cluster that holds a translated passage, each member's language and kind:
+/// `translated` for a member in another language than the cluster's first member (its
+/// earliest witness when dated), else `reused`. `None` for a monolingual cluster, whose
+/// records stay as they were.
+fn member_languages(
+    view: &ReuseView,
+    cluster: &Cluster,
+) -> Option<Vec<(Option<String>, &'static str)>> {
+    let langs = &view.reuse.cross_lingual.as_ref()?.langs;
+    if langs.is_empty() || !is_cross_lingual(view, cluster) {
+        return None;
+    }
+    let lang = |m: &stemma_reuse::Member| langs[m.doc as usize].clone();
+    let first = lang(&cluster.members[0]);
+    Some(
+        cluster
+            .members
+            .iter()
+            .map(|m| {
+                let l = lang(m);
+                let kind = if l != first { "translated" } else { "reused" };
+                (l, kind)
+            })
+            .collect(),
+    )
 }
 
 /// One member of a cluster, as [`write_clusters`] writes it.
@@ -202,7 +246,9 @@ impl ClusterMember<'_> {
 /// (aligned identical words), `score`, `s1`, `s2` (the passages, without gap marks), plus
 /// `series1`, `series2`, `date1`, `date2`, `identity`, `kind` and `cluster` (the cluster
 /// both its passages belong to; 0 when they are in different clusters or in none: an
-/// alignment that matches under half of one span's words joins no cluster).
+/// alignment that matches under half of one span's words joins no cluster). A translated
+/// passage (`kind` `"translated"`) also has `lang1`, `lang2` and `similarity` (the mean
+/// cosine of its sentence pairs).
 pub fn write_pairs(view: &ReuseView, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let pairs = &view.reuse.pairs;
     let mut cluster_of = vec![0u64; pairs.len()];
@@ -242,6 +288,14 @@ pub fn write_pairs(view: &ReuseView, out: &mut (impl Write + ?Sized)) -> io::Res
             "s1": &d1.text[s1.start..s1.end],
             "s2": &d2.text[s2.start..s2.end],
         });
+        let mut record = record;
+        if p.passage.kind == stemma_align::PassageKind::Translated {
+            let langs = view.reuse.cross_lingual.as_ref().map(|x| &x.langs);
+            let lang = |d: u32| langs.and_then(|l| l.get(d as usize).cloned().flatten());
+            record["lang1"] = lang(p.a).into();
+            record["lang2"] = lang(p.b).into();
+            record["similarity"] = p.passage.similarity.map(round3).into();
+        }
         line.clear();
         serde_json::to_writer(&mut line, &record)?;
         line.push(b'\n');
@@ -273,6 +327,9 @@ pub struct ReuseSummary {
     pub options: SummaryOptions,
     /// The largest clusters (at most 20): id, size, earliest witness, first words.
     pub top: Vec<TopCluster>,
+    /// What the cross-lingual path did (absent when it was turned off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_lingual: Option<CrossLingualReuse>,
 }
 
 /// The options reported in the summary.
@@ -377,6 +434,7 @@ pub fn summary(view: &ReuseView) -> ReuseSummary {
                 }
             })
             .collect(),
+        cross_lingual: view.reuse.cross_lingual.clone(),
     }
 }
 
@@ -410,6 +468,37 @@ pub fn to_terminal(view: &ReuseView) -> String {
             st.spilled_runs,
             st.spilled_bytes / 1_000_000
         );
+    }
+    if let Some(x) = &s.cross_lingual {
+        let languages: Vec<String> = x
+            .languages
+            .iter()
+            .map(|(lang, n)| format!("{lang} {n}"))
+            .collect();
+        match x.status {
+            "searched" => {
+                let _ = writeln!(
+                    out,
+                    "across languages ({}): {} sentences embedded, {} pairs aligned, {} translated passages, {} clusters hold one",
+                    languages.join(", "),
+                    x.sentences,
+                    x.candidate_pairs,
+                    x.passages,
+                    x.clusters
+                );
+            }
+            "one_language" => {
+                let _ = writeln!(
+                    out,
+                    "across languages: not searched, one language detected ({})",
+                    languages.join(", ")
+                );
+            }
+            _ => {}
+        }
+        for note in &x.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
     }
     if s.dated_clusters < st.clusters as usize {
         let _ = writeln!(
@@ -545,13 +634,22 @@ pub fn to_html(view: &ReuseView) -> String {
             body.push_str("</div>");
         }
         body.push_str("</summary>\n<table><thead><tr><th>date</th><th>document</th><th>series</th><th>chars</th><th>passage</th></tr></thead><tbody>\n");
-        for m in &c.members {
+        let languages = member_languages(view, c);
+        for (i, m) in c.members.iter().enumerate() {
             let d = &docs[m.doc as usize];
             let text = member_text(docs, m.doc, m.span);
             body.push_str("<tr><td class=\"num\">");
             html::text(&mut body, d.date.as_deref().unwrap_or("—"));
             body.push_str("</td><td>");
             html::text(&mut body, &d.id);
+            if let Some((lang, kind)) = languages.as_ref().map(|l| &l[i]) {
+                body.push_str(" <span class=\"ex\">(");
+                html::text(&mut body, lang.as_deref().unwrap_or("?"));
+                if *kind == "translated" {
+                    body.push_str(", translated");
+                }
+                body.push_str(")</span>");
+            }
             body.push_str("</td><td>");
             html::text(&mut body, d.source.as_deref().unwrap_or(""));
             let _ = write!(

@@ -261,9 +261,25 @@ const MIN_COVER: f64 = 0.5;
 
 /// Whether an alignment joins its two passages into one cluster: it matches at least
 /// [`MIN_COVER`] of the words of *each* span. Alignments that do not are still reported
-/// (`--pairs`); they only join nothing.
+/// (`--pairs`); they only join nothing. A translated passage matches no word; its spans are
+/// runs of paired sentences, so it joins when neither span has more than twice the other's
+/// words (a translation keeps roughly the length of its original; ru/en ≈ 0.85).
+///
+/// ```
+/// use stemma_align::{Passage, PassageKind, Span};
+/// let mut p = Passage { a: Span { start: 0, end: 90 }, b: Span { start: 0, end: 80 },
+///     a_tokens: 15, b_tokens: 12, matched_tokens: 0, identity: 0.0, score: 9.0,
+///     kind: PassageKind::Translated, a_diffs: vec![], b_diffs: vec![], also: vec![],
+///     similarity: Some(0.7), sentence_pairs: vec![] };
+/// assert!(stemma_reuse::joins_clusters(&p));
+/// p.kind = PassageKind::Edited;
+/// assert!(!stemma_reuse::joins_clusters(&p)); // no word matched
+/// ```
 pub fn joins_clusters(passage: &stemma_align::Passage) -> bool {
     let longer = passage.a_tokens.max(passage.b_tokens).max(1);
+    if passage.kind == stemma_align::PassageKind::Translated {
+        return passage.a_tokens.min(passage.b_tokens) as f64 >= MIN_COVER * longer as f64;
+    }
     passage.matched_tokens as f64 >= MIN_COVER * longer as f64
 }
 

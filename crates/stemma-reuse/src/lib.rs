@@ -59,6 +59,7 @@ mod anchors;
 mod cluster;
 mod pairs;
 mod spill;
+mod translated;
 
 use std::path::PathBuf;
 
@@ -73,6 +74,9 @@ pub use cluster::{
 };
 pub use pairs::{anchor_pairs, band_pairs, Band, BandedPairs};
 use spill::SpillStats;
+pub use translated::{
+    language_of, CrossLingual, CrossLingualOptions, CrossLingualReuse, SentenceEncoder,
+};
 
 /// The knobs of [`find_reuse`]. The defaults need no tuning.
 #[derive(Debug, Clone, PartialEq)]
@@ -298,6 +302,8 @@ pub struct Reuse {
     pub pairs: Vec<AlignedPair>,
     /// Numbers of each stage.
     pub stats: ReuseStats,
+    /// What the cross-lingual path did; `None` when it was not asked for.
+    pub cross_lingual: Option<CrossLingualReuse>,
 }
 /// Memory the documents themselves take.
 fn resident_bytes(docs: &[Document]) -> u64 {
@@ -313,6 +319,51 @@ fn resident_bytes(docs: &[Document]) -> u64 {
 pub fn find_reuse(
     docs: &[Document],
     options: &ReuseOptions,
+    progress: &dyn Progress,
+) -> Result<Reuse, ReuseError> {
+    find_reuse_across(docs, options, None, progress)
+}
+
+/// [`find_reuse`], and with `cross` the cross-lingual path too: documents in different
+/// languages are paired by their sentence embeddings and aligned into translated passages
+/// (kind [`PassageKind::Translated`](stemma_align::PassageKind)), which join the clusters as
+/// any alignment does (see [`joins_clusters`]). When it finds nothing, the clusters and
+/// pairs are exactly [`find_reuse`]'s.
+///
+/// ```
+/// use stemma_reuse::{find_reuse_across, CrossLingual, CrossLingualOptions, NoProgress, SentenceEncoder};
+/// use stemma_text::{Analysis, Document};
+/// use stemma_xling::SentenceVectors;
+/// /// A stand-in model: every sentence of one story lies on the same axis whatever its
+/// /// language (the real one is stemma_xling::Model).
+/// struct Story;
+/// impl SentenceEncoder for Story {
+///     fn name(&self) -> &str { "story" }
+///     fn sentence_vectors(&self, text: &str, analysis: &Analysis, _: Option<&str>) -> SentenceVectors {
+///         let spans = stemma_xling::sentence_spans(text, analysis);
+///         let vectors = (0..spans.len()).flat_map(|i| {
+///             let mut v = vec![0.0f32; stemma_xling::DIM];
+///             v[i % 8 + if text.contains("Кошка") || text.contains("cat") { 0 } else { 100 }] = 1.0;
+///             v
+///         }).collect();
+///         SentenceVectors { words: vec![6; spans.len()], spans, vectors }
+///     }
+/// }
+/// let en = "The cat sat on the warm mat all afternoon long. Then the cat went out into the busy street. \
+///     It came back home again before the evening rain began. Nobody in the house had noticed it was gone.";
+/// let ru = "Кошка сидела на тёплом коврике весь долгий день. Потом кошка вышла на шумную улицу. \
+///     Она вернулась домой ещё до начала вечернего дождя. Никто в доме не заметил, что её не было.";
+/// let docs = vec![Document::new("en", en), Document::new("ru", ru)];
+/// let cross = CrossLingual { encoder: &Story, options: &CrossLingualOptions::default() };
+/// let reuse = find_reuse_across(&docs, &Default::default(), Some(cross), &NoProgress).unwrap();
+/// assert_eq!(reuse.clusters.len(), 1);
+/// assert_eq!(reuse.pairs[0].passage.kind, stemma_align::PassageKind::Translated);
+/// assert_eq!(reuse.cross_lingual.unwrap().passages, 1);
+/// ```
+pub fn find_reuse_across(
+    docs: &[Document],
+    options: &ReuseOptions,
+    cross: Option<CrossLingual>,
     progress: &dyn Progress,
 ) -> Result<Reuse, ReuseError> {
     if options.min_df > options.max_df {
@@ -366,16 +417,41 @@ pub fn find_reuse(
     stats.passages = pairs.len() as u64 + dropped;
     stats.template_passages = dropped;
 
+    // 4b. Translated passages, after the monolingual ones of the same documents.
+    let mut pairs = pairs;
+    let cross_lingual = cross.map(|cross| {
+        let (translated, report) = translated::translated_pairs(docs, &pairs, cross, progress);
+        if !translated.is_empty() {
+            pairs.extend(translated);
+            // Stable: the monolingual passages of a pair keep their order, before its
+            // translated ones.
+            pairs.sort_by_key(|p| (p.a, p.b));
+        }
+        report
+    });
+
     // 5. Clusters.
     progress.stage("cluster", pairs.len() as u64);
     let clusters = cluster::cluster(docs, &pairs, options.min_overlap);
     progress.advance(pairs.len() as u64);
     progress.finish();
     stats.clusters = clusters.len() as u64;
+    let cross_lingual = cross_lingual.map(|mut report| {
+        report.clusters = clusters
+            .iter()
+            .filter(|c| {
+                c.alignments.iter().any(|&i| {
+                    pairs[i as usize].passage.kind == stemma_align::PassageKind::Translated
+                })
+            })
+            .count() as u64;
+        report
+    });
     Ok(Reuse {
         clusters,
         pairs,
         stats,
+        cross_lingual,
     })
 }
 

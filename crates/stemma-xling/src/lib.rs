@@ -46,6 +46,21 @@ pub const TRAINED_LANGUAGES: [&str; 15] = [
     "tha", "tur",
 ];
 
+/// Cosines of every row of `a` with every row of `b` (unit vectors of [`DIM`] floats, row by
+/// row) into `out`, `rows(a) × rows(b)` row by row: one matrix product.
+///
+/// ```
+/// let unit = |axis: usize| { let mut v = vec![0.0f32; stemma_xling::DIM]; v[axis] = 1.0; v };
+/// let a: Vec<f32> = [unit(0), unit(1)].concat();
+/// let mut out = vec![0.0; 2];
+/// stemma_xling::cosine_matrix(&a, &unit(1), &mut out);
+/// assert_eq!(out, [0.0, 1.0]);
+/// ```
+pub fn cosine_matrix(a: &[f32], b: &[f32], out: &mut [f32]) {
+    let (m, n) = (a.len() / DIM, b.len() / DIM);
+    muse::gemm_nt(m, n, a, b, &mut out[..m * n]);
+}
+
 /// How well the model knows a language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Coverage {

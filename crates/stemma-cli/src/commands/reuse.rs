@@ -14,10 +14,13 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use stemma_ingest::{Format, Input, JsonlReader, Limits};
 use stemma_report::reuse::ReuseView;
-use stemma_reuse::{ReuseError, ReuseOptions};
+use stemma_reuse::{
+    CrossLingual, CrossLingualOptions, CrossLingualReuse, ReuseError, ReuseOptions,
+};
 use stemma_text::Document;
 
 use super::compare::AlignArgs;
+use super::model::{load_for_comparison, ModelDirArg};
 use super::output;
 
 /// Arguments of `stemma reuse`.
@@ -83,6 +86,12 @@ pub struct ReuseArgs {
     /// No progress bars.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Cluster translated passages too: auto (when the cross-lingual model is installed,
+    /// documents in different languages are paired by their sentence embeddings) or never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "never"])]
+    pub cross_lingual: String,
+    #[command(flatten)]
+    pub model: ModelDirArg,
     #[command(flatten)]
     pub align: AlignArgs,
 }
@@ -327,11 +336,36 @@ pub fn run(args: ReuseArgs) -> Result<()> {
     let visible = !args.quiet && std::io::stderr().is_terminal();
     let bars = Bars::new(visible);
     let started = Instant::now();
+    // A model folder that is named but missing, truncated or wrong stops here, before reading.
+    let model = match args.cross_lingual.as_str() {
+        "never" => None,
+        _ => Some(load_for_comparison(&args.model)?),
+    };
     let (docs, extras) = load(&args, &args.align.limits(), &bars)?;
-    let reuse = stemma_reuse::find_reuse(&docs, &options, &bars).map_err(|e| match e {
-        ReuseError::Options(m) => anyhow::anyhow!(m),
-        other => anyhow::anyhow!(other),
-    })?;
+    let cross_options = CrossLingualOptions::default();
+    let cross = match &model {
+        Some(Some(model)) => Some(CrossLingual {
+            encoder: model,
+            options: &cross_options,
+        }),
+        _ => None,
+    };
+    let mut reuse =
+        stemma_reuse::find_reuse_across(&docs, &options, cross, &bars).map_err(|e| match e {
+            ReuseError::Options(m) => anyhow::anyhow!(m),
+            other => anyhow::anyhow!(other),
+        })?;
+    if let Some(None) = &model {
+        let (dir, _) = args.model.resolve();
+        reuse.cross_lingual = Some(CrossLingualReuse {
+            status: "model_missing",
+            notes: vec![format!(
+                "translated passages were not searched: the cross-lingual model is not installed; install it with `stemma model install` (into {}), or turn this off with --cross-lingual never",
+                dir.display()
+            )],
+            ..CrossLingualReuse::default()
+        });
+    }
     let view = ReuseView {
         docs: &docs,
         extras: &extras,
