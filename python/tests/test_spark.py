@@ -23,7 +23,8 @@ def test_spark_reuse_equals_the_cli(cli, tmp_path):
     out = tmp_path / "spark"
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
     done = subprocess.run(
-        [sys.executable, "-m", "stemma.spark", "reuse", str(corpus), str(out), "--master", "local[2]", "--partitions", "2"],
+        [sys.executable, "-m", "stemma.spark", "reuse", str(corpus), str(out), "--master", "local[2]", "--partitions", "2",
+         "--plan", "distributed"],
         capture_output=True, text=True, env=env, cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -37,9 +38,11 @@ def test_spark_reuse_equals_the_cli(cli, tmp_path):
     assert lines == want
 
 
-def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path):
+@pytest.mark.parametrize("plan", ["distributed", "auto"])
+def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path, plan):
     """Two files in a folder, blank lines and records without ids (default ids FILE:LINE),
-    each file cut into several byte ranges: the CLI's records still."""
+    each file cut into several byte ranges (distributed), or read and clustered in one task
+    (auto: a small input): the CLI's records still."""
     lines = (FIXTURES / "reuse-small.jsonl").read_text().splitlines()
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -60,10 +63,12 @@ def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path):
     out = tmp_path / "spark"
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
     done = subprocess.run(
-        [sys.executable, "-m", "stemma.spark", "reuse", str(corpus), str(out), "--master", "local[2]", "--partitions", "5"],
+        [sys.executable, "-m", "stemma.spark", "reuse", str(corpus), str(out), "--master", "local[2]", "--partitions", "5",
+         "--plan", plan],
         capture_output=True, text=True, env=env, cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    assert f"({'single' if plan == 'auto' else plan} plan)" in done.stderr
     got = [line for p in sorted(out.glob("part-*")) for line in p.read_text().splitlines()]
     assert got == want
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -35,6 +36,11 @@ def main(argv=None) -> int:
     r.add_argument("--no-sentence-seeds", action="store_true")
     r.add_argument("--all-alignments", action="store_true")
     r.add_argument("--max-bytes", type=int, default=64 << 20)
+    r.add_argument(
+        "--plan", choices=["auto", "single", "distributed"], default="auto",
+        help="single: every stage in one task; distributed: each stage across the cluster; "
+        "auto (default): single for inputs of at most 32 MB",
+    )
     r.add_argument("--driver-memory", default=None, help="spark.driver.memory (e.g. 4g)")
     d = sub.add_parser("dedup", help="near-duplicate documents, clustered around the one kept (stemma dedup)")
     d.add_argument("paths", nargs="+", metavar="INPUT… OUTPUT", help="JSON Lines files or folders, or Parquet; then the output folder")
@@ -57,14 +63,18 @@ def main(argv=None) -> int:
 
     from .. import StemmaError
     from . import check_options, reuse
+    from .reuse_job import SINGLE_TASK_BYTES, input_bytes
 
     try:
         check_options(min_df=args.min_df, max_df=args.max_df, min_overlap=args.min_overlap)
+        plan = args.plan
+        if plan == "auto":
+            plan = "single" if input_bytes(inputs) <= SINGLE_TASK_BYTES else "distributed"
     except StemmaError as e:
         print(f"stemma: {e}", file=sys.stderr)
         return 2
 
-    spark = _session("stemma reuse", args)
+    spark = _session("stemma reuse", args, one_task=plan == "single")
     started = time.time()
     try:
         reuse(
@@ -73,23 +83,35 @@ def main(argv=None) -> int:
             skip_same_series=args.skip_same_series, min_overlap=args.min_overlap,
             min_anchor_density=args.min_anchor_density, ngram=args.ngram, min_words=args.min_words,
             max_gap=args.max_gap, min_identity=args.min_identity, sentence_seeds=not args.no_sentence_seeds, all_alignments=args.all_alignments,
-            max_bytes=args.max_bytes,
+            max_bytes=args.max_bytes, plan=plan,
         )
     except StemmaError as e:
         print(f"stemma: {e}", file=sys.stderr)
         return 2
     finally:
         elapsed = time.time() - started
-    print(f"stemma.spark reuse: {output} written in {elapsed:.1f} s", file=sys.stderr)
+    print(f"stemma.spark reuse: {output} written in {elapsed:.1f} s ({plan} plan)", file=sys.stderr)
     spark.stop()
     return 0
 
 
-def _session(app: str, args):
-    """The Spark session of a job: ``--master`` and ``--driver-memory`` when given."""
+#: The driver JVM's options for a job of one task (a small input), where the JVM's start
+#: dominates: the client compiler only (C2's compilations would not pay back in seconds of
+#: work and take a core from the task meanwhile) and the serial collector.
+ONE_TASK_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+def _session(app: str, args, one_task: bool = False):
+    """The Spark session of a job: ``--master`` and ``--driver-memory`` when given. For a
+    job of ``one_task`` (the single-task plan) on ``local[N]`` started here (not by
+    spark-submit), a JVM tuned to start quickly and no web UI (nothing to watch in one task)."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app)
+    # spark-submit started the JVM already (and passes its port): its options stand.
+    master = args.master or ("" if os.environ.get("PYSPARK_GATEWAY_PORT") else "local")
+    if one_task and master.startswith("local"):
+        builder = builder.config("spark.ui.enabled", "false").config("spark.driver.extraJavaOptions", ONE_TASK_JVM_OPTIONS)
     if args.master:
         builder = builder.master(args.master)
     if args.driver_memory:

@@ -17,9 +17,6 @@ DOCUMENT_SCHEMA = "doc long, id string, series string, date string, title string
 #: Bytes of a split: large enough that a task's fixed cost is small beside its parsing.
 SPLIT_BYTES = 32 << 20
 
-_SPLIT_SCHEMA = "split long, path string, input_id string, start long, end long"
-
-
 def read_documents(spark: Any, inputs: Sequence[str], *, max_bytes: int = 64 << 20, partitions: Optional[int] = None):
     """The documents of ``inputs`` as a DataFrame (``doc`` long: a number in the CLI's input
     order, ascending with it; ``id``, ``series``, ``date``, ``title``, ``text``, ``extra``).
@@ -28,13 +25,18 @@ def read_documents(spark: Any, inputs: Sequence[str], *, max_bytes: int = 64 << 
     ``FILE:LINE``, other fields kept in ``extra``); a Parquet file or folder (``.parquet``)
     is read with Spark and its documents ordered by ``id``. ``doc`` may skip numbers (blank
     lines keep theirs): only its order matters."""
-    from .. import _stemma
+    if _is_parquet(inputs):
+        return _read_parquet(spark, inputs)
+    splits, parse = jsonl_splits(spark, inputs, max_bytes=max_bytes, partitions=partitions)
+    return splits.mapInArrow(parse, DOCUMENT_SCHEMA)
 
-    parquet = [p for p in inputs if os.fspath(p).rstrip("/").endswith(".parquet")]
-    if parquet:
-        if len(parquet) != len(inputs):
-            raise _stemma.StemmaError("give either Parquet or JSON Lines inputs, not both")
-        return _read_parquet(spark, parquet)
+
+def jsonl_splits(spark: Any, inputs: Sequence[str], *, max_bytes: int = 64 << 20, partitions: Optional[int] = None):
+    """The byte ranges of JSON Lines ``inputs`` as a DataFrame (``id``: the split's number,
+    one a partition) and the function that parses them: from Arrow batches of split numbers
+    to batches of documents (:data:`DOCUMENT_SCHEMA`), for ``mapInArrow`` alone
+    (:func:`read_documents`) or inside a task's own function (the single-task plan)."""
+    from .. import _stemma
 
     files = _stemma.walk_inputs([os.fspath(p) for p in inputs])
     if not files:
@@ -47,12 +49,11 @@ def read_documents(spark: Any, inputs: Sequence[str], *, max_bytes: int = 64 << 
     parts = partitions or spark.sparkContext.defaultParallelism
     splits = plan_splits([(os.path.abspath(p), i, os.path.getsize(p)) for p, i, _ in files], parts)
     sc = spark.sparkContext
-    split_df = spark.createDataFrame(sc.parallelize(splits, len(splits)), _SPLIT_SCHEMA)
 
-    # Pass 1: the line ends before each split, for its first line number and its file's
-    # first document number. The driver counts them (files are local or on a shared file
-    # system, as `walk_inputs` walked them): a sequential scan, quicker than a job.
-    first_line, first_doc = {}, {}
+    # The line ends before each split, for its first line number and its file's first
+    # document number. The driver counts them (files are local or on a shared file system,
+    # as `walk_inputs` walked them): a sequential scan, quicker than a job.
+    first_line, first_doc = [], []
     docs_before = 0
     lines_before = 0
     last_path = None
@@ -61,20 +62,31 @@ def read_documents(spark: Any, inputs: Sequence[str], *, max_bytes: int = 64 << 
             if last_path is not None:
                 docs_before += lines_before + 1  # + 1: a last line without a line end
             lines_before, last_path = 0, path
-        first_line[split] = lines_before
-        first_doc[split] = docs_before
+        first_line.append(lines_before)
+        first_doc.append(docs_before)
         if split + 1 < len(splits):  # nothing comes after the last
             lines_before += count_newlines(path, start, end)
-    offsets = sc.broadcast((first_line, first_doc))
+    plan = sc.broadcast((splits, first_line, first_doc))
 
-    # Pass 2: the records of each split.
     def parse_batches(batches: Iterator) -> Iterator:
-        lines_before, docs_before = offsets.value
+        splits, lines_before, docs_before = plan.value
         for batch in batches:
-            for split, path, input_id, start, end in zip(*(batch.column(i).to_pylist() for i in range(5))):
+            for split in batch.column(0).to_pylist():
+                _, path, input_id, start, end = splits[split]
                 yield from _parse_split(path, input_id, start, end, lines_before[split], docs_before[split], max_bytes)
 
-    return split_df.mapInArrow(parse_batches, DOCUMENT_SCHEMA)
+    # Numbers only (no Python rows to convert): one split a partition.
+    return spark.range(0, len(splits), 1, len(splits)), parse_batches
+
+
+def _is_parquet(inputs: Sequence[str]) -> bool:
+    """Whether ``inputs`` are Parquet (all of them; a mix is refused)."""
+    from .. import _stemma
+
+    parquet = [p for p in inputs if os.fspath(p).rstrip("/").endswith(".parquet")]
+    if parquet and len(parquet) != len(inputs):
+        raise _stemma.StemmaError("give either Parquet or JSON Lines inputs, not both")
+    return bool(parquet)
 
 
 def plan_splits(files: Sequence[Tuple[str, str, int]], partitions: int) -> List[Tuple[int, str, str, int, int]]:

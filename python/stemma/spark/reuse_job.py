@@ -14,6 +14,18 @@ from typing import Any, List, Optional, Sequence, Tuple
 #: The steps of the job, in order, as they name Spark's stages.
 STEPS = ("read", "anchors", "pairs", "align", "nodes", "components", "stars", "members", "order", "records")
 
+#: The step of the single-task plan: read, every stage of the CLI and the records, in one task.
+SINGLE_STEP = "one task"
+
+#: Inputs of at most this many bytes run as one task (``plan="auto"``): one split of the
+#: reader (:data:`stemma.spark.documents.SPLIT_BYTES`) holds them, so one task reads them
+#: anyway, and the distributed plan's ~70 stages would cost more than the work (a 2 MB
+#: corpus: seconds of work, minutes of stages).
+SINGLE_TASK_BYTES = 32 << 20
+
+#: The plans of :func:`reuse`.
+PLANS = ("auto", "single", "distributed")
+
 
 def check_options(*, min_df: int = 2, max_df: int = 100, min_overlap: float = 0.8) -> None:
     """Refuse options the CLI refuses, with its messages (before any Spark work)."""
@@ -83,6 +95,8 @@ def reuse(
     threads: int = 1,
     documents: Any = None,
     timings: Optional[List[Tuple[str, float]]] = None,
+    plan: str = "auto",
+    single_task_bytes: int = SINGLE_TASK_BYTES,
 ):
     """``stemma reuse INPUTS… --out OUTPUT`` on Spark: returns the members as a DataFrame
     (``cluster``, ``rank``, ``record``: the CLI's ``--out`` line) and, when ``output`` is
@@ -92,6 +106,13 @@ def reuse(
     default parallelism × 2); ``threads`` the rayon threads of each task. ``timings``, a
     list, gets each step's name and wall time in seconds (see :data:`STEPS`).
 
+    ``plan``: ``"distributed"`` runs each stage across the cluster (:data:`STEPS`);
+    ``"single"`` reads the documents through Spark and runs every stage in one task
+    (:func:`stemma.arrow.reuse`, all of the task's cores), as the CLI would; ``"auto"`` (the
+    default) is ``"single"`` for JSON Lines or Parquet inputs of at most
+    ``single_task_bytes`` bytes (:data:`SINGLE_TASK_BYTES`), else ``"distributed"``. The
+    records are the same whichever plan runs.
+
     >>> records = reuse(spark, ["corpus.jsonl"], "clusters/")  # doctest: +SKIP
     >>> records.first().record  # the first line of `stemma reuse corpus.jsonl --out …`  # doctest: +SKIP
     """
@@ -99,10 +120,37 @@ def reuse(
     from pyspark.sql import Window
 
     from .components import connected_components
-    from .documents import read_documents
+    from .documents import _is_parquet, jsonl_splits, read_documents
 
     check_options(min_df=min_df, max_df=max_df, min_overlap=min_overlap)
+    if plan not in PLANS:
+        raise ValueError(f"plan must be one of {', '.join(PLANS)}, not {plan!r}")
     sc = spark.sparkContext
+    align_options = dict(
+        ngram=ngram, min_words=min_words, max_gap=max_gap, min_identity=min_identity, sentence_seeds=sentence_seeds,
+        all_alignments=all_alignments, anchor_ngram=anchor_ngram, max_df=max_df, min_shared=min_shared,
+        min_anchor_density=min_anchor_density,
+    )
+    if plan == "single" or (plan == "auto" and documents is None and input_bytes(inputs) <= single_task_bytes):
+        steps = _Steps(sc, timings)
+        try:
+            steps.start(SINGLE_STEP)
+            if documents is None and not _is_parquet(inputs):
+                # The reader's parsing runs in the task's own function: one Python worker.
+                source, read = jsonl_splits(spark, inputs, max_bytes=max_bytes, partitions=1)
+            else:
+                source = documents if documents is not None else read_documents(spark, inputs, max_bytes=max_bytes)
+                read = None
+            cluster_options = dict(min_df=min_df, skip_same_series=skip_same_series, min_overlap=min_overlap)
+            records = _single_task(source, read, _task_cores(sc, threads), cluster_options, align_options)
+            # Cached as the write computes it: the returned DataFrame is not computed again.
+            records = records.persist()
+            if output is not None:
+                records.select("record").write.mode("overwrite").text(os.fspath(output))
+            return records
+        finally:
+            steps.close()
+
     parts = partitions or max(2, sc.defaultParallelism * 2)
     # Joins and aggregations shuffle into as many partitions as the stages do (Spark's
     # default, 200, costs more in task overhead than this job's work on small corpora).
@@ -132,11 +180,6 @@ def reuse(
         banded.unpersist()
 
         steps.start("align")
-        align_options = dict(
-            ngram=ngram, min_words=min_words, max_gap=max_gap, min_identity=min_identity, sentence_seeds=sentence_seeds,
-            all_alignments=all_alignments, anchor_ngram=anchor_ngram, max_df=max_df, min_shared=min_shared,
-            min_anchor_density=min_anchor_density,
-        )
         passages = steps.keep(_passages(sc, docs, candidates, parts, boilerplate, align_options, threads))
         candidates.unpersist()
 
@@ -200,6 +243,59 @@ def reuse(
         return records
     finally:
         steps.close()
+
+
+def input_bytes(inputs: Sequence[str]) -> int:
+    """The bytes of the files ``inputs`` name (JSON Lines files and folders as the CLI walks
+    them; Parquet files and folders), the size the ``auto`` plan goes by."""
+    from .. import _stemma
+
+    paths = [os.fspath(p) for p in inputs]
+    if any(p.rstrip("/").endswith(".parquet") for p in paths):
+        total = 0
+        for p in paths:
+            if os.path.isdir(p):
+                total += sum(os.path.getsize(os.path.join(d, f)) for d, _, names in os.walk(p) for f in names)
+            elif os.path.exists(p):
+                total += os.path.getsize(p)
+        return total
+    return sum(os.path.getsize(p) for p, _, _ in _stemma.walk_inputs(paths) if os.path.exists(p))
+
+
+def _task_cores(sc, threads: int) -> int:
+    """Threads for a task that runs alone: ``threads`` when given (> 1), else the cores of an
+    executor (``local[N]``'s N, or ``spark.executor.cores``)."""
+    if threads > 1:
+        return threads
+    if sc.master.startswith("local"):
+        return max(1, sc.defaultParallelism)
+    return max(1, int(sc.getConf().get("spark.executor.cores", "1")))
+
+
+def _single_task(source, read, threads, cluster_options, align_options):
+    """Every document in one task, which runs the CLI's stages (:func:`stemma.arrow.reuse`)
+    and yields the records in order (one partition, so the written part file is the CLI's).
+    ``source``: documents, or what ``read`` (a function from batches to batches of
+    documents) reads them from."""
+
+    def whole_batches(batches):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from .. import arrow as sa
+
+        batch_list = list(read(batches) if read is not None else batches)
+        if not batch_list:
+            return
+        table = pa.Table.from_batches(batch_list).sort_by("doc")
+        found = sa.reuse(table, threads=threads, **cluster_options, **align_options)
+        for batch in found.select(["cluster", "rank", "record"]).to_batches(max_chunksize=8192):
+            yield pa.RecordBatch.from_arrays(
+                [pc.cast(batch.column(0), pa.int64()), pc.cast(batch.column(1), pa.int64()), pc.cast(batch.column(2), pa.string())],
+                names=["cluster", "rank", "record"],
+            )
+
+    return source.coalesce(1).mapInArrow(whole_batches, "cluster long, rank long, record string")
 
 
 def _block_of(spark, doc, parts):
