@@ -7,7 +7,9 @@ It also samples, every 0.2 s, the resident memory (RSS, from /proc) of this proc
 its descendants: the driver's Python, the JVM (driver and, on local[N], the executors) and
 the Python workers. It prints the peak of their sum: what the job needs in all.
 
-Usage: python3 bench/spark_reuse.py CORPUS OUT MASTER PARTITIONS [DRIVER_MEMORY]
+Usage: python3 bench/spark_reuse.py CORPUS OUT MASTER PARTITIONS [DRIVER_MEMORY] [PLAN]
+PLAN: the job's plan (distributed by default: the stages across the cluster, whatever the
+corpus's size; auto, or single: every stage in one task).
 """
 
 import json
@@ -82,6 +84,7 @@ class TreeRss:
 def main() -> None:
     corpus, out, master, partitions = sys.argv[1:5]
     memory = sys.argv[5] if len(sys.argv) > 5 else "2g"
+    plan = sys.argv[6] if len(sys.argv) > 6 else "distributed"
     started = time.time()
     rss = TreeRss()
     from pyspark.sql import SparkSession
@@ -99,7 +102,7 @@ def main() -> None:
     spark.sparkContext.setLogLevel("ERROR")
     ready = time.time()
     timings = []
-    stemma.spark.reuse(spark, [corpus], out, partitions=int(partitions), timings=timings)
+    stemma.spark.reuse(spark, [corpus], out, partitions=int(partitions), timings=timings, plan=plan)
     done = time.time()
     rss.stop()
     cpu = rss.cpu_seconds()
@@ -113,7 +116,7 @@ def main() -> None:
         for stage in job.get("stageIds", []):
             step_of[stage] = job.get("description") or job.get("name", "")
     print(
-        f"wall {done - started:.1f} s ({master}, {partitions} partitions): Spark session {ready - started:.1f} s, "
+        f"wall {done - started:.1f} s ({master}, {partitions} partitions, {plan} plan): Spark session {ready - started:.1f} s, "
         f"job {done - ready:.1f} s; CPU {cpu:.1f} s (driver, JVM and Python workers)"
     )
     per_step = OrderedDict((name, [secs, 0, 0, 0.0, 0, 0]) for name, secs in timings)

@@ -25,8 +25,11 @@ The stages are the CLI's, each a ``mapInArrow`` over Arrow batches into the Rust
    a global sort;
 8. records: written as text, ordered by cluster then member.
 
-:mod:`stemma.spark.reuse_job` holds the job, :mod:`stemma.spark.documents` the reader and
-:mod:`stemma.spark.components` the connected components.
+:mod:`stemma.spark.reuse_job` holds the job, :mod:`stemma.spark.documents` the reader,
+:mod:`stemma.spark.blocks` the pairs in blocks with their texts (alignment, verification) and
+:mod:`stemma.spark.components` the connected components. A small input (at most
+:data:`~stemma.spark.reuse_job.SINGLE_TASK_BYTES`) runs the same stages in one task instead
+(``plan="single"``): the job's fixed costs, not its work, would dominate its ~70 stages.
 
 ``python -m stemma.spark dedup INPUT… OUTPUT`` (or :func:`dedup`) runs ``stemma dedup`` the
 same way (:mod:`stemma.spark.dedup_job`): its records equal ``stemma dedup INPUT… --out``.

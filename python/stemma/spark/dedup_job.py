@@ -65,7 +65,7 @@ def dedup(
 
     from .. import arrow as sa
     from . import connected_components, read_documents
-    from .reuse_job import _block_of  # one block of pairs per partition, as reuse's
+    from .blocks import block_of, pair_blocks, split_block
 
     n_bands, rows = check_dedup_options(threshold=threshold, ngram=ngram, num_perm=num_perm, bands=bands, keep=keep)
     sc = spark.sparkContext
@@ -118,27 +118,13 @@ def dedup(
     candidates = band_rows.repartition(parts, "key").mapInArrow(pair_batches, "a long, b long").distinct()
 
     # 4. Verification, in blocks of pairs by their first document with the texts they need.
-    candidates = candidates.withColumn("block", _block_of(spark, F.col("a"), parts)).persist(StorageLevel.MEMORY_AND_DISK)
-    needed = candidates.select("block", F.col("a").alias("doc")).unionByName(
-        candidates.select("block", F.col("b").alias("doc"))
-    ).distinct()
-    texts = needed.join(docs.select("doc", "text"), "doc")
-    work = candidates.select("block", "a", "b", F.lit(None).cast("long").alias("doc"), F.lit(None).cast("string").alias("text")).unionByName(
-        texts.select("block", F.lit(None).cast("long").alias("a"), F.lit(None).cast("long").alias("b"), "doc", "text")
-    )
+    candidates = candidates.withColumn("block", block_of(spark, F.col("a"), parts)).persist(StorageLevel.MEMORY_AND_DISK)
 
     def verify_batches(batches):
-        batch_list = list(batches)
-        if not batch_list:
+        block = split_block(batches)
+        if block is None:
             return
-        table = pa.concat_batches(batch_list)
-        is_pair = pc.is_valid(table.column("a"))
-        pairs = table.filter(is_pair)
-        here = table.filter(pc.invert(is_pair))
-        unique = pc.unique(here.column("doc")).sort()
-        text = pc.take(here.column("text"), pc.index_in(unique, value_set=here.column("doc")))
-        a = pc.index_in(pairs.column("a"), value_set=unique)
-        b = pc.index_in(pairs.column("b"), value_set=unique)
+        pairs, text, a, b = block
         found = sa.dedup_verify(text, a, b, ngram=ngram, threshold=threshold, threads=threads)
         at = found.column("pair")
         yield pa.RecordBatch.from_arrays(
@@ -146,7 +132,7 @@ def dedup(
             names=["a", "b", "similarity"],
         )
 
-    edges = work.repartition(parts, "block").mapInArrow(verify_batches, "a long, b long, similarity double")
+    edges = pair_blocks(docs, candidates, parts).mapInArrow(verify_batches, "a long, b long, similarity double")
     edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
 
     # 5. Components of the verified pairs; a representative in none is its own.

@@ -126,26 +126,24 @@ def count_newlines(path: str, start: int, end: int) -> int:
     return newlines
 
 
-def split_lines(f: Any, start: int, end: int) -> Tuple[int, List[bytes]]:
-    """The lines (without their line ends) whose first byte lies in [``start``, ``end``) of
-    the open binary file ``f``, and how many line ends lie in [``start``, first line)
-    (0 or 1)."""
+def split_lines(f: Any, start: int, end: int) -> Tuple[int, bytes]:
+    """The lines whose first byte lies in [``start``, ``end``) of the open binary file ``f``,
+    as bytes (whole lines, each with its line end but perhaps the last), and how many line
+    ends lie in [``start``, first line) (0 or 1). :func:`stemma.arrow.lines` cuts them."""
     if start > 0:
         f.seek(start - 1)
         data = f.read(end - start + 1)
         first = data.find(b"\n")
         if first < 0 or start + first >= end:
-            return 0, []
+            return 0, b""
         skipped = 1 if first > 0 else 0
         body = data[first + 1 :]
     else:
         f.seek(0)
         body = f.read(end)
         skipped = 0
-    if not body:
-        return skipped, []
-    if body.endswith(b"\n"):
-        return skipped, body[:-1].split(b"\n")
+    if not body or body.endswith(b"\n"):
+        return skipped, body
     # The last line runs past the range: read on to its end.
     tail = []
     while True:
@@ -157,7 +155,7 @@ def split_lines(f: Any, start: int, end: int) -> Tuple[int, List[bytes]]:
             tail.append(chunk[:cut])
             break
         tail.append(chunk)
-    return skipped, (body + b"".join(tail)).split(b"\n")
+    return skipped, body + b"".join(tail)
 
 
 def _parse_split(path: str, input_id: str, start: int, end: int, lines_before: int, docs_before: int, max_bytes: int) -> Iterator:
@@ -167,13 +165,13 @@ def _parse_split(path: str, input_id: str, start: int, end: int, lines_before: i
     from .. import arrow as sa
 
     with open(path, "rb") as f:
-        skipped, lines = split_lines(f, start, end)
+        skipped, body = split_lines(f, start, end)
+    lines = sa.lines(body)
     first = lines_before + skipped + 1  # the first line's 1-based number in its file
     batch_lines = 8192
     for at in range(0, len(lines), batch_lines):
-        chunk = lines[at : at + batch_lines]
-        numbers = pa.array(range(first + at, first + at + len(chunk)), pa.uint64())
-        text = pc.cast(pa.array(chunk, pa.binary()), pa.large_string())
+        text = lines.slice(at, batch_lines)
+        numbers = pa.array(range(first + at, first + at + len(text)), pa.uint64())
         records = sa.parse_jsonl(path, input_id, numbers, text, max_bytes=max_bytes)
         doc = pc.add(pc.cast(records.column("line"), pa.int64()), docs_before - 1)
         yield pa.RecordBatch.from_arrays(

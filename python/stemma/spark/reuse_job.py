@@ -119,6 +119,7 @@ def reuse(
     from pyspark.sql import functions as F
     from pyspark.sql import Window
 
+    from .blocks import block_of
     from .components import connected_components
     from .documents import _is_parquet, jsonl_splits, read_documents
 
@@ -174,7 +175,7 @@ def reuse(
             .agg(F.sum("count").alias("shared"))
             .where(F.col("shared") >= min_shared)
             .select(F.shiftright("value", 32).alias("a"), (F.col("value").bitwiseAND(F.lit(0xFFFFFFFF))).alias("b"))
-            .withColumn("block", _block_of(spark, F.col("a"), parts))
+            .withColumn("block", block_of(spark, F.col("a"), parts))
         )
         candidates = steps.keep(candidates)
         banded.unpersist()
@@ -298,26 +299,6 @@ def _single_task(source, read, threads, cluster_options, align_options):
     return source.coalesce(1).mapInArrow(whole_batches, "cluster long, rank long, record string")
 
 
-def _block_of(spark, doc, parts):
-    """The block of pairs whose first document is ``doc``: a value that Spark's hash
-    partitioning into ``parts`` sends to partition ``hash(doc) mod parts``, one block per
-    partition. (``doc mod parts`` would not do: a handful of values hashed into as many
-    partitions collide, and one task gets the work of several.)"""
-    from pyspark.sql import functions as F
-
-    # Spark's hash partitioning is pmod(hash(key), parts), hash being F.hash's Murmur3.
-    found = {}
-    size = parts * 16
-    while len(found) < parts:
-        rows = spark.range(0, size).select("id", F.pmod(F.hash("id"), F.lit(parts)).alias("p")).collect()
-        for key, part in rows:
-            found.setdefault(part, key)
-        size *= 4
-    # Longs, as spark.range's: an int literal would hash as an int, to other partitions.
-    keys = F.array(*[F.lit(found[p]).cast("long") for p in range(parts)])
-    return F.element_at(keys, (F.pmod(F.hash(doc), F.lit(parts)) + 1).cast("int"))
-
-
 def _banded(docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads):
     """Anchors of each document, shuffled by anchor; per partition the pairs of documents of
     each anchor in the document-frequency band, counted (``kind`` 0: ``value`` is the pair
@@ -377,31 +358,17 @@ def _passages(sc, docs, candidates, parts, boilerplate, align_options, threads):
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    from pyspark.sql import functions as F
 
     from .. import arrow as sa
+    from .blocks import pair_blocks, split_block
 
     boilerplate_b = sc.broadcast(np.array(boilerplate, dtype=np.int64).view(np.uint64))
-    needed = candidates.select("block", F.col("a").alias("doc")).unionByName(candidates.select("block", F.col("b").alias("doc"))).distinct()
-    texts = needed.join(docs.select("doc", "text"), "doc")
-    work = candidates.select("block", "a", "b", F.lit(None).cast("long").alias("doc"), F.lit(None).cast("string").alias("text")).unionByName(
-        texts.select("block", F.lit(None).cast("long").alias("a"), F.lit(None).cast("long").alias("b"), "doc", "text")
-    )
 
     def align_batches(batches):
-        batch_list = list(batches)
-        if not batch_list:
+        block = split_block(batches)
+        if block is None:
             return
-        table = pa.concat_batches(batch_list)
-        is_pair = pc.is_valid(table.column("a"))
-        pairs = table.filter(is_pair)
-        docs_here = table.filter(pc.invert(is_pair))
-        # One copy of each text (several blocks of this task may need it), by document.
-        unique = pc.unique(docs_here.column("doc")).sort()
-        first = pc.index_in(unique, value_set=docs_here.column("doc"))
-        text = pc.take(docs_here.column("text"), first)
-        a = pc.index_in(pairs.column("a"), value_set=unique)
-        b = pc.index_in(pairs.column("b"), value_set=unique)
+        pairs, text, a, b = block
         found, _ = sa.align_pairs(text, a, b, pa.array(boilerplate_b.value, pa.uint64()), threads=threads, **align_options)
         pair_rows = found.column("pair")
         k = _rank_within(pair_rows)
@@ -420,7 +387,7 @@ def _passages(sc, docs, candidates, parts, boilerplate, align_options, threads):
             names=["a", "b", "k", "a_start", "a_end", "b_start", "b_end", "score", "joins"],
         )
 
-    return work.repartition(parts, "block").mapInArrow(
+    return pair_blocks(docs, candidates, parts).mapInArrow(
         align_batches, "a long, b long, k long, a_start long, a_end long, b_start long, b_end long, score double, joins boolean"
     )
 

@@ -1,0 +1,65 @@
+"""Pairs of documents in blocks, each block in one task with the texts its pairs need: the
+alignment of ``reuse`` and the verification of ``dedup`` run this way.
+
+A pair goes to the block of its first document (:func:`block_of`: one block a partition);
+each text a block needs travels to it once, whichever of its pairs need it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional, Tuple
+
+def block_of(spark: Any, doc: Any, parts: int):
+    """The block of pairs whose first document is ``doc``: a value that Spark's hash
+    partitioning into ``parts`` sends to partition ``hash(doc) mod parts``, one block per
+    partition. (``doc mod parts`` would not do: a handful of values hashed into as many
+    partitions collide, and one task gets the work of several.)"""
+    from pyspark.sql import functions as F
+
+    # Spark's hash partitioning is pmod(hash(key), parts), hash being F.hash's Murmur3.
+    found = {}
+    size = parts * 16
+    while len(found) < parts:
+        rows = spark.range(0, size).select("id", F.pmod(F.hash("id"), F.lit(parts)).alias("p")).collect()
+        for key, part in rows:
+            found.setdefault(part, key)
+        size *= 4
+    # Longs, as spark.range's: an int literal would hash as an int, to other partitions.
+    keys = F.array(*[F.lit(found[p]).cast("long") for p in range(parts)])
+    return F.element_at(keys, (F.pmod(F.hash(doc), F.lit(parts)) + 1).cast("int"))
+
+
+def pair_blocks(docs: Any, candidates: Any, parts: int):
+    """``candidates`` (``block``, ``a``, ``b``) and the texts of ``docs`` (``doc``, ``text``)
+    they need, as rows of one DataFrame (pair rows: ``a``, ``b`` set; text rows: ``doc``,
+    ``text`` set), partitioned by block: :func:`split_block` takes a task's rows apart."""
+    from pyspark.sql import functions as F
+
+    needed = candidates.select("block", F.col("a").alias("doc")).unionByName(candidates.select("block", F.col("b").alias("doc"))).distinct()
+    texts = needed.join(docs.select("doc", "text"), "doc")
+    no_long, no_text = F.lit(None).cast("long"), F.lit(None).cast("string")
+    work = candidates.select("block", "a", "b", no_long.alias("doc"), no_text.alias("text")).unionByName(
+        texts.select("block", no_long.alias("a"), no_long.alias("b"), "doc", "text")
+    )
+    return work.repartition(parts, "block")
+
+
+def split_block(batches: Iterator) -> Optional[Tuple[Any, Any, Any, Any]]:
+    """A task's rows of :func:`pair_blocks`: its pairs (a table with ``a``, ``b``), one copy
+    of each text they need (several blocks of the task may need it), and each pair's rows
+    ``a`` and ``b`` in those texts; ``None`` for no rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    batch_list = list(batches)
+    if not batch_list:
+        return None
+    table = pa.concat_batches(batch_list)
+    is_pair = pc.is_valid(table.column("a"))
+    pairs = table.filter(is_pair)
+    docs_here = table.filter(pc.invert(is_pair))
+    unique = pc.unique(docs_here.column("doc")).sort()
+    text = pc.take(docs_here.column("text"), pc.index_in(unique, value_set=docs_here.column("doc")))
+    a = pc.index_in(pairs.column("a"), value_set=unique)
+    b = pc.index_in(pairs.column("b"), value_set=unique)
+    return pairs, text, a, b
