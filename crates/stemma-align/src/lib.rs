@@ -108,9 +108,11 @@ fn all_alignments(a: &Analysis, b: &Analysis, options: &CompareOptions) -> Vec<P
     let candidates: Vec<Candidate> = groups
         .par_iter()
         .with_min_len(8)
-        .map_init(Scratch::default, |scratch, group| {
-            context.candidate(group, scratch)
+        .enumerate()
+        .map_init(Scratch::default, |scratch, (cluster, group)| {
+            context.candidates(cluster as u32, group, scratch)
         })
+        .flatten_iter()
         .collect();
     let strong: Vec<Candidate> = merge_overlapping(candidates)
         .into_iter()
@@ -137,6 +139,11 @@ const WHOLE_TEXT_MIN_WORDS: usize = 6;
 struct Candidate {
     matched_a: Vec<u32>,
     matched_b: Vec<u32>,
+    /// The cluster of seeds it comes from.
+    cluster: u32,
+    /// A one-sided repeat split off its cluster's first candidate: a second copy of its
+    /// words, never merged back into the candidates of its cluster.
+    repeat: bool,
 }
 
 impl Candidate {
@@ -159,6 +166,32 @@ impl Candidate {
         let (a0, a1) = self.a_range();
         let (b0, b1) = self.b_range();
         (self.matched_a.len() + self.matched_b.len()) as f64 / f64::from(a1 - a0 + b1 - b0)
+    }
+
+    /// Whether most of this candidate's words on one side, and only on one side, are
+    /// `other`'s: the same words aligned again elsewhere in the other text (a phrase repeated
+    /// there), not more of `other`'s passage.
+    fn repeats_one_side_of(&self, other: &Candidate) -> bool {
+        let explained = |mine: &[u32], theirs: &[u32]| count_missing(mine, theirs) * 2 < mine.len();
+        explained(&self.matched_a, &other.matched_a) != explained(&self.matched_b, &other.matched_b)
+    }
+
+    /// Whether one of the two is a repeat split off the other ([`Candidate::repeat`]).
+    fn second_copy_of(&self, other: &Candidate) -> bool {
+        self.cluster == other.cluster && (self.repeat || other.repeat)
+    }
+
+    /// Whether this candidate's span lies apart from `other`'s on the side where its words
+    /// are not `other`'s ([`Candidate::repeats_one_side_of`]).
+    fn apart_where_new(&self, other: &Candidate) -> bool {
+        let explained_a =
+            count_missing(&self.matched_a, &other.matched_a) * 2 < self.matched_a.len();
+        let ((x0, x1), (y0, y1)) = if explained_a {
+            (self.b_range(), other.b_range())
+        } else {
+            (self.a_range(), other.a_range())
+        };
+        x1 <= y0 || y1 <= x0
     }
 
     /// Add the word pairs of a monotone chain (`matched_a[i]` ↔ `matched_b[i]`) whose words
@@ -217,8 +250,9 @@ struct Chain {
 impl Context<'_> {
     /// Align one cluster of seeds: split its anchors into monotone chains (reordered reuse
     /// gives several), extend each chain's ends with the X-drop aligner, and match words
-    /// between anchors by LCS.
-    fn candidate(&self, group: &[Seed], scratch: &mut Scratch) -> Candidate {
+    /// between anchors by LCS. Usually one candidate; more when one side repeats the words
+    /// within the cluster (a passage copied twice a few sentences apart).
+    fn candidates(&self, cluster: u32, group: &[Seed], scratch: &mut Scratch) -> Vec<Candidate> {
         let mut anchors: Vec<(u32, u32)> = Vec::new();
         let mut chains: Vec<Chain> = Vec::new();
         for seed in group {
@@ -245,7 +279,10 @@ impl Context<'_> {
             .iter_mut()
             .map(|chain| {
                 self.extend_chain(chain, scratch);
-                let mut matched = Candidate::default();
+                let mut matched = Candidate {
+                    cluster,
+                    ..Candidate::default()
+                };
                 self.match_chain(chain, scratch, &mut matched);
                 matched.matched_a.sort_unstable();
                 matched.matched_a.dedup();
@@ -255,22 +292,33 @@ impl Context<'_> {
             })
             .collect();
         // A phrase repeated in one text aligns twice: its words are explained already on one
-        // side but new on the other. Best chains first; such one-sided repeats are skipped so
-        // they do not stretch the passage, and a chain that overlaps on both sides adds only
-        // the word pairs new on both sides (a formula aligned one verse off adds nothing).
+        // side but new on the other. Best chains first; such a one-sided repeat does not join
+        // the candidate whose words it repeats (it would stretch the passage) but the first
+        // one it is consistent with, or, when its new side lies apart from them all, starts
+        // its own: a passage copied twice within the clustering gap gives two candidates,
+        // whose second is a finding (a twin) or an alternative as [`one_per_region`] decides. A chain that overlaps a candidate on both
+        // sides adds only the word pairs new on both sides (a formula aligned one verse off
+        // adds nothing).
         aligned.sort_by_key(|c| std::cmp::Reverse(c.matched_a.len().min(c.matched_b.len())));
-        let mut candidate = Candidate::default();
+        let mut out: Vec<Candidate> = Vec::new();
         for chain in aligned {
-            let fresh_a = count_missing(&chain.matched_a, &candidate.matched_a);
-            let fresh_b = count_missing(&chain.matched_b, &candidate.matched_b);
-            let explained_a = fresh_a * 2 < chain.matched_a.len();
-            let explained_b = fresh_b * 2 < chain.matched_b.len();
-            if explained_a != explained_b {
-                continue;
+            let joins = out
+                .iter()
+                .position(|candidate| !chain.repeats_one_side_of(candidate));
+            match joins {
+                Some(k) => out[k].absorb_fresh_pairs(&chain),
+                // A repeat reaching into a candidate's span on its new side is that passage
+                // aligned a verse off (formulas), not a second copy.
+                None if out.iter().all(|c| chain.apart_where_new(c)) => {
+                    out.push(Candidate {
+                        repeat: true,
+                        ..chain
+                    });
+                }
+                None => {}
             }
-            candidate.absorb_fresh_pairs(&chain);
         }
-        candidate
+        out
     }
 
     /// Patience-style decomposition: each anchor joins the chain whose last anchor precedes
@@ -416,12 +464,18 @@ impl Context<'_> {
                 let (lb0, lb1) = last.b_range();
                 let (a0, a1) = candidate.a_range();
                 let (b0, b1) = candidate.b_range();
-                let follows = a0 >= la0 && b0 >= lb0 && a1 > la1 && b1 > lb1;
+                let follows = a0 >= la0
+                    && b0 >= lb0
+                    && a1 > la1
+                    && b1 > lb1
+                    && !candidate.second_copy_of(last);
                 let near = a0 <= la1 + reach && b0 <= lb1 + reach;
                 if follows && near {
                     let mut joined = Candidate {
                         matched_a: last.matched_a.clone(),
                         matched_b: last.matched_b.clone(),
+                        cluster: last.cluster,
+                        repeat: last.repeat,
                     };
                     joined.absorb(&candidate);
                     if self.is_strong(&joined) {
@@ -522,7 +576,7 @@ fn merge_overlapping(candidates: Vec<Candidate>) -> Vec<Candidate> {
         let target = merged.iter_mut().rev().take(16).find(|m| {
             let (ma0, ma1) = m.a_range();
             let (mb0, mb1) = m.b_range();
-            a0 < ma1 && ma0 <= a0 && b0 < mb1 && mb0 < b1
+            a0 < ma1 && ma0 <= a0 && b0 < mb1 && mb0 < b1 && !candidate.second_copy_of(m)
         });
         match target {
             Some(m) => m.absorb(&candidate),

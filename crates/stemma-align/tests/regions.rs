@@ -196,6 +196,41 @@ fn a_passage_copied_twice_gives_two_passages() {
 }
 
 #[test]
+fn a_passage_copied_twice_a_few_words_apart_gives_two_passages() {
+    // The two copies in B lie within the clustering gap of each other, so their seeds form
+    // one group; the second copy, whose words in A the first already explains, must still be
+    // a passage of its own (it was dropped as a one-sided repeat).
+    let flood = "And it came to pass, when men began to multiply on the face of the earth, \
+                 and daughters were born unto them, that the sons of God saw the daughters of \
+                 men that they were fair; and they took them wives of all which they chose.";
+    let between = "Our reporter adds that the quotation was read aloud twice at the meeting, \
+                   once by the chairman and once more by the youngest member of the council.";
+    assert!((25..=35).contains(&between.split_whitespace().count()));
+    let a = format!("{FILLER}\n\n{flood}\n\n{FILLER}\n");
+    let b =
+        format!("Opening words of another kind.\n\n{flood}\n\n{between}\n\n{flood}\n\nThe end.\n");
+    let (aa, ba) = (analyze(&a), analyze(&b));
+    let findings = align(&aa, &ba, &CompareOptions::default());
+    let copies: Vec<usize> = findings
+        .iter()
+        .filter(|p| {
+            let whole =
+                "multiply on the face of the earth, and daughters were born unto them, that \
+                         the sons of God saw the daughters of men that they were fair; and \
+                         they took them wives of all which they chose";
+            a[p.a.start..p.a.end].contains(whole) && b[p.b.start..p.b.end].contains(whole)
+        })
+        .map(|p| p.b.start)
+        .collect();
+    let (b1, b2) = (
+        b.find("And it came").unwrap(),
+        b.rfind("And it came").unwrap(),
+    );
+    assert_eq!(copies, vec![b1, b2], "{findings:#?}");
+    check_one_per_region(&findings).unwrap();
+}
+
+#[test]
 fn a_passage_twice_on_both_sides_gives_its_two_copies() {
     let flood = "And it came to pass, when men began to multiply on the face of the earth, \
                  and daughters were born unto them, that the sons of God saw the daughters of \
