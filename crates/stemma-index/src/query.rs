@@ -26,7 +26,10 @@ pub struct CandidateOptions {
     /// Fingerprints found in more documents than this are boilerplate and ignored.
     /// `None`: 1% of the corpus, but at least 200.
     pub max_doc_freq: Option<u64>,
-    /// Fewest shared fingerprints for a document to count.
+    /// Fewest shared fingerprints for a document to rank. Documents sharing fewer (but at
+    /// least one) only fill the places the others leave under `limit`: a copy with 10–30 % of
+    /// its words edited can keep a single fingerprint of its source (at 100,000 documents,
+    /// 2 of 173 such planted sources had no other candidate channel; bench/index.sh).
     pub min_shared: u32,
     /// Ids never returned (the target itself, when it is in the index).
     pub exclude: Vec<String>,
@@ -262,7 +265,8 @@ impl Index {
     /// first (ties: earliest date, then id). Fingerprints whose document frequency exceeds
     /// the cap (boilerplate: licence headers, datelines) are skipped; a fingerprint counts in
     /// full for its earliest dated witnesses and `later_weight` for the others, so that the
-    /// origin of a passage outranks its many later copies.
+    /// origin of a passage outranks its many later copies. Documents sharing fewer than
+    /// `min_shared` fingerprints come after the others, only to fill the `limit`.
     pub fn candidates(
         &self,
         fingerprints: &[u64],
@@ -343,22 +347,42 @@ impl Index {
                 slot.1 += 1;
             }
         }
+        // Documents sharing `min_shared` fingerprints rank; those sharing fewer (one) fill
+        // the places left under the limit, best first.
         let mut hits: Vec<(f32, u32, DocAddress)> = Vec::new();
+        let mut fill: Vec<(f32, u32, DocAddress)> = Vec::new();
         for (ord, acc) in scores.iter().enumerate() {
             let segment = &segments[ord];
             for (doc, &(score, shared)) in acc.iter().enumerate() {
                 let address = DocAddress::new(ord as u32, doc as u32);
-                if shared >= options.min_shared.max(1)
-                    && !segment.is_deleted(doc as u32)
-                    && !excluded.contains(&address)
-                {
+                if shared == 0 || segment.is_deleted(doc as u32) || excluded.contains(&address) {
+                    continue;
+                }
+                if shared >= options.min_shared.max(1) {
                     hits.push((score, shared, address));
+                } else {
+                    fill.push((score, shared, address));
                 }
             }
         }
+        let mut out = self.best(&searcher, hits, options.limit)?;
+        if out.len() < options.limit {
+            let left = options.limit - out.len();
+            out.extend(self.best(&searcher, fill, left)?);
+        }
+        Ok(out)
+    }
+
+    /// The `limit` best of `hits` (fingerprint score, shared fingerprints, address) as
+    /// candidates, best first (ties: earliest date, then id).
+    fn best(
+        &self,
+        searcher: &Searcher,
+        mut hits: Vec<(f32, u32, DocAddress)>,
+        limit: usize,
+    ) -> Result<Vec<Candidate>, IndexError> {
         hits.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)));
         // Keep everything tied with the last kept score, then break ties by date and id.
-        let limit = options.limit;
         if hits.len() > limit && limit > 0 {
             let last = hits[limit - 1].0;
             let keep = hits.iter().take_while(|h| h.0 >= last).count();

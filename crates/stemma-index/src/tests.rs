@@ -157,6 +157,36 @@ fn candidates_rank_by_shared_fingerprints_and_skip_the_excluded() {
 }
 
 #[test]
+fn a_document_sharing_one_fingerprint_fills_the_places_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    w.add_all(&[doc("gpl", GPL, None), doc("oil", OIL, None)])
+        .unwrap();
+    w.commit().unwrap();
+    let (gpl, oil) = (
+        index.fingerprints(&stemma_text::analyze(GPL)),
+        index.fingerprints(&stemma_text::analyze(OIL)),
+    );
+    // A heavily edited copy of the oil story keeps one of its fingerprints.
+    let target = [gpl[0], gpl[1], gpl[2], oil[0]];
+    let ids = |limit| {
+        let options = CandidateOptions {
+            limit,
+            ..CandidateOptions::default()
+        };
+        let found = index.candidates(&target, &options).unwrap();
+        found
+            .into_iter()
+            .map(|c| (c.id, c.shared))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(30), [("gpl".to_string(), 3), ("oil".to_string(), 1)]);
+    // It comes after the documents sharing more, however rare its fingerprint.
+    assert_eq!(ids(1), [("gpl".to_string(), 3)]);
+}
+
+#[test]
 fn search_is_bm25_with_snippets() {
     let tmp = tempfile::tempdir().unwrap();
     let index = Index::create(tmp.path()).unwrap();
@@ -467,9 +497,13 @@ fn a_short_text_embedded_in_many_longer_ones_is_still_a_candidate() {
         None,
         "{fingerprints:?}"
     );
+    let similar = index.similar(&target, &analysis, &options).unwrap();
+    assert_eq!(similar[0].id, "bsd-3-clause", "{similar:?}");
+    // Merged, after the fingerprint channel's (embedding licences sharing a fingerprint of
+    // the target's edges fill its places).
     let found = index.retrieve(&target, &analysis, &options).unwrap();
-    assert_eq!(found[0].id, "bsd-3-clause", "{found:?}");
-    assert_eq!(found[0].channel, Channel::Bm25);
+    let at = rank(&found, "bsd-3-clause").expect("BM25 adds the short original");
+    assert_eq!(found[at].channel, Channel::Bm25, "{found:?}");
     assert!(found.len() <= options.limit + options.bm25_limit);
 
     // Without the cap the fingerprint channel ties all 41 documents; the earliest witnesses
