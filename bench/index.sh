@@ -23,7 +23,8 @@
 # Usage (from the repository root):  bench/index.sh
 # Environment: DATA (../shared/data), OUT (bench/out/index), SIZES ("10000 100000"),
 #              QUERIES (300), SEED (1), RUNS (5), BASELINE (another stemma binary, e.g. the
-#              previous commit's, timed on the real texts in the same rounds).
+#              previous commit's, timed on the real texts and traced on the planted queries in
+#              the same rounds: latency, CPU per trace and recall beside the new binary's).
 #              SIZES="" runs the real texts only. MISSES=1 lists each planted source the
 #              default trace misses.
 set -euo pipefail
@@ -45,5 +46,5 @@ python3 bench/ingest_real.py --stemma "$BIN/stemma" --data "$DATA" --runs "${RUN
 for docs in $SIZES; do
     python3 bench/index_corpus.py --stemma "$BIN/stemma" --data "$DATA" --out "$OUT" \
         --verses "$OUT/genesis-verses.jsonl" \
-        --docs "$docs" --queries "$QUERIES" --seed "$SEED"
+        --docs "$docs" --queries "$QUERIES" --seed "$SEED" ${BASELINE:+--baseline "$BASELINE"}
 done

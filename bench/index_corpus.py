@@ -234,21 +234,29 @@ def generate(data, verses, out, total, queries, seed):
 
 
 def timed(cmd, stdout=subprocess.DEVNULL):
-    """Run cmd under /usr/bin/time; return (seconds, its peak RSS in MB, stdout or None).
+    """Run cmd under /usr/bin/time; return (seconds, its peak RSS in MB, stdout or None, CPU
+    seconds (user + system, from the child's rusage: microseconds, where /usr/bin/time's
+    hundredths are a large step for a 20 ms trace)).
 
     (os.wait4's ru_maxrss would include this script's own memory, inherited at fork.)
     """
     rss_file = os.path.join(TMP, "rss")
     start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd,
-                          stdout=stdout, stderr=subprocess.PIPE)
-    secs = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr.decode(errors="replace"))
-        sys.exit(f"index_corpus.py: failed: {' '.join(cmd)}")
+    with open(os.path.join(TMP, "stderr"), "w+b") as err:
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd,
+                                stdout=stdout, stderr=err)
+        out = proc.stdout.read() if stdout is subprocess.PIPE else None
+        # Reaped here, not by subprocess, to read the child's rusage.
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        secs = time.perf_counter() - start
+        if proc.returncode != 0:
+            err.seek(0)
+            sys.stderr.write(err.read().decode(errors="replace"))
+            sys.exit(f"index_corpus.py: failed: {' '.join(cmd)}")
     with open(rss_file) as f:
         rss = int(f.read().split()[-1]) / 1024
-    return secs, rss, proc.stdout
+    return secs, rss, out, usage.ru_utime + usage.ru_stime
 
 
 def pct(values, p):
@@ -268,6 +276,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--candidates", type=int, default=None,
                     help="candidates per trace (default: stemma's)")
+    ap.add_argument("--baseline", default=None,
+                    help="another stemma binary (e.g. the previous commit's), traced in the same "
+                         "rounds with both channels and with fingerprints only")
     ap.add_argument("--reuse-index", action="store_true",
                     help="keep an index built by an earlier run (no ingest figures)")
     args = ap.parse_args()
@@ -350,18 +361,26 @@ def trace(args, index, truth, texts):
     counts = {kind: sum(p[2] == kind for p in planted) for kind in KINDS}
     print(f"trace: {len(truth)} queries against {stats['documents']} documents, one process each; "
           f"{len(planted)} planted sources: " + ", ".join(f"{counts[k]} {k}" for k in KINDS))
-    results = {}
-    for name, flags in CHANNELS:
-        latencies, rss_max, aligned = [], 0.0, []
-        found = {key: {k: 0 for k in KINDS} for key in ("attributed", "by-id", "aligned", "top10")}
-        misses = []
-        for path, planted_here in sorted(truth.items()):
-            secs, rss, out = timed([args.stemma, "trace", "--index", index, path, "--json"]
-                                   + extra + flags, stdout=subprocess.PIPE)
+    runs = [(name, args.stemma, flags) for name, flags in CHANNELS]
+    if args.baseline:
+        # The baseline binary, traced in the same rounds (query by query, in turn), so that
+        # the load of a shared machine weighs on both alike.
+        runs += [(f"baseline: {name}", args.baseline, flags) for name, flags in CHANNELS[:2]]
+    measured = {name: {"latencies": [], "cpu": [], "rss": 0.0, "aligned": [], "misses": [],
+                       "found": {key: {k: 0 for k in KINDS}
+                                 for key in ("attributed", "by-id", "aligned", "top10")}}
+                for name, _, _ in runs}
+    for path, planted_here in sorted(truth.items()):
+        for name, binary, flags in runs:
+            m = measured[name]
+            found = m["found"]
+            secs, rss, out, cpu = timed([binary, "trace", "--index", index, path, "--json"]
+                                        + extra + flags, stdout=subprocess.PIPE)
             report = json.loads(out)
-            latencies.append(secs * 1000)
-            rss_max = max(rss_max, rss)
-            aligned.append(len(report["candidates"]))
+            m["latencies"].append(secs * 1000)
+            m["cpu"].append(cpu * 1000)
+            m["rss"] = max(m["rss"], rss)
+            m["aligned"].append(len(report["candidates"]))
             top10 = set(report["candidates"][:10])
             all_cands = set(report["candidates"])
             srcs = {s["id"] for s in report["sources"][:10]}
@@ -376,17 +395,21 @@ def trace(args, index, truth, texts):
                 found["attributed"][kind] += hit
                 if not hit:
                     rank = report["candidates"].index(src) if src in all_cands else None
-                    misses.append((os.path.basename(path), kind, src, rank,
-                                   [s["id"] for s in report["sources"][:3]]))
-        results[name] = found
+                    m["misses"].append((os.path.basename(path), kind, src, rank,
+                                        [s["id"] for s in report["sources"][:3]]))
+    results = {name: m["found"] for name, m in measured.items()}
+    for name, _, _ in runs:
+        m = measured[name]
         if name == CHANNELS[0][0] and os.environ.get("MISSES"):
             # Which planted sources the default trace misses, and whether they were aligned.
-            for query, kind, src, rank, top in misses:
+            for query, kind, src, rank, top in m["misses"]:
                 where = "not a candidate" if rank is None else f"candidate #{rank + 1}"
                 print(f"    miss: {query} {kind} {src} ({where}); attributed: {top}")
-        print(f"  {name:17}: p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms "
-              f"[targets <= 30 / 100 ms]; peak RSS {rss_max:.0f} MB; candidates aligned: "
-              f"median {pct(aligned, 50)}, max {max(aligned)}")
+        print(f"  {name:17}: p50 {pct(m['latencies'], 50):.1f} ms, p95 {pct(m['latencies'], 95):.1f} ms "
+              f"[targets <= 30 / 100 ms]; CPU per trace: mean {sum(m['cpu']) / len(m['cpu']):.1f} ms, "
+              f"p50 {pct(m['cpu'], 50):.1f} ms; peak RSS {m['rss']:.0f} MB; candidates aligned: "
+              f"median {pct(m['aligned'], 50)}, max {max(m['aligned'])}")
+    names = [name for name, _, _ in runs]
 
     def rate(found, kind):
         return found[kind] / max(counts[kind], 1)
@@ -395,12 +418,12 @@ def trace(args, index, truth, texts):
           "same words counting) [target >= 0.99 for each kind]:")
     for kind in KINDS:
         row = ", ".join(f"{name} {rate(results[name]['attributed'], kind):.3f}"
-                        for name, _ in CHANNELS)
+                        for name in names)
         print(f"  {kind:9}: {row}")
     print("planted source among the candidates aligned (what each channel adds):")
     for kind in KINDS:
         row = ", ".join(f"{name} {rate(results[name]['aligned'], kind):.3f}"
-                        for name, _ in CHANNELS)
+                        for name in names)
         print(f"  {kind:9}: {row}")
     both = results["both channels"]
     total = len(planted)

@@ -26,8 +26,10 @@ the trace's sources (closest first) followed by its runners-up (`alternatives`).
 
 Two more subsets, printed apart: the same variants as the licence section of a README
 (Gutenberg prose before and after, half to twice the licence's length: a licence found
-inside other text), and the licence texts Debian ships (../shared/data/licenses/debian, real
-copies), labelled by file name (the SPDX id that file is a copy of).
+inside other text), the licence texts Debian ships (../shared/data/licenses/debian, real
+copies), labelled by file name (the SPDX id that file is a copy of), and real variants: the
+licence texts of this machine's packages' machine-readable copyright files
+(/usr/share/doc/*/copyright), labelled by the licence each paragraph names (see load_dep5).
 """
 
 import argparse
@@ -315,6 +317,63 @@ DEBIAN_LABELS = {
 }
 
 
+# Real variants: the stand-alone `License:` paragraphs of the machine-readable (DEP-5)
+# /usr/share/doc/*/copyright files, labelled by the licence the paragraph names. Only names
+# that say one SPDX licence (Debian's short name -> its SPDX id, below; compared without case)
+# are kept. Excluded, so the label is honest: paragraphs without the licence's text (a notice
+# pointing to /usr/share/common-licenses, as nearly every GPL, LGPL and Apache paragraph is,
+# or fewer than 20 words), names joining licences ("GPL-2+ or Artistic", "BSL-1.0 and MIT",
+# "... with ... exception") and names that do not say which text ("permissive",
+# "public-domain", "BSD", "Unicode"). The same text (whitespace aside) counts once. Which
+# files there are depends on the packages installed: the run prints how many it read.
+DEP5_LABELS = {
+    "0bsd": "0BSD", "apache-2.0": "Apache-2.0", "artistic-2.0": "Artistic-2.0",
+    "beerware": "Beerware", "bsd-2": "BSD-2-Clause", "bsd-2-clause": "BSD-2-Clause",
+    "bsd-3": "BSD-3-Clause", "bsd-3-clause": "BSD-3-Clause", "bsd-4-clause": "BSD-4-Clause",
+    "bsl-1.0": "BSL-1.0", "bzip2-1.0.6": "bzip2-1.0.6", "cc0-1.0": "CC0-1.0", "curl": "curl",
+    "expat": "MIT", "fsfap": "FSFAP", "fsful": "FSFUL", "fsfullr": "FSFULLR", "ftl": "FTL",
+    "hpnd": "HPND", "ijg": "IJG", "isc": "ISC", "libpng": "Libpng", "libpng-2.0": "libpng-2.0",
+    "mit": "MIT", "mit-0": "MIT-0", "mpl-2.0": "MPL-2.0", "ntp": "NTP", "ofl-1.1": "OFL-1.1",
+    "openldap-2.8": "OLDAP-2.8", "openssl": "OpenSSL", "psf-2.0": "PSF-2.0",
+    "sleepycat": "Sleepycat", "unicode-dfs-2016": "Unicode-DFS-2016",
+    "unicode-3.0": "Unicode-3.0", "unlicense": "Unlicense", "wtfpl": "WTFPL", "x11": "X11",
+    "zlib": "Zlib",
+}
+
+
+def load_dep5(doc_root, key_of):
+    """The real licence variants of `doc_root`/*/copyright: [(label, text, package)], one per
+    distinct text, and how many machine-readable copyright files were read."""
+    found, seen, files = [], set(), 0
+    for package in sorted(os.listdir(doc_root)) if os.path.isdir(doc_root) else []:
+        path = os.path.join(doc_root, package, "copyright")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                content = f.read()
+        except OSError:
+            continue
+        if not re.match(r"Format:\s*\S*copyright-format", content):
+            continue
+        files += 1
+        for paragraph in re.split(r"\n[ \t]*\n", content):
+            m = re.match(r"License:[ \t]*([^\n]*)\n((?:[ \t][^\n]*(?:\n|$))+)", paragraph)
+            if not m or paragraph.startswith(("Files:", "Format:")):
+                continue
+            label = DEP5_LABELS.get(m.group(1).strip().lower())
+            # Continuation lines lose their leading space; " ." is an empty line.
+            lines = [line[1:] if line[:1] in " \t" else line for line in m.group(2).splitlines()]
+            text = "\n".join("" if line.strip() == "." else line for line in lines).strip()
+            if (label is None or label not in key_of or "common-licenses" in text
+                    or len(text.split()) < 20):
+                continue
+            key = (label, " ".join(text.split()))
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append((label, text, package))
+    return found, files
+
+
 def report(name, labels, stemma, tfidf, key_of, detail=None):
     n = len(labels)
     s_first = s_top3 = t_first = t_top3 = 0
@@ -356,6 +415,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--limit", type=int, default=None, help="only the first N licences (quick runs)")
     ap.add_argument("--candidates", type=int, default=None, help="candidates per trace (default: stemma's)")
+    ap.add_argument("--doc-root", default="/usr/share/doc",
+                    help="where the packages' copyright files are (real variants)")
     ap.add_argument("--no-embedded", dest="embedded", action="store_false",
                     help="skip the variants inside README-like text")
     args = ap.parse_args()
@@ -440,6 +501,30 @@ def main():
         report("Debian's licence files (real copies, distinct)", dlabels,
                trace_all(args, index, dpaths), tfidf_rankings(licences, dtexts), key_of,
                [os.path.basename(p) for p in dpaths])
+
+    dep5, files = load_dep5(args.doc_root, key_of)
+    if dep5:
+        rdir = os.path.join(args.out, "dep5")
+        subprocess.run(["rm", "-rf", rdir], check=True)
+        os.makedirs(rdir)
+        rpaths = []
+        for i, (label, text, package) in enumerate(dep5):
+            rpath = os.path.join(rdir, f"{i:03d}-{package}--{label}.txt")
+            with open(rpath, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            rpaths.append(rpath)
+        counts = {}
+        for label, _, _ in dep5:
+            counts[label] = counts.get(label, 0) + 1
+        print(f"\nreal variants: {files} machine-readable copyright files in {args.doc_root}, "
+              f"{len(dep5)} distinct licence texts labelled: "
+              + ", ".join(f"{l} {n}" for l, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))))
+        report(f"real variants from {args.doc_root}/*/copyright (DEP-5 License paragraphs)",
+               [d[0] for d in dep5], trace_all(args, index, rpaths),
+               tfidf_rankings(licences, [d[1] for d in dep5]), key_of,
+               [d[2] for d in dep5])
+    else:
+        print(f"\nreal variants: no machine-readable copyright file in {args.doc_root}")
     return first, top3
 
 

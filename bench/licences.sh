@@ -5,7 +5,9 @@
 # the licence it came from. Prints the share of variants whose licence stemma ranks first and in
 # its top 3, the median segments per trace, and, in the same run, the nearest licence by tf-idf
 # cosine (scikit-learn, word 1-2-grams). Then the same for the variants inside a README (prose
-# around the licence) and for Debian's licence files (real copies).
+# around the licence), for Debian's licence files (real copies) and for real variants: the licence
+# paragraphs of this machine's /usr/share/doc/*/copyright files (DEP-5), labelled by the licence
+# each names.
 # Printed, not a test (bench/licences.py has the details).
 #
 # Usage (from the repository root):  bench/licences.sh
