@@ -11,15 +11,17 @@ The stages are the CLI's, each a ``mapInArrow`` over Arrow batches into the Rust
    straight into Arrow (as the CLI reads them, same default ids), or Parquet with ``id``,
    ``series``, ``date``, ``text``; each document gets a number in the CLI's input order
    (from line numbers: never ``monotonically_increasing_id``);
-2. anchors: each document's anchors, shuffled by anchor; per partition the
-   document-frequency band and the pairs of each anchor, counted;
+2. anchors: each document's anchors, shuffled by anchor (packed: a row per batch and
+   partition, not per anchor); per partition the document-frequency band and the pairs of
+   each anchor, counted;
 3. pairs: the counts summed per pair across partitions, the candidates kept;
 4. align: candidate pairs in blocks by their first document, each block with the texts it
    needs;
 5. nodes: each document's passage spans grouped into nodes (all of a document's spans in
    one task); the alignments that join two nodes are the edges;
 6. components: connected components of the edges in DataFrames, by rounds of local
-   union-find keyed by node (hash-to-min; GraphFrames' jars come from a Maven repository);
+   union-find keyed by node (hash-to-min; GraphFrames' jars come from a Maven repository),
+   or on the driver in one job when the graph is small (up to 4M edges);
 7. stars, members, order: each component's edges to one task, which runs the CLI's star
    clustering; each cluster's members to one task, which orders them; clusters numbered by
    a global sort;

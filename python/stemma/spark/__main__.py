@@ -41,6 +41,11 @@ def main(argv=None) -> int:
         help="single: every stage in one task; distributed: each stage across the cluster; "
         "auto (default): single for inputs of at most 32 MB",
     )
+    r.add_argument(
+        "--driver-edges", type=int, default=None,
+        help="graphs of at most this many alignment edges get their connected components on the driver "
+        "(default 4000000; 0: always in rounds of shuffles)",
+    )
     r.add_argument("--driver-memory", default=None, help="spark.driver.memory (e.g. 4g)")
     d = sub.add_parser("dedup", help="near-duplicate documents, clustered around the one kept (stemma dedup)")
     d.add_argument("paths", nargs="+", metavar="INPUT… OUTPUT", help="JSON Lines files or folders, or Parquet; then the output folder")
@@ -83,7 +88,7 @@ def main(argv=None) -> int:
             skip_same_series=args.skip_same_series, min_overlap=args.min_overlap,
             min_anchor_density=args.min_anchor_density, ngram=args.ngram, min_words=args.min_words,
             max_gap=args.max_gap, min_identity=args.min_identity, sentence_seeds=not args.no_sentence_seeds, all_alignments=args.all_alignments,
-            max_bytes=args.max_bytes, plan=plan,
+            max_bytes=args.max_bytes, plan=plan, driver_edges=args.driver_edges,
         )
     except StemmaError as e:
         print(f"stemma: {e}", file=sys.stderr)

@@ -7,13 +7,23 @@ each text a block needs travels to it once, whichever of its pairs need it.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 def block_of(spark: Any, doc: Any, parts: int):
     """The block of pairs whose first document is ``doc``: a value that Spark's hash
     partitioning into ``parts`` sends to partition ``hash(doc) mod parts``, one block per
     partition. (``doc mod parts`` would not do: a handful of values hashed into as many
     partitions collide, and one task gets the work of several.)"""
+    from pyspark.sql import functions as F
+
+    # Longs, as spark.range's: an int literal would hash as an int, to other partitions.
+    keys = F.array(*[F.lit(key).cast("long") for key in partition_keys(spark, parts)])
+    return F.element_at(keys, (F.pmod(F.hash(doc), F.lit(parts)) + 1).cast("int"))
+
+
+def partition_keys(spark: Any, parts: int) -> List[int]:
+    """For each partition ``p`` of ``parts``, a long that Spark's hash partitioning (by a
+    long column, into ``parts``) sends to ``p``."""
     from pyspark.sql import functions as F
 
     # Spark's hash partitioning is pmod(hash(key), parts), hash being F.hash's Murmur3.
@@ -24,9 +34,7 @@ def block_of(spark: Any, doc: Any, parts: int):
         for key, part in rows:
             found.setdefault(part, key)
         size *= 4
-    # Longs, as spark.range's: an int literal would hash as an int, to other partitions.
-    keys = F.array(*[F.lit(found[p]).cast("long") for p in range(parts)])
-    return F.element_at(keys, (F.pmod(F.hash(doc), F.lit(parts)) + 1).cast("int"))
+    return [found[p] for p in range(parts)]
 
 
 def pair_blocks(docs: Any, candidates: Any, parts: int):

@@ -97,6 +97,7 @@ def reuse(
     timings: Optional[List[Tuple[str, float]]] = None,
     plan: str = "auto",
     single_task_bytes: int = SINGLE_TASK_BYTES,
+    driver_edges: Optional[int] = None,
 ):
     """``stemma reuse INPUTS… --out OUTPUT`` on Spark: returns the members as a DataFrame
     (``cluster``, ``rank``, ``record``: the CLI's ``--out`` line) and, when ``output`` is
@@ -111,7 +112,10 @@ def reuse(
     (:func:`stemma.arrow.reuse`, all of the task's cores), as the CLI would; ``"auto"`` (the
     default) is ``"single"`` for JSON Lines or Parquet inputs of at most
     ``single_task_bytes`` bytes (:data:`SINGLE_TASK_BYTES`), else ``"distributed"``. The
-    records are the same whichever plan runs.
+    records are the same whichever plan runs. ``driver_edges``: the connected components of
+    at most this many alignment edges are found on the driver, in one job
+    (:data:`stemma.spark.components.DRIVER_EDGES` by default; 0: always in rounds of
+    shuffles).
 
     >>> records = reuse(spark, ["corpus.jsonl"], "clusters/")  # doctest: +SKIP
     >>> records.first().record  # the first line of `stemma reuse corpus.jsonl --out …`  # doctest: +SKIP
@@ -165,7 +169,7 @@ def reuse(
         docs = steps.keep(docs.repartition(parts, "doc"))
 
         steps.start("anchors")
-        banded = steps.keep(_banded(docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads))
+        banded = steps.keep(_banded(spark, docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads))
         boilerplate = sorted(r[0] for r in banded.where("kind = 1").select("value").collect())
 
         steps.start("pairs")
@@ -200,6 +204,7 @@ def reuse(
             edges.select(F.col("x").alias("u"), F.col("y").alias("v")),
             partitions=parts,
             on_round=lambda n: steps.start(f"components {n + 1}"),
+            **({} if driver_edges is None else {"driver_edges": driver_edges}),
         )
         steps.start("stars")
         tagged = edges.join(components.withColumnRenamed("node", "x"), "x")
@@ -299,43 +304,68 @@ def _single_task(source, read, threads, cluster_options, align_options):
     return source.coalesce(1).mapInArrow(whole_batches, "cluster long, rank long, record string")
 
 
-def _banded(docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads):
+def _banded(spark, docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads):
     """Anchors of each document, shuffled by anchor; per partition the pairs of documents of
     each anchor in the document-frequency band, counted (``kind`` 0: ``value`` is the pair
-    ``a << 32 | b``), and the anchors above it (``kind`` 1: ``value`` is the anchor)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    ``a << 32 | b``), and the anchors above it (``kind`` 1: ``value`` is the anchor).
+
+    The (anchor, document) records travel packed: per batch of documents, one row for each
+    partition holding its records' columns as bytes (the JVM moves a few large rows instead
+    of a row per record, ~150 a document)."""
     from pyspark.sql import functions as F
 
-    from .. import arrow as sa
+    from .blocks import partition_keys
+
+    keys = partition_keys(spark, parts)
 
     def anchor_batches(batches):
+        import numpy as np
+        import pyarrow as pa
+
+        from .. import arrow as sa
+
         for batch in batches:
             found = sa.anchors(batch.column("text"), anchor_ngram, threads=threads)
-            rows = found.column("row")
-            cols = [pc.cast(found.column("anchor"), pa.int64(), safe=False), pc.take(batch.column("doc"), rows)]
-            names = ["anchor", "doc"]
+            anchor = found.column("anchor").to_numpy().view(np.int64)
+            rows = found.column("row").to_numpy()
+            columns = [anchor, batch.column("doc").to_numpy()[rows]]
             if skip_same_series:
-                cols.append(pc.take(batch.column("series_key"), rows))
-                names.append("series_key")
-            yield pa.RecordBatch.from_arrays(cols, names=names)
+                columns.append(batch.column("series_key").to_numpy()[rows])
+            # The partition of an anchor: any function of it (anchors are hashes).
+            part = (anchor.view(np.uint64) % np.uint64(parts)).astype(np.int64)
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(parts + 1))
+            columns = [c[order] for c in columns]
+            here = [p for p in range(parts) if bounds[p] < bounds[p + 1]]
+            packed = [pa.array([c[bounds[p] : bounds[p + 1]].tobytes() for p in here], pa.binary()) for c in columns]
+            yield pa.RecordBatch.from_arrays([pa.array([keys[p] for p in here], pa.int64())] + packed, names=packed_names)
 
+    packed_names = ["part", "anchor", "doc"] + (["series_key"] if skip_same_series else [])
+    anchor_schema = "part long, anchor binary, doc binary" + (", series_key binary" if skip_same_series else "")
     anchor_input = docs.select("doc", "text")
-    anchor_schema = "anchor long, doc long"
     if skip_same_series:
         # 0 is no series (a series hashing to 0 would read as none: one in 2^64).
         key = F.when(F.col("series").isNull(), F.lit(0)).otherwise(F.xxhash64("series"))
         anchor_input = docs.select("doc", "text", key.alias("series_key"))
-        anchor_schema += ", series_key long"
 
     def band_batches(batches):
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from .. import arrow as sa
+
         batch_list = list(batches)
         if not batch_list:
             return
-        table = pa.concat_batches(batch_list)
-        series = table.column("series_key") if skip_same_series else None
+        table = pa.Table.from_batches(batch_list)
+
+        def unpacked(name):
+            return pa.array(np.concatenate([np.frombuffer(b, np.int64) for b in table.column(name).to_pylist()]))
+
+        series = unpacked("series_key") if skip_same_series else None
         pairs, boilerplate, _ = sa.band_pairs(
-            table.column("anchor"), table.column("doc"), series,
+            unpacked("anchor"), unpacked("doc"), series,
             min_df=min_df, max_df=max_df, skip_same_series=skip_same_series, threads=threads,
         )
         packed = pc.bit_wise_or(pc.shift_left(pc.cast(pairs.column("a"), pa.uint64()), 32), pc.cast(pairs.column("b"), pa.uint64()))
@@ -349,7 +379,7 @@ def _banded(docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads
         )
 
     anchor_table = anchor_input.mapInArrow(anchor_batches, anchor_schema)
-    return anchor_table.repartition(parts, "anchor").mapInArrow(band_batches, "kind byte, value long, count int")
+    return anchor_table.repartition(parts, "part").mapInArrow(band_batches, "kind byte, value long, count int")
 
 
 def _passages(sc, docs, candidates, parts, boilerplate, align_options, threads):
