@@ -50,10 +50,13 @@ fn pack(bytes: &[u8]) -> Option<u128> {
     if bytes.is_empty() || bytes.len() > 15 {
         return None;
     }
-    let mut buf = [0u8; 16];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    buf[15] = bytes.len() as u8;
-    Some(u128::from_le_bytes(buf))
+    // Shifted in byte by byte, little-endian: a copy of a variable length would be a call
+    // to memcpy for every token (2.6 % of ingest's CPU time).
+    let mut key = (bytes.len() as u128) << 120;
+    for (i, &b) in bytes.iter().enumerate() {
+        key |= u128::from(b) << (8 * i);
+    }
+    Some(key)
 }
 
 /// Whether each ASCII byte is alphanumeric.
