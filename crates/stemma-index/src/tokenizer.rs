@@ -50,13 +50,29 @@ fn pack(bytes: &[u8]) -> Option<u128> {
     if bytes.is_empty() || bytes.len() > 15 {
         return None;
     }
-    // Shifted in byte by byte, little-endian: a copy of a variable length would be a call
-    // to memcpy for every token (2.6 % of ingest's CPU time).
-    let mut key = (bytes.len() as u128) << 120;
-    for (i, &b) in bytes.iter().enumerate() {
-        key |= u128::from(b) << (8 * i);
-    }
-    Some(key)
+    // The bytes as a little-endian integer, read with two fixed-size loads that overlap
+    // (the overlap shifted out): a copy of a variable length would be a call to memcpy for
+    // every token, 2.6 % of ingest's CPU time (perf).
+    let len = bytes.len();
+    let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+    let u32_at = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            bytes[i..i + 4].try_into().expect("4 bytes"),
+        ))
+    };
+    let (low, high) = match len {
+        8 => (u64_at(0), 0),
+        9.. => (u64_at(0), u64_at(len - 8) >> (8 * (16 - len))),
+        4.. => (u32_at(0) | (u32_at(len - 4) >> (8 * (8 - len))) << 32, 0),
+        _ => {
+            let mut low = 0u64;
+            for (i, &b) in bytes.iter().enumerate() {
+                low |= u64::from(b) << (8 * i);
+            }
+            (low, 0)
+        }
+    };
+    Some(u128::from(low) | u128::from(high) << 64 | (len as u128) << 120)
 }
 
 /// Whether each ASCII byte is alphanumeric.
@@ -221,6 +237,19 @@ mod tests {
             out.push((t.position, t.offset_from, t.offset_to, t.text.clone()));
         }
         out
+    }
+
+    #[test]
+    fn pack_is_the_bytes_and_the_length() {
+        let word = b"abcdefghijklmnop";
+        for len in 1..=15 {
+            let mut buf = [0u8; 16];
+            buf[..len].copy_from_slice(&word[..len]);
+            buf[15] = len as u8;
+            assert_eq!(pack(&word[..len]), Some(u128::from_le_bytes(buf)), "{len}");
+        }
+        assert_eq!(pack(b""), None);
+        assert_eq!(pack(word), None);
     }
 
     fn same_as_chain(text: &str) {
