@@ -69,7 +69,8 @@ use stemma_text::Document;
 
 pub use cluster::{star_clusters, Cluster, Outcome};
 pub use sketch::{
-    band_keys, bands_for, candidate_probability, jaccard, shingle_set, signature, text_hash,
+    band_keys, bands_for, candidate_probability, jaccard, shingle_set, shingle_signature,
+    signature, text_hash,
 };
 pub use stages::{bucket_pairs, keep_ranks, may_reach, sketch, verify, Sketch};
 

@@ -58,20 +58,37 @@ pub fn text_hash(norms: &[u64]) -> u64 {
 /// ```
 pub fn shingle_set(norms: &[u64], n: usize, out: &mut Vec<u32>) {
     out.clear();
-    if norms.is_empty() {
-        return;
-    }
-    let n = n.clamp(1, norms.len());
-    out.reserve(norms.len() + 1 - n);
-    for window in norms.windows(n) {
+    out.extend(shingles(norms, n));
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The hash of each `n`-word shingle, in text order, repeats included (see [`shingle_set`]).
+fn shingles(norms: &[u64], n: usize) -> impl Iterator<Item = u32> + '_ {
+    let n = n.clamp(1, norms.len().max(1));
+    norms.windows(n).map(|window| {
         let mut h = 0x9e37_79b9_7f4a_7c15u64;
         for &word in window {
             h = (h.rotate_left(23) ^ word).wrapping_mul(0x2545_f491_4f6c_dd1d);
         }
-        out.push((mix64(h) >> 32) as u32);
-    }
-    out.sort_unstable();
-    out.dedup();
+        (mix64(h) >> 32) as u32
+    })
+}
+
+/// The [`signature`] of the [`shingle_set`] of a word sequence, without making the set: a
+/// minimum per bin needs the shingles neither sorted nor distinct (sorting is most of the
+/// cost of a set). For a caller that needs only the band keys, such as the index at ingest.
+///
+/// ```
+/// let mut norms = Vec::new();
+/// stemma_text::word_norms("a b c d e f a b c d e g h", &mut norms);
+/// let mut set = Vec::new();
+/// stemma_dedup::shingle_set(&norms, 5, &mut set);
+/// let direct = stemma_dedup::shingle_signature(&norms, 5, 128);
+/// assert_eq!(direct, stemma_dedup::signature(&set, 128));
+/// ```
+pub fn shingle_signature(norms: &[u64], n: usize, k: usize) -> Vec<u32> {
+    signature_of(shingles(norms, n), k)
 }
 
 /// A one-permutation MinHash signature of `k` bins of a shingle set (empty for an empty set).
@@ -84,17 +101,27 @@ pub fn shingle_set(norms: &[u64], n: usize, out: &mut Vec<u32>) {
 /// assert!((agree - 0.82).abs() < 0.1, "{agree}");
 /// ```
 pub fn signature(set: &[u32], k: usize) -> Vec<u32> {
-    if set.is_empty() || k == 0 {
+    signature_of(set.iter().copied(), k)
+}
+
+/// [`signature`] of any sequence of shingle hashes (repeats change nothing).
+fn signature_of(shingles: impl Iterator<Item = u32>, k: usize) -> Vec<u32> {
+    if k == 0 {
         return Vec::new();
     }
     let mut sig = vec![u32::MAX; k];
     // Which bins received a value, as bits: the loop below has no branch to mispredict.
     let mut filled = vec![0u64; k.div_ceil(64)];
-    for &x in set {
+    let mut any = false;
+    for x in shingles {
+        any = true;
         let v = mix64(u64::from(x) ^ 0x5bd1_e995_1234_5678);
         let bin = (((v >> 32) * k as u64) >> 32) as usize;
         sig[bin] = sig[bin].min(v as u32);
         filled[bin / 64] |= 1 << (bin % 64);
+    }
+    if !any {
+        return Vec::new();
     }
     let is_filled = |bin: usize| filled[bin / 64] >> (bin % 64) & 1 == 1;
     if (0..k).all(is_filled) {
@@ -256,6 +283,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_direct_signature_is_the_sets(
+            norms in proptest::collection::vec(0u64..40, 0..200),
+            n in 1usize..7,
+        ) {
+            let mut set = Vec::new();
+            shingle_set(&norms, n, &mut set);
+            prop_assert_eq!(shingle_signature(&norms, n, 128), signature(&set, 128));
+        }
+
         #[test]
         fn jaccard_is_exact(
             a in proptest::collection::btree_set(0u32..200, 0..60),

@@ -45,6 +45,7 @@
 //! assert_eq!(index.search("gardens", 10).unwrap()[0].id, "other");
 //! ```
 
+mod dedup_keys;
 mod embedding;
 mod error;
 mod query;

@@ -14,9 +14,12 @@
 //! | `xcodes` | u64, fast, multi-valued | sign codes of sentence windows: the cross-lingual channel's scan |
 //! | `xsent` | u64, fast | sentences embedded (absent: added without the model) |
 //! | `xlang` | raw string, stored, fast | language the embeddings were made for (ISO 639-3) |
+//! | `dkeys` | u64, fast, multi-valued | the top 32 bits of each LSH band key of `stemma dedup`'s sketch, two to a value: `index add --dedup` reads only the new documents' neighbourhood |
 //!
-//! The last four came after format 3's first indexes: an index without them opens, works
-//! monolingually and says so ([`crate::Index::stores_embeddings`]).
+//! `emb` to `xlang` came after format 3's first indexes: an index without them opens, works
+//! monolingually and says so ([`crate::Index::stores_embeddings`]). `dkeys` came later
+//! still: without it `index add --dedup` re-sketches the whole index
+//! ([`crate::Index::stores_dedup_keys`]).
 
 use tantivy::schema::{
     Field, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -41,6 +44,8 @@ pub(crate) struct Fields {
     pub day: Field,
     /// The embedding fields, when the index has them.
     pub xling: Option<XlingFields>,
+    /// The dedup band keys, when the index has them.
+    pub dedup_keys: Option<Field>,
 }
 
 /// Handles of the embedding fields.
@@ -80,6 +85,7 @@ pub(crate) fn build() -> Schema {
     b.add_u64_field("xcodes", FAST);
     b.add_u64_field("xsent", FAST);
     b.add_text_field("xlang", STRING | STORED | FAST);
+    b.add_u64_field("dkeys", FAST);
     b.build()
 }
 
@@ -109,6 +115,7 @@ impl Fields {
                     lang: f("xlang")?,
                 })
             })(),
+            dedup_keys: f("dkeys"),
         })
     }
 }

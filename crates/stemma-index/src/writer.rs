@@ -116,8 +116,9 @@ impl<'a> IndexWriter<'a> {
         for doc in docs {
             previous.push(self.previous_hash(&doc.id)?);
         }
-        type Prepared = (Vec<u64>, usize, Option<SentenceEmbeddings>);
-        let prepared: Vec<Option<Prepared>> = docs
+        let dedup_keys = self.index.stores_dedup_keys();
+        type Analyzed = (Vec<u64>, usize, Vec<u64>, Option<SentenceEmbeddings>);
+        let prepared: Vec<Option<Analyzed>> = docs
             .par_iter()
             .zip(&hashes)
             .zip(&previous)
@@ -126,9 +127,15 @@ impl<'a> IndexWriter<'a> {
                 (force || previous != Some(hash)).then(|| {
                     let analysis = stemma_text::analyze(&doc.text);
                     let embeddings = embedder.map(|embed| embed(doc, &analysis));
+                    let keys = if dedup_keys {
+                        crate::dedup_keys::dedup_keys(&analysis)
+                    } else {
+                        Vec::new()
+                    };
                     (
                         self.index.fingerprints(&analysis),
                         analysis.tokens.len(),
+                        keys,
                         embeddings,
                     )
                 })
@@ -138,14 +145,22 @@ impl<'a> IndexWriter<'a> {
         for (i, (doc, prepared)) in docs.iter().zip(prepared).enumerate() {
             outcomes.push(match prepared {
                 None => AddOutcome::Unchanged,
-                Some((fps, words, embeddings)) => {
+                Some((fps, words, keys, embeddings)) => {
                     // A second document with the same id in this batch sees the first.
                     let mut previous = self.pending.get(&doc.id).copied().or(previous[i]);
                     if force && previous.is_some() {
                         // Unchanged content, replaced to store its embeddings.
                         previous = Some(!hashes[i]);
                     }
-                    self.add_prepared(doc, hashes[i], previous, &fps, words, embeddings.as_ref())?
+                    let prepared = Prepared {
+                        hash: hashes[i],
+                        previous,
+                        fps: &fps,
+                        words,
+                        dedup_keys: &keys,
+                        embeddings: embeddings.as_ref(),
+                    };
+                    self.add_prepared(doc, prepared)?
                 }
             });
         }
@@ -159,15 +174,20 @@ impl<'a> IndexWriter<'a> {
         analysis: &Analysis,
     ) -> Result<AddOutcome, IndexError> {
         let fps = self.index.fingerprints(analysis);
-        let previous = self.previous_hash(&doc.id)?;
-        self.add_prepared(
-            doc,
-            content_hash(doc),
-            previous,
-            &fps,
-            analysis.tokens.len(),
-            None,
-        )
+        let keys = if self.index.stores_dedup_keys() {
+            crate::dedup_keys::dedup_keys(analysis)
+        } else {
+            Vec::new()
+        };
+        let prepared = Prepared {
+            hash: content_hash(doc),
+            previous: self.previous_hash(&doc.id)?,
+            fps: &fps,
+            words: analysis.tokens.len(),
+            dedup_keys: &keys,
+            embeddings: None,
+        };
+        self.add_prepared(doc, prepared)
     }
 
     /// The content hash the id holds now: added since the last commit, or committed.
@@ -181,12 +201,16 @@ impl<'a> IndexWriter<'a> {
     fn add_prepared(
         &mut self,
         doc: &Document,
-        hash: u64,
-        previous: Option<u64>,
-        fps: &[u64],
-        words: usize,
-        embeddings: Option<&SentenceEmbeddings>,
+        prepared: Prepared,
     ) -> Result<AddOutcome, IndexError> {
+        let Prepared {
+            hash,
+            previous,
+            fps,
+            words,
+            dedup_keys,
+            embeddings,
+        } = prepared;
         let outcome = match previous {
             Some(h) if h == hash => return Ok(AddOutcome::Unchanged),
             Some(_) => AddOutcome::Replaced,
@@ -223,6 +247,11 @@ impl<'a> IndexWriter<'a> {
         t.add_u64(f.words, words as u64);
         t.add_u64(f.fps, fps.len() as u64);
         t.add_u64(f.day, day_key(doc.date.as_deref()));
+        if let Some(field) = f.dedup_keys {
+            for &key in dedup_keys {
+                t.add_u64(field, key);
+            }
+        }
         if let (Some(x), Some(e)) = (f.xling, embeddings) {
             t.add_bytes(x.emb, &quantize(e));
             for code in stored_codes(e) {
@@ -287,6 +316,19 @@ impl<'a> IndexWriter<'a> {
             .map_err(|e| IndexError::from_tantivy(&dir, e))?;
         self.index.reload()
     }
+}
+
+/// What is added for one document besides the document itself.
+struct Prepared<'p> {
+    /// Its content hash.
+    hash: u64,
+    /// The content hash its id holds now.
+    previous: Option<u64>,
+    fps: &'p [u64],
+    words: usize,
+    /// Its stored dedup band keys (`dedup_keys` module).
+    dedup_keys: &'p [u64],
+    embeddings: Option<&'p SentenceEmbeddings>,
 }
 
 /// A date as a number that sorts like the date: `YYYYMMDD` from a leading `YYYY`, `YYYY-MM`

@@ -140,6 +140,8 @@ struct Corpus<'a> {
     /// Index documents read after all others (those just added, so that with `--keep
     /// first` the documents already there are kept).
     index_last: Option<&'a BTreeSet<String>>,
+    /// Only these documents of the index are read (`None`: all).
+    index_only: Option<&'a BTreeSet<String>>,
 }
 
 impl Corpus<'_> {
@@ -209,7 +211,10 @@ impl Corpus<'_> {
         if let Some(dir) = self.index {
             let index = stemma_index::Index::open(dir)
                 .with_context(|| format!("{}: cannot open the index", dir.display()))?;
-            let list = index.list()?;
+            let mut list = index.list()?;
+            if let Some(only) = self.index_only {
+                list.retain(|info| only.contains(&info.id));
+            }
             let last = |id: &str| self.index_last.is_some_and(|l| l.contains(id));
             let earlier = list.iter().filter(|i| !last(&i.id));
             for info in earlier.chain(list.iter().filter(|i| last(&i.id))) {
@@ -260,6 +265,7 @@ pub fn run_on(inputs: &[PathBuf], index: Option<&Path>, flags: &DedupFlags) -> R
         skip_bad: flags.skip_bad,
         stdin,
         index_last: None,
+        index_only: None,
     };
     let visible = !flags.quiet && std::io::stderr().is_terminal();
     let bars = Bars::new(visible);
@@ -320,7 +326,43 @@ pub fn run_on(inputs: &[PathBuf], index: Option<&Path>, flags: &DedupFlags) -> R
 
 /// The near duplicates among `index`'s documents that involve one of `ids` (the documents
 /// just added): one line each, for `stemma index add --dedup`.
+///
+/// Only the documents linked to the new ones by shared band keys are read, when the index
+/// stores the keys for these options (`Index::dedup_neighbourhood`: the same lines as a
+/// run over the whole index); otherwise, said in one line on stderr, the whole index.
 pub fn report_added(index: &Path, ids: &BTreeSet<String>, flags: &DedupFlags) -> Result<String> {
+    let options = flags.options();
+    let opened = stemma_index::Index::open(index)?;
+    let neighbourhood = if opened.dedup_keys_serve(&options) {
+        opened.dedup_neighbourhood(ids)?
+    } else {
+        eprintln!(
+            "stemma: note: {}; --dedup reads the whole index",
+            if opened.stores_dedup_keys() {
+                format!(
+                    "the index stores band keys for --dedup-threshold {}, not {}",
+                    stemma_dedup::DedupOptions::default().threshold,
+                    options.threshold
+                )
+            } else {
+                "this index was created before band keys were stored (a new index made by \
+                 `stemma index add` has them)"
+                    .to_string()
+            }
+        );
+        None
+    };
+    drop(opened);
+    report_added_among(index, ids, flags, neighbourhood.as_ref())
+}
+
+/// [`report_added`] reading only `among` (`None`: every document) of the index.
+fn report_added_among(
+    index: &Path,
+    ids: &BTreeSet<String>,
+    flags: &DedupFlags,
+    among: Option<&BTreeSet<String>>,
+) -> Result<String> {
     let corpus = Corpus {
         inputs: &[],
         index: Some(index),
@@ -328,6 +370,7 @@ pub fn report_added(index: &Path, ids: &BTreeSet<String>, flags: &DedupFlags) ->
         skip_bad: false,
         stdin: None,
         index_last: Some(ids),
+        index_only: among,
     };
     let mut deduper = Deduper::new(flags.options()).map_err(library_error)?;
     let bars = Bars::new(false);
@@ -343,5 +386,70 @@ fn library_error(e: DedupError) -> anyhow::Error {
     match e {
         DedupError::Options(m) => anyhow::anyhow!(m),
         other => anyhow::anyhow!(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Python tests' 256 documents: Reuters stories with planted near copies and a
+    /// 12-version history (python/tests/fixtures/SOURCE.md).
+    fn fixture() -> Vec<Document> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../python/tests/fixtures/dedup-small.jsonl");
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                let mut doc = Document::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap());
+                doc.date = v["date"].as_str().map(str::to_string);
+                doc
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_neighbourhood_gives_the_lines_of_the_whole_index() {
+        let docs = fixture();
+        for (keep, step) in [
+            (KeepArg::First, 5),
+            (KeepArg::Longest, 3),
+            (KeepArg::Earliest, 7),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let index = stemma_index::Index::create(dir.path()).unwrap();
+            let (old, new): (Vec<_>, Vec<_>) =
+                docs.iter().enumerate().partition(|(i, _)| i % step != 0);
+            let mut writer = index.writer().unwrap();
+            for part in [old, new.clone()] {
+                let part: Vec<Document> = part.into_iter().map(|(_, d)| d.clone()).collect();
+                writer.add_all(&part).unwrap();
+                writer.commit().unwrap();
+            }
+            drop(writer);
+            let ids: BTreeSet<String> = new.iter().map(|(_, d)| d.id.clone()).collect();
+            let flags = DedupFlags {
+                keep,
+                ..super::super::index::dedup_defaults()
+            };
+            let among = index.dedup_neighbourhood(&ids).unwrap().unwrap();
+            assert!(among.is_superset(&ids));
+            assert!(
+                among.len() < docs.len(),
+                "{} of {}",
+                among.len(),
+                docs.len()
+            );
+            let whole = report_added_among(dir.path(), &ids, &flags, None).unwrap();
+            assert!(whole.lines().count() >= 5, "{whole}");
+            let part = report_added_among(dir.path(), &ids, &flags, Some(&among)).unwrap();
+            assert_eq!(part, whole);
+            // Not a test that cannot fail: the new documents alone report otherwise.
+            let alone = report_added_among(dir.path(), &ids, &flags, Some(&ids)).unwrap();
+            assert_ne!(alone, whole);
+            assert_eq!(report_added(dir.path(), &ids, &flags).unwrap(), whole);
+        }
     }
 }

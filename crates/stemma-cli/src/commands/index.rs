@@ -528,7 +528,7 @@ fn run_embed(dir: &std::path::Path, args: EmbedArgs) -> Result<()> {
 }
 
 /// `stemma dedup`'s defaults, as its argument parser gives them.
-fn dedup_defaults() -> super::dedup::DedupFlags {
+pub(super) fn dedup_defaults() -> super::dedup::DedupFlags {
     use clap::{FromArgMatches, Parser};
     #[derive(Parser)]
     struct Defaults {

@@ -1,0 +1,209 @@
+//! The band keys of `stemma dedup`'s sketch, stored with each document (`dkeys`), so that
+//! `stemma index add --dedup` reads the new documents' neighbourhood, not the whole index.
+//!
+//! Why the neighbourhood is enough: deduplication pairs only documents that share a band
+//! key, and its star clusters are made within connected components of the pairs. The
+//! documents reachable from the new ones through shared keys are a union of whole
+//! components, with every bucket complete, so deduplicating them alone (in index order)
+//! gives the new documents the outcomes a run over the whole index gives them.
+//!
+//! Only the top 32 bits of each key are stored (4 bytes a band), two to a value (tantivy's
+//! fast-field writer costs about the same per value whatever its size): keys equal in full
+//! are equal there, so the neighbourhood can only grow by a few chance documents, which the
+//! deduplication then verifies like any other.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use foldhash::{HashSet, HashSetExt};
+use stemma_dedup::DedupOptions;
+use stemma_text::Analysis;
+use tantivy::columnar::Column;
+
+use crate::error::IndexError;
+use crate::query::fast_str;
+use crate::Index;
+
+/// The options the stored keys are made with: `stemma dedup`'s defaults.
+static KEY_OPTIONS: LazyLock<(DedupOptions, (usize, usize))> = LazyLock::new(|| {
+    let options = DedupOptions::default();
+    let layout = options.layout();
+    (options, layout)
+});
+
+/// The stored values of a document's analysis: the top halves of its band keys, two to a
+/// value (empty for a text without words).
+pub(crate) fn dedup_keys(analysis: &Analysis) -> Vec<u64> {
+    let (options, (bands, rows)) = &*KEY_OPTIONS;
+    // The tokens' norms are `stemma dedup`'s words (stemma_text::word_norms).
+    let norms: Vec<u64> = analysis.tokens.iter().map(|t| t.norm).collect();
+    let signature = stemma_dedup::shingle_signature(&norms, options.ngram, options.num_perm);
+    let mut keys = Vec::with_capacity(*bands);
+    stemma_dedup::band_keys(&signature, *bands, *rows, &mut keys);
+    // An odd key out fills both halves (a zero half would link every document).
+    keys.chunks(2)
+        .map(|pair| {
+            let high = pair[0] >> 32;
+            high << 32 | pair.get(1).map_or(high, |key| key >> 32)
+        })
+        .collect()
+}
+
+/// The 32-bit keys held by stored values.
+fn unpack(values: &[u64]) -> impl Iterator<Item = u64> + '_ {
+    values.iter().flat_map(|&v| [v >> 32, v & 0xFFFF_FFFF])
+}
+
+impl Index {
+    /// Whether this index stores dedup band keys (indexes created before them do not: their
+    /// schema lacks the field, and `index add --dedup` re-sketches them whole).
+    pub fn stores_dedup_keys(&self) -> bool {
+        self.fields.dedup_keys.is_some()
+    }
+
+    /// Whether the stored keys serve a deduplication with `options`: same shingles,
+    /// signature and bands (the band layout follows the threshold).
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = stemma_index::Index::create(dir.path()).unwrap();
+    /// let options = stemma_dedup::DedupOptions::default();
+    /// assert!(index.dedup_keys_serve(&options));
+    /// assert!(!index.dedup_keys_serve(&stemma_dedup::DedupOptions { threshold: 0.5, ..options }));
+    /// ```
+    pub fn dedup_keys_serve(&self, options: &DedupOptions) -> bool {
+        let (stored, layout) = &*KEY_OPTIONS;
+        self.stores_dedup_keys()
+            && options.ngram == stored.ngram
+            && options.num_perm == stored.num_perm
+            && options.layout() == *layout
+    }
+
+    /// The documents a deduplication of `ids` with the stored keys' options needs: `ids`
+    /// and every live document linked to one of them by a chain of shared band keys
+    /// (documents without words: all of them, as they are exact duplicates of each other).
+    /// `None` when the index stores no keys. Ids not in the index are left out.
+    ///
+    /// ```
+    /// use stemma_text::Document;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = stemma_index::Index::create(dir.path()).unwrap();
+    /// let story = "The committee approved the budget for the new harbour on Friday after \
+    ///     a long debate about costs, dredging and the fishing fleet's winter moorings.";
+    /// let mut w = index.writer().unwrap();
+    /// w.add(&Document::new("old", story)).unwrap();
+    /// w.add(&Document::new("other", "Rain is expected across the north tomorrow.")).unwrap();
+    /// w.add(&Document::new("new", story.replace("Friday", "Monday"))).unwrap();
+    /// w.commit().unwrap();
+    /// let wanted = std::iter::once("new".to_string()).collect();
+    /// let found = index.dedup_neighbourhood(&wanted).unwrap().unwrap();
+    /// assert_eq!(found.into_iter().collect::<Vec<_>>(), ["new", "old"]);
+    /// ```
+    pub fn dedup_neighbourhood(
+        &self,
+        ids: &BTreeSet<String>,
+    ) -> Result<Option<BTreeSet<String>>, IndexError> {
+        if !self.stores_dedup_keys() {
+            return Ok(None);
+        }
+        let searcher = self.searcher();
+        struct Segment {
+            column: Column<u64>,
+            values: Vec<u64>,
+            alive: Vec<u32>,
+            member: Vec<bool>,
+        }
+        let mut segments = Vec::new();
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .u64("dkeys")
+                .map_err(|e| self.err(e))?;
+            let mut values = vec![0u64; column.values.num_vals() as usize];
+            column.values.get_range(0, &mut values);
+            segments.push(Segment {
+                column,
+                values,
+                alive: segment.doc_ids_alive().collect(),
+                member: vec![false; segment.max_doc() as usize],
+            });
+        }
+        let keys_of = |s: &Segment, doc: u32| {
+            let rows = s.column.index.value_row_ids(doc);
+            (rows.start as usize, rows.end as usize)
+        };
+        let mut linked: HashSet<u64> = HashSet::new();
+        let mut wordless = false;
+        for id in ids {
+            if let Some(address) = self.find(&searcher, id)? {
+                let s = &mut segments[address.segment_ord as usize];
+                s.member[address.doc_id as usize] = true;
+                let (start, end) = keys_of(s, address.doc_id);
+                wordless |= start == end;
+                linked.extend(unpack(&s.values[start..end]));
+            }
+        }
+        // Scan until a pass adds nothing; a document joins as soon as one of its keys is
+        // linked, and links its own keys for the rest of the pass.
+        loop {
+            let mut grew = false;
+            for s in &mut segments {
+                for i in 0..s.alive.len() {
+                    let doc = s.alive[i];
+                    if s.member[doc as usize] {
+                        continue;
+                    }
+                    let (start, end) = keys_of(s, doc);
+                    let own = &s.values[start..end];
+                    let joins = if own.is_empty() {
+                        wordless
+                    } else {
+                        unpack(own).any(|k| linked.contains(&k))
+                    };
+                    if joins {
+                        s.member[doc as usize] = true;
+                        linked.extend(unpack(own));
+                        grew = true;
+                    }
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        let mut out = BTreeSet::new();
+        for (s, segment) in segments.iter().zip(searcher.segment_readers()) {
+            for &doc in &s.alive {
+                if s.member[doc as usize] {
+                    out.insert(fast_str(segment, "id", doc)?.unwrap_or_default());
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_hold_every_key_and_no_other() {
+        let analysis = stemma_text::analyze("one two three four five six seven eight nine ten");
+        let values = dedup_keys(&analysis);
+        let (options, (bands, rows)) = &*KEY_OPTIONS;
+        let mut norms = Vec::new();
+        stemma_text::word_norms(
+            "one two three four five six seven eight nine ten",
+            &mut norms,
+        );
+        let mut keys = Vec::new();
+        let signature = stemma_dedup::shingle_signature(&norms, options.ngram, options.num_perm);
+        stemma_dedup::band_keys(&signature, *bands, *rows, &mut keys);
+        assert_eq!(values.len(), bands.div_ceil(2));
+        let stored: std::collections::BTreeSet<u64> = unpack(&values).collect();
+        let expected: std::collections::BTreeSet<u64> = keys.iter().map(|k| k >> 32).collect();
+        assert_eq!(stored, expected);
+        assert!(dedup_keys(&stemma_text::analyze("...")).is_empty());
+    }
+}
