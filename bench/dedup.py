@@ -210,13 +210,20 @@ def union_find(n, pairs):
     return [find(i) for i in range(n)]
 
 
-def write_clusters(out, ids, roots, extra):
+def write_clusters(out, ids, roots):
     sizes = defaultdict(int)
     for r in roots:
         sizes[r] += 1
     with open(out, "w", encoding="utf-8") as f:
         for i, r in zip(ids, roots):
             f.write(json.dumps({"id": i, "cluster": r + 1 if sizes[r] > 1 else None}) + "\n")
+
+
+def write_stats(out, started, work_cpu, extra):
+    """The engine's figures, with its CPU seconds apart: `startup_cpu`, the interpreter's start
+    and the imports (before `started`); `work_cpu`, reading the corpus to writing the clusters
+    (measuring the index's size by pickling it comes after, and is in neither)."""
+    extra = dict(extra, startup_cpu=started, work_cpu=work_cpu)
     with open(out + ".stats.json", "w") as f:
         json.dump(extra, f)
 
@@ -228,6 +235,7 @@ def shingle_bytes(texts, n):
 def run_datasketch(corpus, out, b, r, threshold, n):
     import pickle
     from datasketch import MinHash, MinHashLSH
+    started = time.process_time()
     ids, texts = load(corpus)
     num_perm = b * r
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=(b, r))
@@ -239,13 +247,16 @@ def run_datasketch(corpus, out, b, r, threshold, n):
         lsh.insert(i, m)
     pairs = [(i, j) for i, m in enumerate(hashes) for j in lsh.query(m) if j != i]
     roots = union_find(len(ids), pairs)
+    write_clusters(out, ids, roots)
+    work_cpu = time.process_time() - started
     index_bytes = len(pickle.dumps(lsh)) + len(pickle.dumps(hashes))
-    write_clusters(out, ids, roots, {"index_bytes": index_bytes, "candidates": len(pairs) // 2})
+    write_stats(out, started, work_cpu, {"index_bytes": index_bytes, "candidates": len(pairs) // 2})
 
 
 def run_rensa(corpus, out, b, r, threshold, n):
     import pickle
     from rensa import RMinHash, RMinHashLSH
+    started = time.process_time()
     ids, texts = load(corpus)
     num_perm = b * r
     sets = [shingles(t, n) or {""} for t in texts]
@@ -255,12 +266,14 @@ def run_rensa(corpus, out, b, r, threshold, n):
     found = lsh.query_all(hashes)
     pairs = [(i, j) for i, js in enumerate(found) for j in js if j != i]
     roots = union_find(len(ids), pairs)
+    write_clusters(out, ids, roots)
+    work_cpu = time.process_time() - started
     try:
         index_bytes = len(pickle.dumps(lsh)) + len(pickle.dumps(hashes))
     except Exception:
         # Not picklable: the digests (4 bytes a value) and one key per band per document.
         index_bytes = len(ids) * (num_perm * 4 + b * 16)
-    write_clusters(out, ids, roots, {"index_bytes": index_bytes, "candidates": len(pairs) // 2})
+    write_stats(out, started, work_cpu, {"index_bytes": index_bytes, "candidates": len(pairs) // 2})
 
 
 def clusters_of(path, index):

@@ -13,11 +13,17 @@
 #   c. what catches more than a 5-word-shingle Jaccard of 0.8: stemma with other shingle
 #      sizes and thresholds (every pair still checked exactly), recall per edit rate and cost;
 #   d. growth: GROWTH short documents (default "100000 1000000"; add 10000000) under
-#      --memory MEMORY (8G): time and peak RSS each.
+#      --memory MEMORY (8G): time and peak RSS each;
+#   e. `stemma index add --dedup` of 1,000 new short documents (2 % near copies) into an index
+#      of 100,000: the time now (only the new documents' neighbourhood is read, through the
+#      band keys stored at ingest) beside the time before, which re-sketched the whole index:
+#      `index add` without --dedup plus `index dups` over the whole index, and, with
+#      BASELINE=another stemma binary (say, main before the keys), that binary's own
+#      `index add --dedup` on a copy of the same index (its lines must be the same).
 #
-# Usage (from the repository root):  bench/dedup.sh [a] [b] [c] [d]   (default: a b c d)
+# Usage (from the repository root):  bench/dedup.sh [a] [b] [c] [d] [e]   (default: a b c d e)
 # Environment: DATA (../shared/data), OUT (bench/out/dedup), SEED (1), GROWTH, MEMORY,
-#              VENV (bench/out/venv: datasketch and rensa are pip-installed there).
+#              VENV (bench/out/venv: datasketch and rensa are pip-installed there), BASELINE.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,7 +38,7 @@ VENV=${VENV:-bench/out/venv}
 NGRAM=5 THRESHOLD=0.8 BANDS=21 ROWS=6
 PERM=$((BANDS * ROWS))
 PARTS=("$@")
-[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(a b c d)
+[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(a b c d e)
 want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 
 cargo build --release -p stemma >/dev/null
@@ -97,6 +103,9 @@ if want a; then
         order=("${ENGINES[@]}")
         [[ $round == 2 ]] && order=(rensa datasketch stemma-2t stemma-1t)
         for e in "${order[@]}"; do engine "$e" "$CORPUS" "$OUT/$e.jsonl"; done
+        # stemma's fixed cost (process start, thread pool, output): one document.
+        head -n 1 "$CORPUS" >"$OUT/one.jsonl"
+        timed stemma-start "$STEMMA" dedup -q --threads 1 "$OUT/one.jsonl" --out "$OUT/one.out.jsonl" --json >/dev/null
     done
     $PY text "$CORPUS" "$OUT/planted.txt"
     for _ in 1 2 3; do timed wc wc -w "$OUT/planted.txt" >/dev/null; done
@@ -125,6 +134,17 @@ print(f"  stemma (1 thread) per CPU second: {per_core('stemma-1t') / per_core('d
       f"index bytes/doc {index['stemma-1t'] / index['datasketch']:.2f} of datasketch's (target <= 0.25); "
       f"with the shingle sets kept for exact verification ({store / docs:.0f} B/doc, which datasketch and rensa "
       f"do not keep: they do not verify) {(index['stemma-1t'] + store) / index['datasketch']:.2f}")
+# The same ratio over the work alone: the Python engines' interpreter start and imports
+# (before they read the corpus) and the pickling that measures their index size are left
+# out; so is stemma's fixed cost, its CPU time on a one-document corpus.
+stats = {e: json.load(open(os.path.join(out, e + ".jsonl.stats.json"))) for e in ("datasketch", "rensa")}
+start = $(printf '%s' "${CPU[stemma-start]}")
+work = {"stemma-1t": max(cpu["stemma-1t"] - start, 0.01),
+        "datasketch": stats["datasketch"]["work_cpu"], "rensa": stats["rensa"]["work_cpu"]}
+print(f"  work only (start-up apart: datasketch {stats['datasketch']['startup_cpu']:.2f} CPU s, rensa "
+      f"{stats['rensa']['startup_cpu']:.2f}, stemma {start:.3f} on one document): docs per CPU second "
+      f"stemma {docs / work['stemma-1t']:.0f}, datasketch {docs / work['datasketch']:.0f}, rensa {docs / work['rensa']:.0f}: "
+      f"{work['datasketch'] / work['stemma-1t']:.0f}x datasketch, {work['rensa'] / work['stemma-1t']:.1f}x rensa")
 EOF
     $PY score "$CORPUS" "$OUT/planted-truth.jsonl" $THRESHOLD $NGRAM \
         "$OUT/stemma-1t.jsonl" "$OUT/stemma-2t.jsonl" "$OUT/datasketch.jsonl" "$OUT/rensa.jsonl"
@@ -206,4 +226,47 @@ EOF
         rm -f "$OUT/growth-$n.out.jsonl"
     done
     echo "  target: 10M short documents within 8 GB"
+fi
+
+if want e; then
+    echo "== e. index add --dedup: 1,000 new documents into an index of 100,000"
+    corpus="$OUT/growth-101000.jsonl"
+    [[ -f "$corpus" ]] || $PY gen-growth "$DATA" "$corpus" 101000 "$SEED"
+    head -n 100000 "$corpus" >"$OUT/add-base.jsonl"
+    tail -n 1000 "$corpus" >"$OUT/add-new.jsonl"
+    rm -rf "$OUT/add-index"
+    timed add-base "$STEMMA" index --index "$OUT/add-index" add -q "$OUT/add-base.jsonl"
+    echo "  index of 100,000 built in ${WALL[add-base]} s"
+    for round in 1 2; do
+        for copy in now plain base; do
+            rm -rf "$OUT/add-$copy"
+            cp -r "$OUT/add-index" "$OUT/add-$copy"
+        done
+        timed add-dedup "$STEMMA" index --index "$OUT/add-now" add -q --dedup "$OUT/add-new.jsonl" \
+            >"$OUT/add-now.txt"
+        timed add-plain "$STEMMA" index --index "$OUT/add-plain" add -q "$OUT/add-new.jsonl"
+        timed dups-whole "$STEMMA" index dups -q --index "$OUT/add-plain" --json >/dev/null
+        if [[ -n "${BASELINE:-}" ]]; then
+            timed add-baseline "$BASELINE" index --index "$OUT/add-base" add -q --dedup \
+                "$OUT/add-new.jsonl" >"$OUT/add-baseline.txt"
+        fi
+    done
+    python3 - "$OUT/add-now.txt" <<EOF
+import sys
+now, plain, whole = ${WALL[add-dedup]}, ${WALL[add-plain]}, ${WALL[dups-whole]}
+lines = open(sys.argv[1]).read().splitlines()
+print(f"  index add --dedup now: {now:.2f} s ({len(lines)} lines reported); best of two rounds")
+print(f"  before (re-sketching the whole index): index add {plain:.2f} s + index dups {whole:.2f} s"
+      f" = {plain + whole:.2f} s ({(plain + whole) / now:.1f}x the time now)")
+EOF
+    if [[ -n "${BASELINE:-}" ]]; then
+        echo "  BASELINE $BASELINE index add --dedup: ${WALL[add-baseline]} s" \
+            "($(python3 -c "print(round(${WALL[add-baseline]} / ${WALL[add-dedup]}, 1))")x the time now)"
+        if cmp -s "$OUT/add-now.txt" "$OUT/add-baseline.txt"; then
+            echo "  its lines are the same as now"
+        else
+            echo "  MISMATCH: its lines differ from now (diff $OUT/add-now.txt $OUT/add-baseline.txt)"
+        fi
+    fi
+    rm -rf "$OUT/add-index" "$OUT/add-now" "$OUT/add-plain" "$OUT/add-base"
 fi
