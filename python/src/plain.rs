@@ -14,6 +14,13 @@ use stemma_text::Document;
 
 use crate::{error, run};
 
+/// The cross-lingual model's folder (`STEMMA_MODEL_DIR`, else the default one, as the CLI
+/// reads it), its model loaded at most once per process.
+fn model_folder() -> &'static stemma_xling::ModelFolder {
+    static FOLDER: std::sync::OnceLock<stemma_xling::ModelFolder> = std::sync::OnceLock::new();
+    FOLDER.get_or_init(stemma_xling::ModelFolder::from_env)
+}
+
 /// Load `text` (with `id`) or, when `path` is given, the file.
 fn document(
     path: Option<String>,
@@ -385,8 +392,9 @@ impl NativeIndex {
         })?
     }
 
-    /// `stemma trace FILE --json` (a path), the same for a text, or `stemma trace --id ID`.
-    #[pyo3(signature = (path, text, text_id, id, candidates, max_df, ngram, min_words, max_gap, min_identity, sentence_seeds, all_alignments, max_bytes, threads))]
+    /// `stemma trace FILE --json` (a path), the same for a text, or `stemma trace --id ID`,
+    /// with the CLI's cross-lingual channel (`xling_candidates` 0: `--cross-lingual never`).
+    #[pyo3(signature = (path, text, text_id, id, candidates, max_df, ngram, min_words, max_gap, min_identity, sentence_seeds, all_alignments, max_bytes, threads, xling_candidates))]
     #[allow(clippy::too_many_arguments)]
     fn trace(
         &self,
@@ -405,6 +413,7 @@ impl NativeIndex {
         all_alignments: bool,
         max_bytes: u64,
         threads: Option<usize>,
+        xling_candidates: usize,
     ) -> PyResult<String> {
         let options = align_options(
             CompareOptions::default(),
@@ -430,8 +439,17 @@ impl NativeIndex {
                 }
                 None => (document(path, text, &text_id, &limits)?, false),
             };
-            // The CLI's pipeline: both candidate channels, the target never its own source.
-            let stemma_trace::IndexedTrace { sources, trace } = stemma_trace::trace_in_index(
+            // The CLI's pipeline: the three candidate channels, the target never its own
+            // source; the model loaded once per process.
+            let cross = stemma_trace::CrossLingual {
+                model: model_folder(),
+                limit: xling_candidates,
+            };
+            let stemma_trace::IndexedTrace {
+                sources,
+                trace,
+                cross_lingual,
+            } = stemma_trace::trace_in_index_with(
                 index,
                 &target,
                 by_id,
@@ -441,6 +459,7 @@ impl NativeIndex {
                     ..CandidateOptions::default()
                 },
                 &options,
+                Some(&cross),
             )
             .map_err(error)?;
             let view = stemma_report::trace::TraceView {
@@ -450,7 +469,10 @@ impl NativeIndex {
                 options: &options,
                 considered: sources.len(),
             };
-            Ok(stemma_report::trace::to_json(&view))
+            Ok(stemma_report::trace::to_json_with(
+                &view,
+                cross_lingual.as_ref(),
+            ))
         })?
     }
 

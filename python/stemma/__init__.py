@@ -237,15 +237,25 @@ class Index:
         max_bytes: int = MAX_BYTES,
         threads: Optional[int] = None,
         doc_id: str = "doc",
+        cross_lingual: str = "auto",
+        xling_candidates: int = 10,
     ) -> Trace:
         """Which indexed sources explain ``doc`` (a text, or a file as ``pathlib.Path``), or
-        the indexed document ``id`` against the rest, as ``stemma trace … --json``."""
+        the indexed document ``id`` against the rest, as ``stemma trace … --json``.
+
+        ``cross_lingual`` (``"auto"`` or ``"never"``) and ``xling_candidates`` are the CLI's
+        ``--cross-lingual`` and ``--xling-candidates``: with the model installed
+        (``STEMMA_MODEL_DIR``) and an index holding sentence embeddings, sources in other
+        languages are searched and the result has the CLI's ``cross_lingual`` section."""
         if (doc is None) == (id is None):
             raise StemmaError("give a document to trace, or id=")
+        if cross_lingual not in ("auto", "never"):
+            raise StemmaError(f"cross_lingual must be 'auto' or 'never', not {cross_lingual!r}")
         path, text = _source(doc, "doc") if doc is not None else (None, None)
         out = self._native.trace(
             path, text, doc_id, id, candidates, max_df,
             ngram, min_words, max_gap, min_identity, sentence_seeds, all_alignments, max_bytes, threads,
+            0 if cross_lingual == "never" else xling_candidates,
         )
         return Trace.from_dict(json.loads(out))
 

@@ -248,6 +248,9 @@ class Trace(Record):
     timeline: List[Dict[str, Any]]
     candidates: List[Dict[str, Any]]
     segments: List[Segment]
+    #: What the cross-lingual channel did (absent from a monolingual trace): ``status``,
+    #: ``target_lang``, each candidate's language, notes.
+    cross_lingual: Optional[Dict[str, Any]]
 
 
 @dataclasses.dataclass(frozen=True)

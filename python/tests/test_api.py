@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import random
 import threading
@@ -75,9 +76,18 @@ def test_index_add_trace_search_equal_the_cli(cli, tmp_path):
     cli.run("index", "add", "-q", "--index", theirs, GPL, note)
 
     trace = index.trace(LGPL)
-    # Index.trace has no cross-lingual channel yet: with the model installed (CI installs it)
-    # the CLI adds a cross_lingual section, so the CLI runs monolingual here.
-    assert trace.to_dict() == cli.json("trace", "--index", theirs, LGPL, "--json", "--cross-lingual", "never")
+    # The CLI's defaults, cross-lingual channel included: with the model installed (CI
+    # installs it) both say the same about an index without embeddings; on the CLI's index
+    # (embedded when the model is installed) both search it.
+    assert trace.to_dict() == cli.json("trace", "--index", ours, LGPL, "--json")
+    assert trace.to_dict()["sources"] == cli.json("trace", "--index", theirs, LGPL, "--json")["sources"]
+    on_theirs = stemma.Index(theirs).trace(LGPL)
+    assert on_theirs.to_dict() == cli.json("trace", "--index", theirs, LGPL, "--json")
+    if os.environ.get("STEMMA_REQUIRE_MODEL") == "1":
+        assert on_theirs.cross_lingual["status"] == "searched"
+    never = stemma.Index(theirs).trace(LGPL, cross_lingual="never")
+    assert "cross_lingual" not in never.to_dict()
+    assert never.to_dict() == cli.json("trace", "--index", theirs, LGPL, "--json", "--cross-lingual", "never")
     assert trace.sources[0].id == "GPL-2.txt"
     by_id = index.trace(id="GPL-2.txt")
     assert by_id.target.id == "GPL-2.txt"

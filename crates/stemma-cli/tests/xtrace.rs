@@ -206,3 +206,154 @@ fn an_index_without_embeddings_says_so_and_gets_them_later() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("stemma model install"), "{err}");
 }
+
+/// A running `stemma serve` over `index`, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Server {
+    /// With the model in `model`, as [`stemma`] runs the CLI.
+    fn start(model: &Path, home: &Path, index: &str) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stemma"))
+            .env_remove("STEMMA_INDEX")
+            .env("XDG_DATA_HOME", home)
+            .env("STEMMA_MODEL_DIR", model)
+            .args(["serve", "--bind", "127.0.0.1:0", "--index", index])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        Server { child, addr }
+    }
+
+    /// The body of an HTTP/1.0 request's answer (no chunked encoding), after checking it is
+    /// a 200.
+    fn request(&self, method: &str, path: &str, body: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+        answer.split_once("\r\n\r\n").unwrap().1.to_string()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_api_traces_across_languages_as_the_cli_does() {
+    let Some(model) = installed_model() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("idx");
+    let index = index.to_str().unwrap();
+    let with = || stemma(Some(&model), home.path());
+    run(with(), &["index", "--index", index, "add", RU, LGPL, GPL]);
+    let server = Server::start(&model, home.path(), index);
+
+    // A posted text, as `stemma trace FILE --json`.
+    let (cli, _) = run(with(), &["trace", "--index", index, EN, "--json"]);
+    let text = std::fs::read_to_string(EN).unwrap();
+    let request = serde_json::json!({
+        "doc": {"id": "emma-with-udhr-en-articles-3-6.txt", "text": text},
+    });
+    let api = server.request("POST", "/api/trace", &request.to_string());
+    assert_eq!(json(&api)["cross_lingual"]["status"], "searched", "{api}");
+    assert!(json(&api)["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["kind"] == "translated"));
+    assert_eq!(json(&api), json(&cli));
+
+    // An indexed document by id, as `stemma trace --id ID --json`.
+    let (cli, _) = run(
+        with(),
+        &["trace", "--index", index, "--id", "LGPL-2.1.txt", "--json"],
+    );
+    let api = server.request("GET", "/api/trace?id=LGPL-2.1.txt", "");
+    assert_eq!(json(&api), json(&cli));
+    let api = server.request(
+        "GET",
+        "/api/trace?id=LGPL-2.1.txt&cross_lingual=auto&xling_candidates=10",
+        "",
+    );
+    assert_eq!(json(&api), json(&cli));
+
+    // Off on request, as `--cross-lingual never`.
+    let (cli, _) = run(
+        with(),
+        &[
+            "trace",
+            "--index",
+            index,
+            EN,
+            "--json",
+            "--cross-lingual",
+            "never",
+        ],
+    );
+    let request = serde_json::json!({
+        "doc": {"id": "emma-with-udhr-en-articles-3-6.txt", "text": text},
+        "cross_lingual": "never",
+    });
+    let api = server.request("POST", "/api/trace", &request.to_string());
+    assert!(json(&api).get("cross_lingual").is_none());
+    assert_eq!(json(&api), json(&cli));
+}
+
+#[test]
+fn serve_refuses_a_broken_model_folder_at_start() {
+    let Some(model) = installed_model() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let broken = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&model).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, broken.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let weights = broken.path().join("weights.bin");
+    let len = std::fs::metadata(&weights).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&weights)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = stemma(Some(broken.path()), home.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--index"])
+        .arg(dir.path().join("idx"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("truncated"), "{err}");
+}

@@ -130,39 +130,8 @@ struct JsonReport<'a> {
     cross_lingual: Option<&'a TraceCrossLingual>,
 }
 
-/// The cross-lingual side of a trace, as reported (absent from a monolingual trace).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TraceCrossLingual {
-    /// `searched` (the model embedded the target and the index's embeddings were searched),
-    /// `model_missing` (the index has embeddings but no model is installed),
-    /// `index_not_embedded` (no document of the index has embeddings: `stemma index embed`).
-    pub status: &'static str,
-    /// The model that ran.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub model: Option<&'static str>,
-    /// The target's language (ISO 639-3, guessed from its text).
-    pub target_lang: Option<String>,
-    /// Candidates that only the cross-lingual channel proposed.
-    pub candidates: usize,
-    /// Every aligned candidate's language, in the order of `candidates`.
-    pub languages: Vec<CandidateLanguage>,
-    /// One-line notes for the reader.
-    pub notes: Vec<String>,
-}
-
-/// One candidate's language in a trace.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CandidateLanguage {
-    /// Document id.
-    pub id: String,
-    /// Its language (ISO 639-3): as guessed when its embeddings were stored, else from its
-    /// text; `None` when too short to tell.
-    pub lang: Option<String>,
-    /// Whether the cross-lingual channel proposed it.
-    pub cross_lingual: bool,
-    /// Translated passages it shares with the target.
-    pub translated_passages: usize,
-}
+/// The cross-lingual side of a trace, as reported (owned by stemma-trace, which makes it).
+pub use stemma_trace::{CandidateLanguage, CrossLingualReport as TraceCrossLingual};
 
 #[derive(Serialize)]
 struct JsonSummary {

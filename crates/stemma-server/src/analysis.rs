@@ -194,6 +194,41 @@ pub(crate) async fn diff(
 struct TraceIn {
     doc: DocIn,
     top: Option<usize>,
+    cross_lingual: Option<String>,
+    xling_candidates: Option<usize>,
+}
+
+/// The cross-lingual channel's options of a trace request, as `stemma trace` takes them.
+#[derive(Debug, Default)]
+struct CrossIn {
+    /// `auto` (default) or `never`.
+    cross_lingual: Option<String>,
+    /// Candidates the channel adds at most (`--xling-candidates`); 0 turns it off.
+    xling_candidates: Option<usize>,
+}
+
+impl CrossIn {
+    /// The channel's candidate limit: 0 when off.
+    fn limit(&self, max_top: usize) -> Result<usize, ApiError> {
+        match self.cross_lingual.as_deref() {
+            None | Some("auto") => {}
+            Some("never") => return Ok(0),
+            Some(other) => {
+                return Err(ApiError::bad(format!(
+                    "cross_lingual must be auto or never, not {other:?}"
+                )))
+            }
+        }
+        let limit = self
+            .xling_candidates
+            .unwrap_or(stemma_index::CrossLingualOptions::default().limit);
+        if limit > max_top {
+            return Err(ApiError::bad(format!(
+                "xling_candidates must be at most {max_top}"
+            )));
+        }
+        Ok(limit)
+    }
 }
 
 /// `POST /api/trace`: schema "stemma.trace/1", or the trace report.
@@ -204,18 +239,23 @@ pub(crate) async fn trace(
 ) -> ApiResult {
     let output = query(output)?;
     output.html()?;
-    let (doc, top) = match read_body(&state, request).await? {
+    let (doc, top, cross) = match read_body(&state, request).await? {
         Body::Json(bytes) => {
             let r: TraceIn = parse_json(&bytes)?;
-            (RawDoc::Json(r.doc), r.top)
+            let cross = CrossIn {
+                cross_lingual: r.cross_lingual,
+                xling_candidates: r.xling_candidates,
+            };
+            (RawDoc::Json(r.doc), r.top, cross)
         }
         Body::Form(form) => (
             form.doc("doc")
                 .ok_or_else(|| ApiError::bad("give a document to trace"))?,
             form.number("top")?,
+            CrossIn::default(),
         ),
     };
-    run_trace(state, output, doc, top).await
+    run_trace(state, output, doc, top, cross).await
 }
 
 /// `GET /api/trace?id=…`: trace an indexed document against the rest of the index (where
@@ -224,6 +264,8 @@ pub(crate) async fn trace(
 pub(crate) struct TraceQuery {
     id: Option<String>,
     top: Option<usize>,
+    cross_lingual: Option<String>,
+    xling_candidates: Option<usize>,
     #[serde(flatten)]
     output: Output,
 }
@@ -242,7 +284,11 @@ pub(crate) async fn trace_by_id(
         id: Some(id),
         ..DocIn::default()
     });
-    run_trace(state, q.output, doc, q.top).await
+    let cross = CrossIn {
+        cross_lingual: q.cross_lingual,
+        xling_candidates: q.xling_candidates,
+    };
+    run_trace(state, q.output, doc, q.top, cross).await
 }
 
 async fn run_trace(
@@ -250,6 +296,7 @@ async fn run_trace(
     output: Output,
     doc: RawDoc,
     top: Option<usize>,
+    cross: CrossIn,
 ) -> ApiResult {
     let top = top.unwrap_or(CandidateOptions::default().limit);
     if top == 0 || top > state.config.max_top {
@@ -258,6 +305,7 @@ async fn run_trace(
             state.config.max_top
         )));
     }
+    let xling_limit = cross.limit(state.config.max_top)?;
     let by_id = matches!(&doc, RawDoc::Json(d) if d.text.is_none());
     blocking(&state.clone(), move || {
         let target = doc.resolve(&state, "draft")?;
@@ -266,7 +314,20 @@ async fn run_trace(
         // `top` bounds the fingerprint channel; BM25 adds half as many again, as in the CLI.
         // The target itself is never its own source: by id, or when the same text is
         // indexed under the same id (as the CLI does).
-        let stemma_trace::IndexedTrace { sources, trace } = stemma_trace::trace_in_index(
+        // The cross-lingual channel as the CLI runs it, with the model the server loaded.
+        let cross = state
+            .config
+            .cross_lingual
+            .as_ref()
+            .map(|model| stemma_trace::CrossLingual {
+                model,
+                limit: xling_limit,
+            });
+        let stemma_trace::IndexedTrace {
+            sources,
+            trace,
+            cross_lingual,
+        } = stemma_trace::trace_in_index_with(
             index,
             &target,
             by_id,
@@ -276,6 +337,7 @@ async fn run_trace(
                 ..CandidateOptions::default()
             },
             &options,
+            cross.as_ref(),
         )
         .map_err(ApiError::internal)?;
         let view = stemma_report::trace::TraceView {
@@ -289,7 +351,7 @@ async fn run_trace(
             &state,
             &output,
             "trace",
-            || stemma_report::trace::to_json(&view),
+            || stemma_report::trace::to_json_with(&view, cross_lingual.as_ref()),
             || stemma_report::trace::to_html(&view),
             None,
         )

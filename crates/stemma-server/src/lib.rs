@@ -55,15 +55,20 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Most candidate sources a trace may align (bounds the work one request can ask for).
     pub max_top: usize,
+    /// The cross-lingual model's folder, loaded once when the server starts (when
+    /// installed) and shared by every trace; `None`: traces never look across languages.
+    pub cross_lingual: Option<stemma_xling::ModelFolder>,
 }
 
 impl Config {
-    /// Defaults over `index_dir`: 16 MiB bodies, at most 50 trace candidates.
+    /// Defaults over `index_dir`: 16 MiB bodies, at most 50 trace candidates, the model
+    /// folder `STEMMA_MODEL_DIR` names (else the default one), as `stemma trace` uses.
     pub fn new(index_dir: impl Into<PathBuf>) -> Self {
         Config {
             index_dir: index_dir.into(),
             max_body_bytes: 16 * 1024 * 1024,
             max_top: 50,
+            cross_lingual: Some(stemma_xling::ModelFolder::from_env()),
         }
     }
 }
@@ -119,6 +124,13 @@ impl std::error::Error for StartError {}
 /// Open (or create) the index and build the whole application: pages, assets and API.
 pub fn app(config: Config) -> Result<Router, StartError> {
     let index = Index::open_or_create(&config.index_dir).map_err(|e| StartError(e.to_string()))?;
+    // Load the model now, once: no request pays for it, and a broken folder stops the start
+    // with its one-line reason instead of failing every trace.
+    if let Some(folder) = &config.cross_lingual {
+        if folder.installed() || folder.named() {
+            folder.get().map_err(|e| StartError(e.to_string()))?;
+        }
+    }
     let state = Arc::new(AppState {
         report_csp: security::report_csp(),
         index,

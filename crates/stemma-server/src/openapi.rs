@@ -133,7 +133,9 @@ pub(crate) fn document() -> Value {
                             "application/json": {
                                 "schema": { "type": "object", "required": ["doc"], "additionalProperties": false, "properties": {
                                     "doc": { "$ref": "#/components/schemas/Doc" },
-                                    "top": { "type": "integer", "minimum": 1, "maximum": 50, "default": 30, "description": "Candidate sources to align from shared fingerprints; BM25 over the document's sentences adds up to half as many again (reworded copies, short common originals)." }
+                                    "top": { "type": "integer", "minimum": 1, "maximum": 50, "default": 30, "description": "Candidate sources to align from shared fingerprints; BM25 over the document's sentences adds up to half as many again (reworded copies, short common originals)." },
+                                    "cross_lingual": { "type": "string", "enum": ["auto", "never"], "default": "auto", "description": "Look for sources in other languages (when the index holds sentence embeddings and the server loaded the model), as `stemma trace --cross-lingual`; the result then has a cross_lingual section." },
+                                    "xling_candidates": { "type": "integer", "minimum": 0, "maximum": 50, "default": 10, "description": "Candidate sources the cross-lingual channel adds at most; 0 turns it off." }
                                 }},
                                 "example": { "doc": { "text": EXAMPLE_B, "title": "Draft" }, "top": 5 }
                             },
@@ -154,6 +156,8 @@ pub(crate) fn document() -> Value {
                     "parameters": [
                         { "name": "id", "in": "query", "required": true, "schema": { "type": "string" }, "example": "gpl-preamble" },
                         { "name": "top", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 50 } },
+                        { "name": "cross_lingual", "in": "query", "required": false, "schema": { "type": "string", "enum": ["auto", "never"], "default": "auto" } },
+                        { "name": "xling_candidates", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": 50, "default": 10 } },
                         { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "html"] } },
                         { "name": "download", "in": "query", "required": false, "schema": { "type": "string" } }
                     ],

@@ -1,12 +1,14 @@
 //! Tracing a target against an index: the one pipeline that `stemma trace`, the trace API and
-//! the Python package share (candidates from both channels, their stored documents, the
-//! attribution). It uses the index's API only, never its storage.
+//! the Python package share (candidates from the fingerprint, BM25 and cross-lingual
+//! channels, their stored documents, the attribution). It uses the index's API only, never
+//! its storage.
 
 use stemma_align::CompareOptions;
 use stemma_index::{CandidateOptions, Index, IndexError};
 use stemma_text::Document;
 
-use crate::Trace;
+use crate::cross::{Channel, CrossLingual, CrossLingualReport};
+use crate::{Trace, TraceError};
 
 /// A target traced against an index: the candidate documents aligned (the report lists them)
 /// and the attribution.
@@ -16,6 +18,8 @@ pub struct IndexedTrace {
     pub sources: Vec<Document>,
     /// The attribution of the target among them.
     pub trace: Trace,
+    /// What the cross-lingual channel did (`None`: it was off, or had nothing to say).
+    pub cross_lingual: Option<CrossLingualReport>,
 }
 
 /// Trace `target` against the documents of `index`: candidates from both channels
@@ -51,8 +55,65 @@ pub fn trace_in_index(
     index: &Index,
     target: &Document,
     indexed: bool,
+    candidates: CandidateOptions,
+    options: &CompareOptions,
+) -> Result<IndexedTrace, IndexError> {
+    pipeline(index, target, indexed, candidates, options, None)
+}
+
+/// [`trace_in_index`] with the cross-lingual channel when `cross` is given: the target
+/// embedded by the model, sources in other languages proposed from the sentence embeddings
+/// stored with each document (after the other channels' candidates), and translated
+/// passages aligned on the stored vectors. This is the trace `stemma trace`, the API and
+/// Python's `Index.trace` run; the `cross_lingual` report says what the channel did.
+///
+/// Without a model installed and without embeddings in the index, and when the channel
+/// finds nothing, the result is [`trace_in_index`]'s.
+///
+/// ```
+/// use stemma_align::CompareOptions;
+/// use stemma_index::{CandidateOptions, Index};
+/// use stemma_text::Document;
+/// use stemma_trace::CrossLingual;
+/// let dir = tempfile::tempdir().unwrap();
+/// let index = Index::create(dir.path()).unwrap();
+/// let text = "The licenses for most software are designed to take away your freedom.";
+/// let mut writer = index.writer().unwrap();
+/// writer.add(&Document::new("gpl", text)).unwrap();
+/// writer.commit().unwrap();
+/// // No model in this folder and no embeddings in the index: the monolingual trace.
+/// let folder = stemma_xling::ModelFolder::new(None);
+/// let draft = Document::new("draft", &format!("Our plan. {text}"));
+/// let found = stemma_trace::trace_in_index_with(&index, &draft, false,
+///     CandidateOptions::default(), &CompareOptions::default(),
+///     Some(&CrossLingual::new(&folder))).unwrap();
+/// assert_eq!(found.trace.sources[0].id, "gpl");
+/// ```
+pub fn trace_in_index_with(
+    index: &Index,
+    target: &Document,
+    indexed: bool,
+    candidates: CandidateOptions,
+    options: &CompareOptions,
+    cross: Option<&CrossLingual>,
+) -> Result<IndexedTrace, TraceError> {
+    let channel = match cross {
+        Some(cross) => Channel::start(cross, index, target)?,
+        None => None,
+    };
+    Ok(pipeline(
+        index, target, indexed, candidates, options, channel,
+    )?)
+}
+
+/// The pipeline; the channel, when given, was started (the model's part done).
+fn pipeline(
+    index: &Index,
+    target: &Document,
+    indexed: bool,
     mut candidates: CandidateOptions,
     options: &CompareOptions,
+    mut channel: Option<Channel>,
 ) -> Result<IndexedTrace, IndexError> {
     let itself = indexed
         || index
@@ -61,9 +122,31 @@ pub fn trace_in_index(
     if itself && !candidates.exclude.contains(&target.id) {
         candidates.exclude.push(target.id.clone());
     }
-    let analysis = stemma_text::analyze(&target.text);
-    let found = index.retrieve(&target.text, &analysis, &candidates)?;
-    let sources = index.documents(&found)?;
-    let trace = crate::trace(target, &analysis, &sources, options);
-    Ok(IndexedTrace { sources, trace })
+    let searching = channel.as_ref().filter(|c| c.searched());
+    let analysis = match searching.and_then(Channel::analysis) {
+        Some(analysis) => analysis.clone(),
+        None => stemma_text::analyze(&target.text),
+    };
+    let mut found = index.retrieve(&target.text, &analysis, &candidates)?;
+    match &mut channel {
+        Some(channel) if channel.searched() => {
+            channel.add_candidates(index, &candidates.exclude, &mut found)?;
+            let sources = index.documents(&found)?;
+            let (sources, trace) = channel.trace(index, target, &found, sources, options)?;
+            Ok(IndexedTrace {
+                sources,
+                trace,
+                cross_lingual: Some(channel.report.clone()),
+            })
+        }
+        _ => {
+            let sources = index.documents(&found)?;
+            let trace = crate::trace(target, &analysis, &sources, options);
+            Ok(IndexedTrace {
+                sources,
+                trace,
+                cross_lingual: channel.map(|c| c.report),
+            })
+        }
+    }
 }

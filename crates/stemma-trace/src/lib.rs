@@ -85,10 +85,24 @@ use serde::Serialize;
 use stemma_align::{CompareOptions, Passage, PassageKind, Span};
 use stemma_text::{Analysis, CharOffsets, Document};
 
+mod cross;
 mod indexed;
 mod segment;
 
-pub use indexed::{trace_in_index, IndexedTrace};
+pub use cross::{CandidateLanguage, CrossLingual, CrossLingualReport};
+pub use indexed::{trace_in_index, trace_in_index_with, IndexedTrace};
+
+/// Why a trace over an index failed: the index, or the cross-lingual model's folder (one
+/// line each, naming the folder and the fix).
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// Reading the index failed.
+    #[error(transparent)]
+    Index(#[from] stemma_index::IndexError),
+    /// The model folder is named but missing, or truncated, wrong or corrupt.
+    #[error(transparent)]
+    Model(#[from] stemma_xling::ModelError),
+}
 
 use segment::Lattice;
 

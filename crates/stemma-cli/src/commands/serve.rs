@@ -21,6 +21,12 @@ pub struct ServeArgs {
     /// Most candidate sources one trace request may ask for.
     #[arg(long, default_value_t = stemma_server::Config::new(".").max_top)]
     pub max_top: usize,
+    /// Look for sources in other languages in traces: auto (when the index holds sentence
+    /// embeddings and the model is installed; the model is loaded once, at start) or never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "never"])]
+    pub cross_lingual: String,
+    #[command(flatten)]
+    pub model: super::model::ModelDirArg,
 }
 
 /// Run `stemma serve` until Ctrl-C or SIGTERM.
@@ -29,6 +35,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         index_dir: args.index.dir.clone(),
         max_body_bytes: args.max_body_bytes.max(1024),
         max_top: args.max_top.max(1),
+        cross_lingual: (args.cross_lingual != "never").then(|| args.model.folder()),
     };
     if !args.bind.ip().is_loopback() {
         eprintln!(

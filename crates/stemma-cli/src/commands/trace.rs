@@ -11,7 +11,6 @@ use stemma_trace::IndexedTrace;
 use super::compare::AlignArgs;
 use super::index::IndexDir;
 use super::output;
-use super::xtrace::CrossTrace;
 
 /// Arguments of `stemma trace`.
 #[derive(Debug, Args)]
@@ -81,29 +80,22 @@ pub fn run(args: TraceArgs) -> Result<()> {
         max_doc_freq: args.max_df,
         ..CandidateOptions::default()
     };
-    let mut cross = CrossTrace::start(&args.cross, &index, &target)?;
-    let (sources, trace) = match &mut cross {
-        // The cross-lingual path: the shared pipeline's steps with a third channel between
-        // retrieval and alignment.
-        Some(cross) => {
-            for note in &cross.report.notes {
-                eprintln!("stemma: {note}");
-            }
-            cross.trace_in_index(
-                &args.cross,
-                &index,
-                &target,
-                by_id,
-                candidate_options,
-                &options,
-            )?
-        }
-        None => {
-            let IndexedTrace { sources, trace } =
-                stemma_trace::trace_in_index(&index, &target, by_id, candidate_options, &options)?;
-            (sources, trace)
-        }
-    };
+    let folder = args.cross.model.folder();
+    let IndexedTrace {
+        sources,
+        trace,
+        cross_lingual,
+    } = stemma_trace::trace_in_index_with(
+        &index,
+        &target,
+        by_id,
+        candidate_options,
+        &options,
+        args.cross.channel(&folder).as_ref(),
+    )?;
+    for note in cross_lingual.iter().flat_map(|c| &c.notes) {
+        eprintln!("stemma: {note}");
+    }
     let view = TraceView {
         target: &target,
         candidates: &sources,
@@ -115,7 +107,7 @@ pub fn run(args: TraceArgs) -> Result<()> {
         stemma_report::trace::to_html(&view)
     })?;
     let rendered = if args.json {
-        stemma_report::trace::to_json_with(&view, cross.as_ref().map(|c| &c.report))
+        stemma_report::trace::to_json_with(&view, cross_lingual.as_ref())
     } else {
         stemma_report::trace::to_terminal(&view, output::terminal_style(&args.color))
     };
