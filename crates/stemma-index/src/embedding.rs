@@ -20,7 +20,7 @@
 //! **The channel.** The target's sentence vectors are cut into the same windows (at most
 //! [`MAX_QUERY_WINDOWS`], farther apart for a long target), each window's code is compared
 //! with every stored window code by Hamming distance (XOR and popcount over 4 words: a
-//! brute-force scan, split across threads), and for each target window the closest stored
+//! brute-force scan, split across threads, with the processor's popcount instruction), and for each target window the closest stored
 //! window of a document gives an estimated cosine (`cos(π · hamming / 256)`, ±0.1). A
 //! document scores `Σ max(0, best − WINDOW_FLOOR)` over the target's windows: a translation
 //! of much of the target matches many of its windows, a document that one window happens to
@@ -290,8 +290,42 @@ fn cosine_of(hamming: u32) -> f32 {
     (std::f32::consts::PI * hamming as f32 / CODE_BITS as f32).cos()
 }
 
-fn hamming(a: &[u64; CODE_WORDS], b: &[u64]) -> u32 {
-    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+/// For each query code, the least Hamming distance to any of `own`'s codes
+/// ([`CODE_WORDS`] words each), into `closest`.
+///
+/// This is the scan's inner loop (every stored window against every query window). The
+/// baseline x86-64 target has no popcount instruction, and `count_ones` compiles to a dozen
+/// bit operations per word; the same loop compiled with the `popcnt` feature, chosen at run
+/// time when the processor has it (every x86-64 since 2008), is ~3× faster.
+fn closest_codes(queries: &[[u64; CODE_WORDS]], own: &[u64], closest: &mut [u32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the processor has the `popcnt` feature (checked just above).
+        unsafe { closest_codes_popcnt(queries, own, closest) };
+        return;
+    }
+    closest_codes_portable(queries, own, closest);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn closest_codes_popcnt(queries: &[[u64; CODE_WORDS]], own: &[u64], closest: &mut [u32]) {
+    closest_codes_portable(queries, own, closest);
+}
+
+#[inline(always)]
+fn closest_codes_portable(queries: &[[u64; CODE_WORDS]], own: &[u64], closest: &mut [u32]) {
+    closest.fill(CODE_BITS as u32);
+    for code in own.chunks_exact(CODE_WORDS) {
+        let code: &[u64; CODE_WORDS] = code.try_into().expect("chunks of CODE_WORDS");
+        for (q, best) in queries.iter().zip(closest.iter_mut()) {
+            let d = (q[0] ^ code[0]).count_ones()
+                + (q[1] ^ code[1]).count_ones()
+                + (q[2] ^ code[2]).count_ones()
+                + (q[3] ^ code[3]).count_ones();
+            *best = (*best).min(d);
+        }
+    }
 }
 
 impl Index {
@@ -371,29 +405,44 @@ impl Index {
             let values = column.values.num_vals() as usize;
             let mut codes = vec![0u64; values];
             column.values.get_range(0, &mut codes);
-            let docs: Vec<u32> = segment.doc_ids_alive().collect();
+            // Documents in the target's language are left out here, before their codes are
+            // compared (the re-score below would skip them anyway): in a corpus mostly in
+            // the target's language, most of the scan.
+            let same_language = match (&target.lang, segment.fast_fields().str("xlang")) {
+                (Some(lang), Ok(Some(langs))) => langs
+                    .dictionary()
+                    .term_ord(lang.as_bytes())
+                    .map_err(|e| IndexError::Io(self.dir.clone(), e))?
+                    .map(|ord| (langs, ord)),
+                _ => None,
+            };
+            let docs: Vec<u32> = segment
+                .doc_ids_alive()
+                .filter(|&doc| {
+                    same_language
+                        .as_ref()
+                        .is_none_or(|(langs, ord)| langs.ords().first(doc) != Some(*ord))
+                })
+                .collect();
             let found: Vec<(f32, DocAddress)> = docs
                 .par_iter()
                 .with_min_len(256)
-                .filter_map(|&doc| {
-                    let rows = column.index.value_row_ids(doc);
-                    let own = &codes[rows.start as usize..rows.end as usize];
-                    if own.is_empty() {
-                        return None;
-                    }
-                    let best = queries.iter().map(|q| {
-                        let closest = own
-                            .chunks_exact(CODE_WORDS)
-                            .map(|c| hamming(q, c))
-                            .min()
-                            .unwrap_or(CODE_BITS as u32);
-                        cosine_of(closest)
-                    });
-                    let (score, top) = aggregate(best);
-                    let address = DocAddress::new(ord as u32, doc);
-                    (top >= options.min_cosine - COARSE_SLACK && !excluded.contains(&address))
-                        .then_some((score, address))
-                })
+                .map_init(
+                    || vec![0u32; queries.len()],
+                    |closest, &doc| {
+                        let rows = column.index.value_row_ids(doc);
+                        let own = &codes[rows.start as usize..rows.end as usize];
+                        if own.is_empty() {
+                            return None;
+                        }
+                        closest_codes(&queries, own, closest);
+                        let (score, top) = aggregate(closest.iter().map(|&d| cosine_of(d)));
+                        let address = DocAddress::new(ord as u32, doc);
+                        (top >= options.min_cosine - COARSE_SLACK && !excluded.contains(&address))
+                            .then_some((score, address))
+                    },
+                )
+                .flatten()
                 .collect();
             coarse.extend(found);
         }
@@ -702,10 +751,46 @@ mod tests {
             )[0]
         };
         let (ca, cb, cc) = (code(&a), code(&b), code(&c));
+        let hamming = |x: &[u64; CODE_WORDS], y: &[u64; CODE_WORDS]| {
+            let mut closest = [0];
+            closest_codes(&[*x], y, &mut closest);
+            closest[0]
+        };
         let exact: f32 = a.iter().zip(&c).map(|(x, y)| x * y).sum();
         assert!((cosine_of(hamming(&ca, &cc)) - exact).abs() < 0.15);
         let unrelated: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
         assert!(unrelated.abs() < 0.15, "{unrelated}");
         assert!(cosine_of(hamming(&ca, &cb)).abs() < 0.25);
+    }
+
+    #[test]
+    fn the_closest_code_is_the_same_with_and_without_popcnt() {
+        let codes: Vec<u64> = (0..40u64)
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(i as u32))
+            .collect();
+        let queries: Vec<[u64; CODE_WORDS]> = codes[..12]
+            .chunks_exact(CODE_WORDS)
+            .map(|c| c.try_into().unwrap())
+            .collect();
+        let (mut fast, mut portable) = (vec![0; 3], vec![0; 3]);
+        closest_codes(&queries, &codes[8..], &mut fast);
+        closest_codes_portable(&queries, &codes[8..], &mut portable);
+        assert_eq!(fast, portable);
+        // The third query is among the codes: distance 0.
+        assert_eq!(fast[2], 0);
+        let naive: u32 = codes[8..]
+            .chunks_exact(CODE_WORDS)
+            .map(|c| {
+                c.iter()
+                    .zip(&queries[0])
+                    .map(|(x, y)| (x ^ y).count_ones())
+                    .sum()
+            })
+            .min()
+            .unwrap();
+        assert_eq!(fast[0], naive);
+        // No code at all: the farthest distance.
+        closest_codes(&queries, &[], &mut fast);
+        assert_eq!(fast, [CODE_BITS as u32; 3]);
     }
 }
