@@ -42,7 +42,7 @@
 //! word (an edit), and for one it does align to an identical word gains
 //!
 //! ```text
-//! 1  +  CLOSENESS_WEIGHT × prior closeness of its source
+//! identity × (1  +  CLOSENESS_WEIGHT × prior closeness of its source)
 //!    +  EARLIEST_BONUS   if its source is the earliest dated among the passages matching
 //!                        that word whose identity is within identity_tolerance(best) of
 //!                        the best (0.1, narrowing to 0.02 next to a verbatim copy), and a
@@ -50,10 +50,16 @@
 //!                        never earlier)
 //! ```
 //!
-//! So a source takes words over from another only when it is clearly better over a stretch:
+//! (identity: the passage's [`likeness`]). So a source takes words over from another only
+//! when it is clearly better over a stretch:
 //! a stretch where it matches more words than the current one pays for two switches
 //! ([`SWITCH_COST`] = 4 identical words each); where both match the same words, the closer
-//! source keeps them; with dates, the earliest of equally close witnesses of a stretch is its
+//! source keeps them; a sibling matching a few more of the stretch's words (names the target
+//! shares with it) but with more of its own text changed or left out there (a clause the
+//! target lacks) does not take them from the closer text (Debian's BSD-3-clause paragraph
+//! with the Regents' names goes to BSD-3-Clause, identity 0.98, not to the 4-clause UC text,
+//! 0.94: gaining per word at its identity, a passage needs as many more matched words as its
+//! identity is lower); with dates, the earliest of equally close witnesses of a stretch is its
 //! origin — a later copy of the same words, even a longer one, does not take them (the
 //! stretch must be longer than `SWITCH_COST / EARLIEST_BONUS` = 8 words to be worth a
 //! switch). Entering or leaving a stretch no passage covers is free, so a passage alone on its
@@ -386,7 +392,7 @@ pub fn attribute(
             let gain = if c.1 {
                 let first =
                     equally_close(c) && earliest.is_some_and(|e| date_order(date(c.0), e).is_eq());
-                1.0 + CLOSENESS_WEIGHT * prior[source_of(c.0)]
+                identity(c.0) * (1.0 + CLOSENESS_WEIGHT * prior[source_of(c.0)])
                     + if first { EARLIEST_BONUS } else { 0.0 }
             } else {
                 0.0
