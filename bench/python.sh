@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Python package and Spark job benchmarks, each beside the CLI run in the same command:
-#   equal   — the same clusters: `stemma reuse` vs the Spark job on local[2] vs the Arrow
-#             pipeline, on bench/reuse.sh's corpus (a) and Reuters-21578 (cmp of the files);
+#   equal   — the same clusters: `stemma reuse` vs the Spark job on local[2] (both plans:
+#             distributed and single-task) vs the Arrow pipeline, on bench/reuse.sh's
+#             corpus (a) and Reuters-21578 (cmp of the files);
 #   compare — `stemma.compare` on two ~1 MB texts vs `stemma compare --json` (best of 5);
 #   arrow   — the Arrow batch path (stemma.arrow.reuse) vs `stemma reuse` on 10k short
 #             documents: throughput;
@@ -49,9 +50,9 @@ wall() {
     end=$(date +%s%N)
     python3 -c "print(f'{($end - $start) / 1e9:.3f}')"
 }
-spark_job() { # spark_job CORPUS OUTDIR
+spark_job() { # spark_job CORPUS OUTDIR [OPTIONS…]
     rm -rf "$2"
-    "$PY" -m stemma.spark reuse "$1" "$2" --master 'local[2]' --driver-memory 4g
+    "$PY" -m stemma.spark reuse "$1" "$2" --master 'local[2]' --driver-memory 4g "${@:3}"
 }
 
 corpus_a=$OUT/splice/corpus.jsonl
@@ -62,13 +63,17 @@ if want equal; then
     for corpus in "$corpus_a" "$DATA/news/reuters21578.jsonl"; do
         name=$(basename "$corpus" .jsonl)
         cli_s=$(wall "$STEMMA" reuse -q "$corpus" --out "$OUT/$name-cli.jsonl")
-        spark_s=$(wall spark_job "$corpus" "$OUT/$name-spark")
+        spark_s=$(wall spark_job "$corpus" "$OUT/$name-spark" --plan distributed)
         cat "$OUT/$name-spark"/part-* >"$OUT/$name-spark.jsonl"
+        single_s=$(wall spark_job "$corpus" "$OUT/$name-single" --plan single)
+        cat "$OUT/$name-single"/part-* >"$OUT/$name-single.jsonl"
         arrow_s=$(wall "$PY" -c "import sys, stemma.arrow as a; t = a.reuse(a.read_jsonl(sys.argv[1]));
 open(sys.argv[2], 'w').write(''.join(r + '\n' for r in t['record'].to_pylist()))" "$corpus" "$OUT/$name-arrow.jsonl")
         verdict() { cmp -s "$OUT/$name-cli.jsonl" "$1" && echo identical || echo DIFFERENT; }
         echo "$name: $(wc -l <"$OUT/$name-cli.jsonl") member records; CLI ${cli_s} s;" \
-            "Spark local[2] ${spark_s} s: $(verdict "$OUT/$name-spark.jsonl"); Arrow pipeline ${arrow_s} s: $(verdict "$OUT/$name-arrow.jsonl")"
+            "Spark local[2] distributed plan ${spark_s} s: $(verdict "$OUT/$name-spark.jsonl");" \
+            "single-task plan ${single_s} s: $(verdict "$OUT/$name-single.jsonl"); Arrow pipeline ${arrow_s} s: $(verdict "$OUT/$name-arrow.jsonl")"
+        rm -rf "$OUT/$name-spark" "$OUT/$name-single"
     done
 fi
 
@@ -90,16 +95,30 @@ if want arrow; then
     echo "== arrow: 10k short documents (target: the Arrow path >= 80 % of the CLI's throughput)"
     corpus=$OUT/growth-10000.jsonl
     [[ -f $corpus ]] || python3 bench/reuse.py gen-growth "$DATA" "$corpus" 10000 1 >/dev/null
-    cli=() arrow=()
+    # The whole process (Python's start, `import stemma.arrow` with pyarrow and numpy, the JSON
+    # Lines read, every stage, the records written) and, inside it, the same without Python's
+    # start and the imports (the script writes both to $OUT/arrow-inside).
+    arrow_script="import sys, time
+t0 = time.perf_counter()
+import stemma.arrow as a
+t1 = time.perf_counter()
+t = a.reuse(a.read_jsonl(sys.argv[1]))
+open(sys.argv[2], 'w').write(''.join(r + '\n' for r in t['record'].to_pylist()))
+open(sys.argv[3], 'w').write(f'{time.perf_counter() - t1:.3f} {t1 - t0:.3f}\\n')"
+    cli=() arrow=() inside=() imports=()
     for _ in 1 2 3; do
         cli+=("$(wall "$STEMMA" reuse -q "$corpus" --out "$OUT/arrow-cli.jsonl")")
-        arrow+=("$(wall "$PY" -c "import sys, stemma.arrow as a; t = a.reuse(a.read_jsonl(sys.argv[1]));
-open(sys.argv[2], 'w').write(''.join(r + '\n' for r in t['record'].to_pylist()))" "$corpus" "$OUT/arrow-py.jsonl")")
+        arrow+=("$(wall "$PY" -c "$arrow_script" "$corpus" "$OUT/arrow-py.jsonl" "$OUT/arrow-inside")")
+        read -r in_s imp_s <"$OUT/arrow-inside"
+        inside+=("$in_s") imports+=("$imp_s")
     done
-    c=$(best "${cli[@]}") a=$(best "${arrow[@]}")
+    c=$(best "${cli[@]}") a=$(best "${arrow[@]}") i=$(best "${inside[@]}") m=$(best "${imports[@]}")
     same=$(cmp -s "$OUT/arrow-cli.jsonl" "$OUT/arrow-py.jsonl" && echo identical || echo DIFFERENT)
-    echo "CLI ${c} s ($(python3 -c "print(f'{10000 / $c:.0f}')") docs/s); Arrow path (JSONL read, all stages, records written) ${a} s" \
-        "($(python3 -c "print(f'{10000 / $a:.0f}')") docs/s): $(python3 -c "print(f'{100 * $c / $a:.0f}')") % of the CLI's throughput; records ${same} (best of 3)"
+    pct() { python3 -c "print(f'{100 * $c / $1:.0f}')"; }
+    echo "CLI ${c} s ($(python3 -c "print(f'{10000 / $c:.0f}')") docs/s); Arrow path, whole process ${a} s" \
+        "($(python3 -c "print(f'{10000 / $a:.0f}')") docs/s): $(pct "$a") % of the CLI's throughput;" \
+        "in process (JSON Lines read, all stages, records written) ${i} s: $(pct "$i") %;" \
+        "import stemma.arrow ${m} s; records ${same} (best of 3 each)"
 fi
 
 if want spark; then

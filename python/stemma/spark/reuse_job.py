@@ -112,7 +112,8 @@ def reuse(
     (:func:`stemma.arrow.reuse`, all of the task's cores), as the CLI would; ``"auto"`` (the
     default) is ``"single"`` for JSON Lines or Parquet inputs of at most
     ``single_task_bytes`` bytes (:data:`SINGLE_TASK_BYTES`), else ``"distributed"``. The
-    records are the same whichever plan runs. ``driver_edges``: the connected components of
+    records are the same whichever plan runs (the single plan's DataFrame is not cached:
+    using it after the write runs its task again). ``driver_edges``: the connected components of
     at most this many alignment edges are found on the driver, in one job
     (:data:`stemma.spark.components.DRIVER_EDGES` by default; 0: always in rounds of
     shuffles).
@@ -148,8 +149,8 @@ def reuse(
                 read = None
             cluster_options = dict(min_df=min_df, skip_same_series=skip_same_series, min_overlap=min_overlap)
             records = _single_task(source, read, _task_cores(sc, threads), cluster_options, align_options)
-            # Cached as the write computes it: the returned DataFrame is not computed again.
-            records = records.persist()
+            # Not cached (caching cost a tenth of a small job): using the returned DataFrame
+            # after the write runs the task again.
             if output is not None:
                 records.select("record").write.mode("overwrite").text(os.fspath(output))
             return records
