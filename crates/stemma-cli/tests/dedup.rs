@@ -207,6 +207,23 @@ fn index_dups_and_add_dedup() {
         .success()
         .stdout(predicate::str::contains(
             "copy.txt\tnear duplicate of gpl2.txt\t0.9",
+        ))
+        .stderr(predicate::str::contains("reads the whole index").not());
+    // Another threshold is another band layout than the keys stored: said, and still right.
+    let again = dir.path().join("again.txt");
+    std::fs::write(&again, GPL2.replace("Foundation", "Fundacion")).unwrap();
+    stemma()
+        .args(["index", "add", "-q", "--dedup", "--dedup-threshold", "0.7"])
+        .arg(&again)
+        .arg("--index")
+        .arg(&index)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "again.txt\tnear duplicate of ",
+        ))
+        .stderr(predicate::str::contains(
+            "the index stores band keys for --dedup-threshold 0.8, not 0.7; --dedup reads the whole index",
         ));
     let json = stemma()
         .args(["index", "dups", "--json", "-q", "--index"])
@@ -217,7 +234,7 @@ fn index_dups_and_add_dedup() {
         .stdout
         .clone();
     let summary: Value = serde_json::from_slice(&json).unwrap();
-    assert_eq!(summary["summary"]["documents"], 3);
+    assert_eq!(summary["summary"]["documents"], 4);
     assert_eq!(summary["summary"]["clusters"], 1);
     stemma()
         .args(["index", "dups", "--index"])

@@ -211,14 +211,16 @@ impl Corpus<'_> {
         if let Some(dir) = self.index {
             let index = stemma_index::Index::open(dir)
                 .with_context(|| format!("{}: cannot open the index", dir.display()))?;
-            let mut list = index.list()?;
-            if let Some(only) = self.index_only {
-                list.retain(|info| only.contains(&info.id));
-            }
+            // In id order, as `Index::list` gives them (and a set of ids keeps them): listing
+            // a large index only to read a few of its documents would cost more than reading.
+            let ids: Vec<String> = match self.index_only {
+                Some(only) => only.iter().cloned().collect(),
+                None => index.list()?.into_iter().map(|info| info.id).collect(),
+            };
             let last = |id: &str| self.index_last.is_some_and(|l| l.contains(id));
-            let earlier = list.iter().filter(|i| !last(&i.id));
-            for info in earlier.chain(list.iter().filter(|i| last(&i.id))) {
-                if let Some(doc) = index.get(&info.id)? {
+            let earlier = ids.iter().filter(|id| !last(id));
+            for id in earlier.chain(ids.iter().filter(|id| last(id))) {
+                if let Some(doc) = index.get(id)? {
                     push(doc, &mut batch, &mut bytes, each)?;
                 }
             }
