@@ -73,6 +73,24 @@ def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path, plan):
     assert got == want
 
 
+def test_spark_reports_a_bad_line_as_the_cli(cli, tmp_path):
+    """A line that is not JSON fails a Spark task; the job says so in the CLI's one line and
+    exits 2 (not Spark's traceback)."""
+    corpus = tmp_path / "bad.jsonl"
+    corpus.write_text('{"id": "a", "text": "one two three"}\n{"id": broken\n')
+    want = cli.run("reuse", corpus, check=False)
+    assert want.returncode == 2
+    done = subprocess.run(
+        [sys.executable, "-m", "stemma.spark", "reuse", str(corpus), str(tmp_path / "o"), "--master", "local[1]"],
+        capture_output=True, text=True, env=dict(os.environ, PYSPARK_PYTHON=sys.executable),
+    )
+    assert done.returncode == 2, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    # The CLI names the file as given, the job by its absolute path (executors read it there).
+    assert last == want.stderr.strip().splitlines()[-1].replace(f"stemma: {corpus}", f"stemma: {corpus.resolve()}")
+    assert last.endswith("bad.jsonl:2: not JSON: expected value (column 8)")
+
+
 def test_spark_refuses_bad_options(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "stemma.spark", "reuse", str(FIXTURES / "reuse-small.jsonl"), str(tmp_path / "o"),

@@ -90,8 +90,11 @@ def main(argv=None) -> int:
             max_gap=args.max_gap, min_identity=args.min_identity, sentence_seeds=not args.no_sentence_seeds, all_alignments=args.all_alignments,
             max_bytes=args.max_bytes, plan=plan, driver_edges=args.driver_edges,
         )
-    except StemmaError as e:
-        print(f"stemma: {e}", file=sys.stderr)
+    except Exception as e:  # noqa: BLE001 — a task's StemmaError reaches here wrapped by Spark
+        message = _stemma_error(e)
+        if message is None:
+            raise
+        print(f"stemma: {message}", file=sys.stderr)
         return 2
     finally:
         elapsed = time.time() - started
@@ -104,6 +107,20 @@ def main(argv=None) -> int:
 #: dominates: the client compiler only (C2's compilations would not pay back in seconds of
 #: work and take a core from the task meanwhile) and the serial collector.
 ONE_TASK_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+def _stemma_error(e: BaseException):
+    """The message of the :class:`stemma.StemmaError` behind ``e`` (raised here, or in a
+    Spark task and wrapped in Spark's exception, traceback and all), or ``None``."""
+    from .. import StemmaError
+
+    if isinstance(e, StemmaError):
+        return str(e)
+    text = str(e)
+    at = text.rfind("StemmaError: ")
+    if at < 0:
+        return None
+    return text[at + len("StemmaError: ") :].splitlines()[0].strip()
 
 
 def _session(app: str, args, one_task: bool = False):
@@ -148,8 +165,11 @@ def _dedup(args) -> int:
             spark, inputs, output, threshold=args.threshold, ngram=args.ngram, num_perm=args.num_perm, bands=args.bands,
             keep=args.keep, partitions=args.partitions, threads=args.threads, max_bytes=args.max_bytes,
         )
-    except StemmaError as e:
-        print(f"stemma: {e}", file=sys.stderr)
+    except Exception as e:  # noqa: BLE001 — a task's StemmaError reaches here wrapped by Spark
+        message = _stemma_error(e)
+        if message is None:
+            raise
+        print(f"stemma: {message}", file=sys.stderr)
         return 2
     print(f"stemma.spark dedup: {output} written in {time.time() - started:.1f} s", file=sys.stderr)
     spark.stop()
