@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 use stemma_bench::{pan, speed};
 
 mod xling;
+mod xling_align;
 mod xling_index;
 
 /// Benchmark input generators for stemma.
@@ -112,6 +113,19 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         queries: usize,
     },
+    /// NTREX sentence alignment F1 of LANG against English and same-topic negatives, the
+    /// model loaded once (see `bench/src/xling_align.rs`).
+    XlingAlign {
+        /// The model folder.
+        #[arg(long)]
+        model: PathBuf,
+        /// The shared data folder (../shared/data).
+        #[arg(long)]
+        data: PathBuf,
+        /// rus, ukr or deu.
+        #[arg(long, default_value = "ukr")]
+        lang: String,
+    },
     /// Write the aligned KJV/WEB verse groups of Genesis, one JSON object a line:
     /// {"kjv": "...", "web": "..."} (the same verses in both translations), in text order.
     GenesisVerses {
@@ -157,6 +171,7 @@ fn main() -> Result<()> {
             docs,
             queries,
         } => xling_index::synthetic(&corpus, &index, docs, queries),
+        Command::XlingAlign { model, data, lang } => xling_align::run(&model, &data, &lang),
         Command::GenesisVerses { data, out } => genesis_verses(data, out),
     }
 }

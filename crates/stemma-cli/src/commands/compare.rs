@@ -210,7 +210,8 @@ fn translated(
     );
     let options =
         stemma_xling::TranslateOptions::for_languages(a.lang.as_deref(), b.lang.as_deref());
-    let found = stemma_xling::find_translated(&a_vectors, &b_vectors, &options);
+    let found =
+        stemma_xling::find_translated_texts(&a.text, &a_vectors, &b.text, &b_vectors, &options);
     stemma_xling::add_translated(passages, found);
     Ok(CrossLingual {
         status: "searched",

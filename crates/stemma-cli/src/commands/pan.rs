@@ -159,7 +159,13 @@ pub fn run(args: PanArgs) -> Result<()> {
                     loaded[src].document.lang.as_deref(),
                     loaded[susp].document.lang.as_deref(),
                 );
-                let found = stemma_xling::find_translated(a, b, &options);
+                let found = stemma_xling::find_translated_texts(
+                    &loaded[src].document.text,
+                    a,
+                    &loaded[susp].document.text,
+                    b,
+                    &options,
+                );
                 stemma_xling::add_translated(&mut passages, found);
             }
             let (src_chars, susp_chars) = (&offsets[src], &offsets[susp]);
