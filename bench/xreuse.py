@@ -123,15 +123,14 @@ def tfidf_neighbours(docs):
 
 
 def shared_text(docs):
-    """NTREX stories whose English versions share a run of 8 words (CNN's stories of one
-    week reuse paragraphs, two wire stories of one tsunami quote the same agency): real
-    reuse, so never two witnesses of different stories, nor a story and its negative."""
+    """Pairs of NTREX stories that share an English sentence of 8 words or more (CNN's
+    stories of one week reuse paragraphs): real reuse, so never a story and its negative."""
     seen = collections.defaultdict(set)
     for doc_id, versions in docs.items():
-        for version in ("eng", "eng-GB"):
-            words = re.findall(r"\w+", versions[version].lower())
-            for k in range(len(words) - 7):
-                seen[" ".join(words[k : k + 8])].add(doc_id)
+        for sentence in re.split(r"(?<=[.!?\"])\s+|\n", versions["eng"]):
+            words = re.findall(r"\w+", sentence.lower())
+            if len(words) >= 8:
+                seen[" ".join(words)].add(doc_id)
     related = collections.defaultdict(set)
     for ids in seen.values():
         for x in ids:

@@ -75,8 +75,7 @@ pub use cluster::{
 pub use pairs::{anchor_pairs, band_pairs, Band, BandedPairs};
 use spill::SpillStats;
 pub use translated::{
-    language_of, CrossLingual, CrossLingualOptions, CrossLingualReuse, SentenceEncoder,
-    SURE_SIMILARITY,
+    CrossLingual, CrossLingualOptions, CrossLingualReuse, SentenceEncoder, SURE_SIMILARITY,
 };
 
 /// The knobs of [`find_reuse`]. The defaults need no tuning.

@@ -127,18 +127,6 @@ pub struct CrossLingualReuse {
     pub langs: Vec<Option<String>>,
 }
 
-/// The language of a document: guessed from its text (ISO 639-3), else the one it came with.
-///
-/// ```
-/// let doc = stemma_text::Document::new("a", "Все люди рождаются свободными и равными в своем достоинстве и правах.");
-/// assert_eq!(stemma_reuse::language_of(&doc).as_deref(), Some("rus"));
-/// ```
-pub fn language_of(doc: &Document) -> Option<String> {
-    stemma_text::guess_language(&doc.text)
-        .map(str::to_string)
-        .or_else(|| doc.lang.clone())
-}
-
 /// The unit-length mean of each window of `v`'s sentences, row by row, and their count.
 fn window_means(v: &SentenceVectors) -> Vec<f32> {
     let n = v.len();
@@ -252,7 +240,7 @@ pub(crate) fn translated_pairs(
     cross: CrossLingual,
     progress: &dyn Progress,
 ) -> (Vec<AlignedPair>, CrossLingualReuse) {
-    let langs: Vec<Option<String>> = docs.par_iter().map(language_of).collect();
+    let langs: Vec<Option<String>> = docs.par_iter().map(stemma_xling::language_of).collect();
     let mut report = CrossLingualReuse {
         status: "searched",
         model: Some(cross.encoder.name().to_string()),

@@ -267,8 +267,10 @@ impl Channel {
                         stored.vectors.clone(),
                     );
                     if let Some(vectors) = vectors {
-                        let found = stemma_xling::find_translated(
+                        let found = stemma_xling::find_translated_texts(
+                            &source.text,
                             &vectors,
+                            &target.text,
                             &searched.target,
                             &TranslateOptions::for_languages(lang.as_deref(), target_lang),
                         );
