@@ -82,7 +82,9 @@ impl Index {
     /// The documents a deduplication of `ids` with the stored keys' options needs: `ids`
     /// and every live document linked to one of them by a chain of shared band keys
     /// (documents without words: all of them, as they are exact duplicates of each other).
-    /// `None` when the index stores no keys. Ids not in the index are left out.
+    /// `None` when the index stores no keys, or when a document with words has none (added
+    /// by a stemma that did not store them): only the whole index then gives the right
+    /// answer. Ids not in the index are left out.
     ///
     /// ```
     /// use stemma_text::Document;
@@ -115,16 +117,23 @@ impl Index {
         }
         let mut segments = Vec::new();
         for segment in searcher.segment_readers() {
-            let column = segment
-                .fast_fields()
-                .u64("dkeys")
-                .map_err(|e| self.err(e))?;
+            let fast = segment.fast_fields();
+            let column = fast.u64("dkeys").map_err(|e| self.err(e))?;
+            let words = fast.u64("words").map_err(|e| self.err(e))?;
+            let alive: Vec<u32> = segment.doc_ids_alive().collect();
+            let keyless = |&doc: &u32| column.index.value_row_ids(doc).is_empty();
+            if alive
+                .iter()
+                .any(|doc| keyless(doc) && words.first(*doc).unwrap_or(0) > 0)
+            {
+                return Ok(None);
+            }
             let mut values = vec![0u64; column.values.num_vals() as usize];
             column.values.get_range(0, &mut values);
             segments.push(Segment {
                 column,
                 values,
-                alive: segment.doc_ids_alive().collect(),
+                alive,
                 member: vec![false; segment.max_doc() as usize],
             });
         }
@@ -205,5 +214,30 @@ mod tests {
         let expected: std::collections::BTreeSet<u64> = keys.iter().map(|k| k >> 32).collect();
         assert_eq!(stored, expected);
         assert!(dedup_keys(&stemma_text::analyze("...")).is_empty());
+    }
+
+    #[test]
+    fn a_document_with_words_and_no_keys_means_the_whole_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(dir.path()).unwrap();
+        let mut writer = index.writer().unwrap();
+        let new = stemma_text::Document::new("new", "Words enough to have shingles of five.");
+        writer.add(&new).unwrap();
+        writer.commit().unwrap();
+        let ids: BTreeSet<String> = std::iter::once("new".to_string()).collect();
+        assert!(index.dedup_neighbourhood(&ids).unwrap().is_some());
+        // As an older stemma adds it: words, but no keys.
+        let old = stemma_text::Document::new("old", "Other words, added without band keys.");
+        let prepared = crate::writer::Prepared {
+            hash: 1,
+            previous: None,
+            fps: &[],
+            words: 6,
+            dedup_keys: &[],
+            embeddings: None,
+        };
+        writer.add_prepared(&old, prepared).unwrap();
+        writer.commit().unwrap();
+        assert_eq!(index.dedup_neighbourhood(&ids).unwrap(), None);
     }
 }

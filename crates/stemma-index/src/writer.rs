@@ -198,7 +198,7 @@ impl<'a> IndexWriter<'a> {
         }
     }
 
-    fn add_prepared(
+    pub(crate) fn add_prepared(
         &mut self,
         doc: &Document,
         prepared: Prepared,
@@ -319,16 +319,16 @@ impl<'a> IndexWriter<'a> {
 }
 
 /// What is added for one document besides the document itself.
-struct Prepared<'p> {
+pub(crate) struct Prepared<'p> {
     /// Its content hash.
-    hash: u64,
+    pub hash: u64,
     /// The content hash its id holds now.
-    previous: Option<u64>,
-    fps: &'p [u64],
-    words: usize,
+    pub previous: Option<u64>,
+    pub fps: &'p [u64],
+    pub words: usize,
     /// Its stored dedup band keys (`dedup_keys` module).
-    dedup_keys: &'p [u64],
-    embeddings: Option<&'p SentenceEmbeddings>,
+    pub dedup_keys: &'p [u64],
+    pub embeddings: Option<&'p SentenceEmbeddings>,
 }
 
 /// A date as a number that sorts like the date: `YYYYMMDD` from a leading `YYYY`, `YYYY-MM`

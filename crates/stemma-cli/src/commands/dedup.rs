@@ -338,22 +338,27 @@ pub fn report_added(index: &Path, ids: &BTreeSet<String>, flags: &DedupFlags) ->
     let neighbourhood = if opened.dedup_keys_serve(&options) {
         opened.dedup_neighbourhood(ids)?
     } else {
+        None
+    };
+    if neighbourhood.is_none() {
         eprintln!(
             "stemma: note: {}; --dedup reads the whole index",
-            if opened.stores_dedup_keys() {
+            if !opened.stores_dedup_keys() {
+                "this index was created before band keys were stored (a new index made by \
+                 `stemma index add` has them)"
+                    .to_string()
+            } else if !opened.dedup_keys_serve(&options) {
                 format!(
                     "the index stores band keys for --dedup-threshold {}, not {}",
                     stemma_dedup::DedupOptions::default().threshold,
                     options.threshold
                 )
             } else {
-                "this index was created before band keys were stored (a new index made by \
-                 `stemma index add` has them)"
+                "some documents of the index were added without band keys (by an older stemma)"
                     .to_string()
             }
         );
-        None
-    };
+    }
     drop(opened);
     report_added_among(index, ids, flags, neighbourhood.as_ref())
 }
