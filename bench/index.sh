@@ -32,7 +32,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DATA=${DATA:-../shared/data}
 OUT=${OUT:-bench/out/index}
-SIZES=${SIZES:-"10000 100000"}
+# `-`, not `:-`: SIZES= (empty) means the real texts only, as documented above.
+SIZES=${SIZES-"10000 100000"}
 QUERIES=${QUERIES:-300}
 SEED=${SEED:-1}
 
