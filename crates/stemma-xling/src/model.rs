@@ -182,12 +182,36 @@ fn weights_len() -> u64 {
 /// The network's tensors, by name.
 #[derive(Debug)]
 pub(crate) struct Weights {
-    /// Quantized embedding rows, `VOCAB_ROWS × 512`.
-    pub table: Vec<u8>,
+    /// `weights.bin`, mapped: the quantized embedding table (65 MB, most of the file) is
+    /// used where it lies in the page cache. Reading it into memory instead cost more than
+    /// the rest of the load together (the kernel zeroing fresh pages, then copying into
+    /// them).
+    file: Bytes,
+    /// Where the table lies in `file`.
+    table: std::ops::Range<usize>,
     floats: Vec<(&'static str, Vec<f32>)>,
 }
 
+/// A file's bytes, mapped.
+type Bytes = memmap2::Mmap;
+
+/// Map `path` read-only.
+fn map(path: &Path) -> Result<Bytes, ModelError> {
+    let file = fs::File::open(path).map_err(io(path))?;
+    // SAFETY: the mapping is read-only and the file is never written in place: `stemma
+    // model install` writes a new folder and renames it over the old one, so a process that
+    // mapped the old file keeps reading the old inode. Only a user truncating the file by
+    // hand under a running process could make a read fault (as for tantivy's own mapped
+    // segments).
+    unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(io(path))
+}
+
 impl Weights {
+    /// Quantized embedding rows, `VOCAB_ROWS × 512`.
+    pub fn table(&self) -> &[u8] {
+        &self.file[self.table.clone()]
+    }
+
     /// A float tensor; the names are the constants of [`TENSORS`].
     pub fn get(&self, name: &str) -> &[f32] {
         match self.floats.iter().find(|(n, _)| *n == name) {
@@ -219,7 +243,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<(Weights, Vec<u8>), ModelError> 
             found: format!("model {:?} format {}", manifest.model, manifest.format),
         });
     }
-    let read = |name: &str| -> Result<Vec<u8>, ModelError> {
+    let read = |name: &str| -> Result<Bytes, ModelError> {
         let entry = manifest
             .files
             .iter()
@@ -241,7 +265,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<(Weights, Vec<u8>), ModelError> 
                 want: entry.bytes,
             });
         }
-        let bytes = fs::read(&path).map_err(io(&path))?;
+        let bytes = map(&path)?;
         if format!("{:016x}", xxh3_64(&bytes)) != entry.xxh3 {
             return Err(ModelError::Corrupt(format!(
                 "{} fails its checksum",
@@ -252,14 +276,14 @@ pub(crate) fn read_folder(dir: &Path) -> Result<(Weights, Vec<u8>), ModelError> 
     };
     let weights = read(WEIGHTS)?;
     let vocabulary = if manifest.format >= 2 {
-        read(COMPILED_VOCABULARY)?
+        read(COMPILED_VOCABULARY)?.to_vec()
     } else {
         crate::tokenizer::Tokenizer::compile(&read(VOCABULARY)?)?
     };
     Ok((parse_weights(weights)?, vocabulary))
 }
 
-fn parse_weights(mut bytes: Vec<u8>) -> Result<Weights, ModelError> {
+fn parse_weights(bytes: Bytes) -> Result<Weights, ModelError> {
     if !bytes.starts_with(MAGIC) {
         return Err(ModelError::Corrupt(
             "weights.bin has no model header".into(),
@@ -283,11 +307,9 @@ fn parse_weights(mut bytes: Vec<u8>) -> Result<Weights, ModelError> {
         }
         pos += len;
     }
-    // The table comes first: keep the buffer, dropping what follows it.
-    bytes.truncate(table_range.end);
-    bytes.drain(..table_range.start);
     Ok(Weights {
-        table: bytes,
+        file: bytes,
+        table: table_range,
         floats,
     })
 }

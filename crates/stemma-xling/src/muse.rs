@@ -194,9 +194,9 @@ impl Encoder {
         let mut feats = vec![0f32; t * FEATURES];
         let (scale, lo) = (w.get("scale"), w.get("lo"));
         for (r, &id) in sentences.iter().flatten().enumerate() {
-            let id = (id as usize).min(w.table.len() / DIM - 1);
+            let id = (id as usize).min(w.table().len() / DIM - 1);
             let (sc, off) = (scale[id % CHUNKS], lo[id % CHUNKS]);
-            let row = &w.table[id * DIM..(id + 1) * DIM];
+            let row = &w.table()[id * DIM..(id + 1) * DIM];
             for (x, &q) in feats[r * FEATURES..r * FEATURES + DIM].iter_mut().zip(row) {
                 *x = f32::from(q) * sc + off;
             }
