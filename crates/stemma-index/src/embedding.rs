@@ -402,9 +402,6 @@ impl Index {
                 Ok(c) => c,
                 Err(_) => continue,
             };
-            let values = column.values.num_vals() as usize;
-            let mut codes = vec![0u64; values];
-            column.values.get_range(0, &mut codes);
             // Documents in the target's language are left out here, before their codes are
             // compared (the re-score below would skip them anyway): in a corpus mostly in
             // the target's language, most of the scan.
@@ -427,14 +424,18 @@ impl Index {
             let found: Vec<(f32, DocAddress)> = docs
                 .par_iter()
                 .with_min_len(256)
+                // Each document's codes are decoded into a buffer of the thread's own: a
+                // copy of the whole column (25 MB at 100k documents) cost more in fresh
+                // pages and their release than the comparisons.
                 .map_init(
-                    || vec![0u32; queries.len()],
-                    |closest, &doc| {
+                    || (vec![0u32; queries.len()], Vec::new()),
+                    |(closest, own), &doc| {
                         let rows = column.index.value_row_ids(doc);
-                        let own = &codes[rows.start as usize..rows.end as usize];
-                        if own.is_empty() {
+                        if rows.is_empty() {
                             return None;
                         }
+                        own.resize((rows.end - rows.start) as usize, 0u64);
+                        column.values.get_range(u64::from(rows.start), own);
                         closest_codes(&queries, own, closest);
                         let (score, top) = aggregate(closest.iter().map(|&d| cosine_of(d)));
                         let address = DocAddress::new(ord as u32, doc);
