@@ -109,9 +109,15 @@ enum Command {
         /// Documents to index.
         #[arg(long, default_value_t = 100_000)]
         docs: usize,
-        /// Queries timed.
+        /// Queries timed in this process.
         #[arg(long, default_value_t = 200)]
         queries: usize,
+        /// Queries timed as one `stemma trace` process each (with the channel on, then off).
+        #[arg(long, default_value_t = 30)]
+        process_queries: usize,
+        /// The `stemma` binary [default: the one beside this program].
+        #[arg(long)]
+        stemma: Option<PathBuf>,
     },
     /// NTREX sentence alignment F1 of LANG against English and same-topic negatives, the
     /// model loaded once (see `bench/src/xling_align.rs`).
@@ -170,7 +176,22 @@ fn main() -> Result<()> {
             index,
             docs,
             queries,
-        } => xling_index::synthetic(&corpus, &index, docs, queries),
+            process_queries,
+            stemma,
+        } => {
+            let stemma = match stemma {
+                Some(path) => path,
+                None => std::env::current_exe()?.with_file_name("stemma"),
+            };
+            xling_index::synthetic(&xling_index::Synthetic {
+                corpus: &corpus,
+                index_dir: &index,
+                docs,
+                queries,
+                process_queries,
+                stemma: &stemma,
+            })
+        }
         Command::XlingAlign { model, data, lang } => xling_align::run(&model, &data, &lang),
         Command::GenesisVerses { data, out } => genesis_verses(data, out),
     }

@@ -188,76 +188,95 @@ pub fn run(index_dir: &Path, model_dir: &Path, queries: &Path, limit: usize) -> 
     Ok(())
 }
 
-/// Build an index of the corpus's first `docs` documents whose sentence embeddings are
-/// random unit vectors (seeded by each sentence's text, no model), then time the
-/// cross-lingual scan and the monolingual channels on `queries` of its documents, in this
-/// process: the channel's cost at a size whose real embedding would take hours here. The
-/// scan's work depends on the number of stored windows, not on what they hold.
-pub fn synthetic(corpus: &Path, index_dir: &Path, docs: usize, queries: usize) -> Result<()> {
-    use std::io::BufRead;
-    use stemma_index::Embedder;
-    let index = Index::create(index_dir)?;
-    let random = |doc: &stemma_text::Document, analysis: &stemma_text::Analysis| {
-        let spans = stemma_xling::sentence_spans(&doc.text, analysis);
-        let mut vectors = Vec::with_capacity(spans.len() * DIM);
-        for span in &spans {
-            let mut s = xxhash_rust::xxh3::xxh3_64(&doc.text.as_bytes()[span.start..span.end]);
-            let start = vectors.len();
-            for _ in 0..DIM {
-                s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-                let mut z = s;
-                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-                vectors.push(((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5);
-            }
-            let norm = vectors[start..].iter().map(|x| x * x).sum::<f32>().sqrt();
-            vectors[start..].iter_mut().for_each(|x| *x /= norm);
+/// What `stemma-bench xling-synthetic` measures.
+pub struct Synthetic<'a> {
+    /// Corpus, one JSON object a line.
+    pub corpus: &'a Path,
+    /// The index folder: built when it holds no index, else reused.
+    pub index_dir: &'a Path,
+    /// Documents to index.
+    pub docs: usize,
+    /// Queries timed in this process.
+    pub queries: usize,
+    /// Queries timed as `stemma trace` processes (each way).
+    pub process_queries: usize,
+    /// The `stemma` binary for those.
+    pub stemma: &'a Path,
+}
+
+/// The language stored with every synthetic document: not the queries' (their texts are
+/// English), so no document is left out of the scan before its codes are compared and
+/// every candidate goes on to the re-score and to alignment: the channel's worst case.
+const SYNTHETIC_LANG: &str = "rus";
+
+/// Random unit vectors for `doc`'s sentences, seeded by each sentence's text.
+fn random_embeddings(
+    doc: &stemma_text::Document,
+    analysis: &stemma_text::Analysis,
+) -> SentenceEmbeddings {
+    let spans = stemma_xling::sentence_spans(&doc.text, analysis);
+    let mut vectors = Vec::with_capacity(spans.len() * DIM);
+    for span in &spans {
+        let mut s = xxhash_rust::xxh3::xxh3_64(&doc.text.as_bytes()[span.start..span.end]);
+        let start = vectors.len();
+        for _ in 0..DIM {
+            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            vectors.push(((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5);
         }
-        SentenceEmbeddings {
-            lang: Some("eng".into()),
-            dim: DIM,
-            vectors,
-        }
-    };
-    let embedder: &Embedder = &random;
-    let started = Instant::now();
-    let mut writer = index.writer()?;
-    let reader = std::io::BufReader::new(std::fs::File::open(corpus)?);
-    let mut batch = Vec::new();
-    let mut ids = Vec::new();
-    for line in reader.lines().take(docs) {
-        let v: serde_json::Value = serde_json::from_str(&line?)?;
-        let doc = stemma_text::Document::new(
-            v["id"].as_str().unwrap_or_default(),
-            v["text"].as_str().unwrap_or_default(),
-        );
-        ids.push(doc.id.clone());
-        batch.push(doc);
-        if batch.len() == 2048 {
-            writer.add_all_with(&batch, Some(embedder))?;
-            writer.commit()?;
-            batch.clear();
-        }
+        let norm = vectors[start..].iter().map(|x| x * x).sum::<f32>().sqrt();
+        vectors[start..].iter_mut().for_each(|x| *x /= norm);
     }
-    writer.add_all_with(&batch, Some(embedder))?;
-    writer.commit()?;
-    writer.finish()?;
-    let stats = index.stats()?;
-    println!(
-        "synthetic index: {} documents, {} with embeddings, built in {:.0} s, {} bytes per document on disk",
-        stats.documents,
-        stats.embedded,
-        started.elapsed().as_secs_f64(),
-        stats.disk_bytes / stats.documents.max(1)
-    );
+    SentenceEmbeddings {
+        lang: Some(SYNTHETIC_LANG.into()),
+        dim: DIM,
+        vectors,
+    }
+}
+
+/// Build (or reuse) an index of the corpus's first `docs` documents whose sentence
+/// embeddings are random unit vectors (seeded by each sentence's text, no model: real ones
+/// would take hours here), then time, beside the channel-off figures of the same run:
+///
+/// - in this process (the index opened once): the cross-lingual scan alone, the
+///   monolingual channels alone, the model's load, and the whole trace as `stemma serve`
+///   runs it (the model loaded once, [`stemma_trace::trace_in_index_with`]) with the channel
+///   on and off;
+/// - one `stemma trace --id ID --json` process per query, as a user runs it (the model
+///   loaded by each), with the channel on and with `--cross-lingual never`.
+///
+/// The queries' texts are embedded by the real model (`STEMMA_MODEL_DIR`); the scan's work
+/// depends on the number of stored windows, not on what they hold.
+pub fn synthetic(run: &Synthetic) -> Result<()> {
+    let index = match Index::open(run.index_dir) {
+        Ok(index) if index.stats()?.documents > 0 => {
+            let stats = index.stats()?;
+            println!(
+                "synthetic index: {} documents, {} with embeddings (reused: {})",
+                stats.documents,
+                stats.embedded,
+                run.index_dir.display()
+            );
+            index
+        }
+        _ => build_synthetic(run)?,
+    };
+    let ids = index_ids(run.corpus, run.docs)?;
+    let folder = stemma_xling::ModelFolder::from_env();
+    folder.get()?.context(
+        "no cross-lingual model: install it (stemma model install) or set STEMMA_MODEL_DIR",
+    )?;
+
     let (mut scan_ms, mut mono_ms) = (Vec::new(), Vec::new());
-    let step = (ids.len() / queries.max(1)).max(1);
-    for id in ids.iter().step_by(step).take(queries) {
+    let step = (ids.len() / run.queries.max(1)).max(1);
+    let queries: Vec<&String> = ids.iter().step_by(step).take(run.queries).collect();
+    for &id in &queries {
         let doc = index.get(id)?.context("a query vanished")?;
         let analysis = stemma_text::analyze(&doc.text);
-        let mut target = random(&doc, &analysis);
-        // Another language than every document: none is left out before the scan.
-        target.lang = Some("rus".into());
+        let mut target = random_embeddings(&doc, &analysis);
+        target.lang = Some("eng".into());
         let t = Instant::now();
         index.cross_lingual(
             &target,
@@ -279,14 +298,179 @@ pub fn synthetic(corpus: &Path, index_dir: &Path, docs: usize, queries: usize) -
         mono_ms.push(t.elapsed().as_secs_f64() * 1e3);
     }
     println!(
-        "per query, in process ({} queries): cross-lingual scan p50 {:.1} ms, p95 {:.1} ms; fingerprint + BM25 channels p50 {:.1} ms, p95 {:.1} ms",
+        "channels, in process ({} queries): cross-lingual scan p50 {:.1} ms, p95 {:.1} ms; fingerprint + BM25 channels p50 {:.1} ms, p95 {:.1} ms",
         scan_ms.len(),
         percentile(&mut scan_ms, 0.5),
         percentile(&mut scan_ms, 0.95),
         percentile(&mut mono_ms, 0.5),
         percentile(&mut mono_ms, 0.95)
     );
+
+    let mut load_ms = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        stemma_xling::Model::load(folder.dir())?;
+        load_ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "model load, in process (5 loads): least {:.1} ms, p50 {:.1} ms",
+        load_ms.iter().copied().fold(f64::INFINITY, f64::min),
+        percentile(&mut load_ms, 0.5)
+    );
+
+    // The whole trace as the server runs it: one process, the model loaded once.
+    let options = stemma_align::CompareOptions::default();
+    let cross = stemma_trace::CrossLingual::new(&folder);
+    let (mut on_ms, mut off_ms, mut searched) = (Vec::new(), Vec::new(), 0);
+    let (mut on_cpu, mut off_cpu) = (Vec::new(), Vec::new());
+    for &id in &queries {
+        let doc = index.get(id)?.context("a query vanished")?;
+        for on in [true, false] {
+            let (t, cpu) = (Instant::now(), cpu_ms(libc::RUSAGE_SELF));
+            let found = stemma_trace::trace_in_index_with(
+                &index,
+                &doc,
+                true,
+                CandidateOptions::default(),
+                &options,
+                on.then_some(&cross),
+            )?;
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            let cpu = cpu_ms(libc::RUSAGE_SELF) - cpu;
+            if on {
+                on_ms.push(ms);
+                on_cpu.push(cpu);
+                searched += usize::from(
+                    found
+                        .cross_lingual
+                        .is_some_and(|c| c.status == "searched" && !c.languages.is_empty()),
+                );
+            } else {
+                off_ms.push(ms);
+                off_cpu.push(cpu);
+            }
+        }
+    }
+    println!(
+        "trace, long-running process as `stemma serve` ({} queries, {searched} with cross-lingual candidates aligned): cross-lingual on p50 {:.1} ms, p95 {:.1} ms (CPU p50 {:.1} ms); off p50 {:.1} ms, p95 {:.1} ms (CPU p50 {:.1} ms)",
+        on_ms.len(),
+        percentile(&mut on_ms, 0.5),
+        percentile(&mut on_ms, 0.95),
+        percentile(&mut on_cpu, 0.5),
+        percentile(&mut off_ms, 0.5),
+        percentile(&mut off_ms, 0.95),
+        percentile(&mut off_cpu, 0.5)
+    );
+
+    // One process per trace, as a user runs `stemma trace`.
+    let step = (ids.len() / run.process_queries.max(1)).max(1);
+    let (mut on_ms, mut off_ms) = (Vec::new(), Vec::new());
+    let (mut on_cpu, mut off_cpu) = (Vec::new(), Vec::new());
+    for id in ids.iter().step_by(step).take(run.process_queries) {
+        for on in [true, false] {
+            let mut cmd = std::process::Command::new(run.stemma);
+            cmd.args(["trace", "--json", "--id", id, "--index"])
+                .arg(run.index_dir)
+                .env("STEMMA_MODEL_DIR", folder.dir());
+            if !on {
+                cmd.args(["--cross-lingual", "never"]);
+            }
+            let (t, cpu) = (Instant::now(), children_cpu_ms());
+            let out = cmd
+                .output()
+                .with_context(|| format!("cannot run {}", run.stemma.display()))?;
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            let cpu = children_cpu_ms() - cpu;
+            anyhow::ensure!(
+                out.status.success(),
+                "stemma trace --id {id}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if on {
+                on_ms.push(ms);
+                on_cpu.push(cpu);
+            } else {
+                off_ms.push(ms);
+                off_cpu.push(cpu);
+            }
+        }
+    }
+    println!(
+        "trace, one `stemma trace --id` process each ({} queries): cross-lingual on p50 {:.1} ms, p95 {:.1} ms (CPU p50 {:.1} ms); off (--cross-lingual never) p50 {:.1} ms, p95 {:.1} ms (CPU p50 {:.1} ms)",
+        on_ms.len(),
+        percentile(&mut on_ms, 0.5),
+        percentile(&mut on_ms, 0.95),
+        percentile(&mut on_cpu, 0.5),
+        percentile(&mut off_ms, 0.5),
+        percentile(&mut off_ms, 0.95),
+        percentile(&mut off_cpu, 0.5)
+    );
     Ok(())
+}
+
+/// User + system CPU time of the finished children of this process so far, in ms: a
+/// process's CPU time does not grow when other work on the machine makes it wait.
+fn children_cpu_ms() -> f64 {
+    cpu_ms(libc::RUSAGE_CHILDREN)
+}
+
+/// User + system CPU time, in ms, of this process (`RUSAGE_SELF`: all its threads) or of
+/// its finished children (`RUSAGE_CHILDREN`).
+fn cpu_ms(who: libc::c_int) -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(who, &mut usage) };
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
+}
+
+/// The ids of the corpus's first `docs` documents.
+fn index_ids(corpus: &Path, docs: usize) -> Result<Vec<String>> {
+    use std::io::BufRead;
+    let reader = std::io::BufReader::new(std::fs::File::open(corpus)?);
+    let mut ids = Vec::new();
+    for line in reader.lines().take(docs) {
+        let v: serde_json::Value = serde_json::from_str(&line?)?;
+        ids.push(v["id"].as_str().unwrap_or_default().to_string());
+    }
+    Ok(ids)
+}
+
+fn build_synthetic(run: &Synthetic) -> Result<Index> {
+    use std::io::BufRead;
+    use stemma_index::Embedder;
+    let index = Index::create(run.index_dir)?;
+    let embedder: &Embedder = &random_embeddings;
+    let started = Instant::now();
+    let mut writer = index.writer()?;
+    let reader = std::io::BufReader::new(std::fs::File::open(run.corpus)?);
+    let mut batch = Vec::new();
+    for line in reader.lines().take(run.docs) {
+        let v: serde_json::Value = serde_json::from_str(&line?)?;
+        let doc = stemma_text::Document::new(
+            v["id"].as_str().unwrap_or_default(),
+            v["text"].as_str().unwrap_or_default(),
+        );
+        batch.push(doc);
+        if batch.len() == 2048 {
+            writer.add_all_with(&batch, Some(embedder))?;
+            writer.commit()?;
+            batch.clear();
+        }
+    }
+    writer.add_all_with(&batch, Some(embedder))?;
+    writer.commit()?;
+    writer.finish()?;
+    index.reload()?;
+    let stats = index.stats()?;
+    println!(
+        "synthetic index: {} documents, {} with embeddings, built in {:.0} s, {} bytes per document on disk",
+        stats.documents,
+        stats.embedded,
+        started.elapsed().as_secs_f64(),
+        stats.disk_bytes / stats.documents.max(1)
+    );
+    Ok(index)
 }
 
 #[cfg(test)]
