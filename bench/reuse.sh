@@ -73,7 +73,9 @@ if want a; then
         rm -rf "$OUT/splice/passim"
         bin=$(dirname "$(command -v "$PASSIM")")
         # passim's wrapper calls spark-submit from its own virtualenv.
-        if PATH="$bin:$PATH" timed "$PASSIM" "$OUT/splice/corpus.jsonl" "$OUT/splice/passim" >"$OUT/splice/passim.log" 2>&1; then
+        # passim runs in its own virtualenv: a PYSPARK_PYTHON set by the caller (bench/python.sh sets
+        # its own) would run passim's script without passim's dependencies (intervaltree).
+        if PATH="$bin:$PATH" PYSPARK_PYTHON="$bin/python" PYSPARK_DRIVER_PYTHON="$bin/python" timed "$PASSIM" "$OUT/splice/corpus.jsonl" "$OUT/splice/passim" >"$OUT/splice/passim.log" 2>&1; then
             echo "passim (local, Spark local[$(nproc)]): ${WALL} s, peak RSS ${RSS_MB} MB; stemma is $(ratio "$WALL" "$STEMMA_S")x faster"
             $PY score-passim "$OUT/splice" "$OUT/splice/passim/out.json"
         elif grep -q "unresolved dependency" "$OUT/splice/passim.log"; then
@@ -87,7 +89,7 @@ if want a; then
             (cd bench/passim-shim && python3 -m zipfile -c "$shim/shim.zip" graphframes)
             rm -rf "$OUT/splice/passim"
             # The same arguments as passim's `passim` wrapper (bin/passim → bin/seriatim).
-            if PATH="$bin:$PATH" SPARK_CONF_DIR="$bin/../conf" PYTHONPATH="$PWD/bench/passim-shim" \
+            if PATH="$bin:$PATH" PYSPARK_PYTHON="$bin/python" PYSPARK_DRIVER_PYTHON="$bin/python" SPARK_CONF_DIR="$bin/../conf" PYTHONPATH="$PWD/bench/passim-shim" \
                 timed "$bin/spark-submit" --master "local[$(nproc)]" --py-files "$shim/shim.zip" "$script" \
                 --all-pairs --fields 'xxhash64(series) as gid' --filterpairs 'gid < gid2' \
                 "$OUT/splice/corpus.jsonl" "$OUT/splice/passim" >"$OUT/splice/passim.log" 2>&1; then
