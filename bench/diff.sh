@@ -112,15 +112,15 @@ best() { # best wall time in seconds of RUNS runs of "$@" (stdout discarded)
   printf '%.3f' "$best"
 }
 
-T_STEMMA=$(best taskset -c "$CPU" target/release/stemma diff --color never "$A" "$B")
-T_JSON=$(best taskset -c "$CPU" target/release/stemma diff --json "$A" "$B")
+T_STEMMA=$(best taskset -c "$CPU" ${CARGO_TARGET_DIR:-target}/release/stemma diff --color never "$A" "$B")
+T_JSON=$(best taskset -c "$CPU" ${CARGO_TARGET_DIR:-target}/release/stemma diff --json "$A" "$B")
 T_GIT=$(best taskset -c "$CPU" git diff --no-index --word-diff "$A" "$B")
 W="$OUT/v2-web.txt"
-T_WEB=$(best taskset -c "$CPU" target/release/stemma diff --color never "$A" "$W")
+T_WEB=$(best taskset -c "$CPU" ${CARGO_TARGET_DIR:-target}/release/stemma diff --color never "$A" "$W")
 T_GIT_WEB=$(best taskset -c "$CPU" git diff --no-index --word-diff "$A" "$W")
-taskset -c "$CPU" target/release/stemma diff --color never "$A" "$B" | sed -n 2p | cut -c1-300
-taskset -c "$CPU" target/release/stemma diff --color never "$A" "$W" | sed -n 2p | cut -c1-300
-RSS=$( { /usr/bin/time -f '%M' taskset -c "$CPU" target/release/stemma diff --json "$A" "$B" > /dev/null; } 2>&1 | tail -1)
+taskset -c "$CPU" ${CARGO_TARGET_DIR:-target}/release/stemma diff --color never "$A" "$B" | sed -n 2p | cut -c1-300
+taskset -c "$CPU" ${CARGO_TARGET_DIR:-target}/release/stemma diff --color never "$A" "$W" | sed -n 2p | cut -c1-300
+RSS=$( { /usr/bin/time -f '%M' taskset -c "$CPU" ${CARGO_TARGET_DIR:-target}/release/stemma diff --json "$A" "$B" > /dev/null; } 2>&1 | tail -1)
 
 printf '\n%-46s %8s\n' "command (one core, best of $RUNS)" "seconds"
 printf '%-46s %8s\n' "stemma diff (terminal)" "$T_STEMMA"

@@ -32,5 +32,5 @@ fi
 extra=()
 [ -n "${CANDIDATES:-}" ] && extra+=(--candidates "$CANDIDATES")
 [ -n "${LIMIT:-}" ] && extra+=(--limit "$LIMIT")
-"$VENV/bin/python" bench/licences.py --stemma target/release/stemma --data "$DATA" --out "$OUT" \
+"$VENV/bin/python" bench/licences.py --stemma ${CARGO_TARGET_DIR:-target}/release/stemma --data "$DATA" --out "$OUT" \
     --seed "$SEED" --variants "$VARIANTS" --jobs "$JOBS" "${extra[@]}"

@@ -30,8 +30,8 @@ if [[ $GENESIS_PAIRS -gt 0 ]]; then
 fi
 
 cargo build --release -p stemma -p stemma-bench
-STEMMA=target/release/stemma
-BENCH=target/release/stemma-bench
+STEMMA=${CARGO_TARGET_DIR:-target}/release/stemma
+BENCH=${CARGO_TARGET_DIR:-target}/release/stemma-bench
 
 stamp="seed=$SEED pairs_per_type=$PAIRS genesis=$GENESIS_PAIRS generator=$(sha256sum "$BENCH" | cut -c1-16)"
 if [[ "${REGEN:-0}" == 1 || ! -f "$OUT/pairs" || "$(cat "$OUT/.stamp" 2>/dev/null)" != "$stamp" ]]; then

@@ -22,7 +22,7 @@ if ! command -v wrk >/dev/null || ! command -v curl >/dev/null; then
 fi
 if [ -z "${STEMMA_BIN:-}" ]; then
     cargo build --release -p stemma
-    STEMMA_BIN=target/release/stemma
+    STEMMA_BIN=${CARGO_TARGET_DIR:-target}/release/stemma
 fi
 
 work=$(mktemp -d)

@@ -21,8 +21,8 @@ COMPARE_RUNS=${COMPARE_RUNS:-3}
 PAN_RUNS=${PAN_RUNS:-3}
 
 cargo build --release -p stemma -p stemma-bench
-STEMMA=target/release/stemma
-BENCH=target/release/stemma-bench
+STEMMA=${CARGO_TARGET_DIR:-target}/release/stemma
+BENCH=${CARGO_TARGET_DIR:-target}/release/stemma-bench
 
 "$BENCH" gen-speed --data "$DATA" --out "$OUT" --seed "$SEED" --size "$SIZE" --shared "$SHARED"
 if [[ ! -f "$PAN_OUT/pairs" ]]; then

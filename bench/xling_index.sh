@@ -24,8 +24,8 @@ SEED=${SEED:-1}
 export STEMMA_MODEL_DIR=${STEMMA_MODEL_DIR:-$PWD/bench/out/model}
 
 cargo build --release -p stemma -p stemma-bench
-STEMMA=$PWD/target/release/stemma
-BENCH=$PWD/target/release/stemma-bench
+STEMMA=${CARGO_TARGET_DIR:-$PWD/target}/release/stemma
+BENCH=${CARGO_TARGET_DIR:-$PWD/target}/release/stemma-bench
 if [ -n "${CARGO_TARGET_DIR:-}" ]; then
     STEMMA=$CARGO_TARGET_DIR/release/stemma
     BENCH=$CARGO_TARGET_DIR/release/stemma-bench
