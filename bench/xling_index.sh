@@ -26,10 +26,6 @@ export STEMMA_MODEL_DIR=${STEMMA_MODEL_DIR:-$PWD/bench/out/model}
 cargo build --release -p stemma -p stemma-bench
 STEMMA=${CARGO_TARGET_DIR:-$PWD/target}/release/stemma
 BENCH=${CARGO_TARGET_DIR:-$PWD/target}/release/stemma-bench
-if [ -n "${CARGO_TARGET_DIR:-}" ]; then
-    STEMMA=$CARGO_TARGET_DIR/release/stemma
-    BENCH=$CARGO_TARGET_DIR/release/stemma-bench
-fi
 
 if ! "$STEMMA" model status >/dev/null 2>&1; then
     wheels=bench/out/wheels
