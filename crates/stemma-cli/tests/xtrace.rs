@@ -3,48 +3,12 @@
 //! Tests that need the model read it from `STEMMA_MODEL_DIR`; CI installs it there and sets
 //! `STEMMA_REQUIRE_MODEL=1`, which turns a missing model into a failure.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use assert_cmd::Command;
-
-const RU: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/xling/udhr-ru-articles-1-10.txt"
-);
-const EN: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/xling/emma-with-udhr-en-articles-3-6.txt"
-);
-const LGPL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/LGPL-2.1.txt");
-const GPL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/GPL-2.txt");
-
-fn installed_model() -> Option<PathBuf> {
-    let required = std::env::var_os("STEMMA_REQUIRE_MODEL").is_some_and(|v| v == "1");
-    let dir = std::env::var_os("STEMMA_MODEL_DIR").map(PathBuf::from);
-    match dir {
-        Some(dir) if dir.join("manifest.json").is_file() => Some(dir),
-        _ => {
-            assert!(
-                !required,
-                "STEMMA_REQUIRE_MODEL=1 but no model in STEMMA_MODEL_DIR"
-            );
-            eprintln!("no model in STEMMA_MODEL_DIR: skipped");
-            None
-        }
-    }
-}
-
-/// `stemma` with the model in `model` (or none: an empty data home).
-fn stemma(model: Option<&Path>, home: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("stemma").unwrap();
-    cmd.env_remove("STEMMA_MODEL_DIR")
-        .env_remove("STEMMA_INDEX")
-        .env("XDG_DATA_HOME", home);
-    if let Some(model) = model {
-        cmd.env("STEMMA_MODEL_DIR", model);
-    }
-    cmd
-}
+use common::{installed_model, stemma, EN, GPL, LGPL, RU};
 
 fn run(mut cmd: Command, args: &[&str]) -> (String, String) {
     let out = cmd.args(args).output().unwrap();
