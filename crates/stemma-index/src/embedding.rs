@@ -256,20 +256,13 @@ fn window_means(e: &SentenceEmbeddings, stride: usize) -> Vec<Vec<f32>> {
         .collect()
 }
 
-/// A document's score from the best cosine each of the target's windows finds among its
-/// windows: `Σ max(0, best − WINDOW_FLOOR)`, so a document matching many of the target's
-/// windows (a translation of much of it) outranks one that a single window happens to
-/// resemble; and the highest of the bests.
-fn aggregate(best: impl Iterator<Item = f32>) -> (f32, f32) {
+/// A document's score from the best cosine each of the target's windows (or sentences)
+/// finds among its own: `Σ max(0, best − floor)`, so a document matching many of them (a
+/// translation of much of the target) outranks one that a single window happens to
+/// resemble; and the highest of the bests. `floor` is [`WINDOW_FLOOR`] or `SENTENCE_FLOOR`.
+fn aggregate(floor: f32, best: impl Iterator<Item = f32>) -> (f32, f32) {
     best.fold((0.0, -1.0), |(score, top), b| {
-        (score + (b - WINDOW_FLOOR).max(0.0), top.max(b))
-    })
-}
-
-/// [`aggregate`] over sentences: `Σ max(0, best − SENTENCE_FLOOR)`.
-fn aggregate_sentences(best: impl Iterator<Item = f32>) -> (f32, f32) {
-    best.fold((0.0, -1.0), |(score, top), b| {
-        (score + (b - SENTENCE_FLOOR).max(0.0), top.max(b))
+        (score + (b - floor).max(0.0), top.max(b))
     })
 }
 
@@ -437,7 +430,8 @@ impl Index {
                         own.resize((rows.end - rows.start) as usize, 0u64);
                         column.values.get_range(u64::from(rows.start), own);
                         closest_codes(&queries, own, closest);
-                        let (score, top) = aggregate(closest.iter().map(|&d| cosine_of(d)));
+                        let (score, top) =
+                            aggregate(WINDOW_FLOOR, closest.iter().map(|&d| cosine_of(d)));
                         let address = DocAddress::new(ord as u32, doc);
                         (top >= options.min_cosine - COARSE_SLACK && !excluded.contains(&address))
                             .then_some((score, address))
@@ -473,20 +467,24 @@ impl Index {
             }
             let own = window_means(&stored, CHUNK_STRIDE);
             let (_, top) = aggregate(
+                WINDOW_FLOOR,
                 query_means
                     .iter()
                     .map(|q| own.iter().map(|w| dot(q, w)).fold(-1.0f32, f32::max)),
             );
-            // Ranked by sentences: a translation pairs sentence by sentence, a story on the
-            // same subject only window by window.
-            let (score, _) = aggregate_sentences(query_rows.iter().map(|&i| {
-                (0..stored.sentences())
-                    .map(|j| dot(target.row(i), stored.row(j)))
-                    .fold(-1.0f32, f32::max)
-            }));
             if top < options.min_cosine {
                 continue;
             }
+            // Ranked by sentences: a translation pairs sentence by sentence, a story on the
+            // same subject only window by window.
+            let (score, _) = aggregate(
+                SENTENCE_FLOOR,
+                query_rows.iter().map(|&i| {
+                    (0..stored.sentences())
+                        .map(|j| dot(target.row(i), stored.row(j)))
+                        .fold(-1.0f32, f32::max)
+                }),
+            );
             out.push(Candidate {
                 id: fast_str(segment, "id", address.doc_id)?.unwrap_or_default(),
                 date: fast_str(segment, "date", address.doc_id)?,
@@ -571,7 +569,18 @@ impl Index {
         self.embedded_count(&self.searcher())
     }
 
+    /// Whether any live document has stored embeddings: [`Index::embedded`] stopped at the
+    /// first one, which is what every trace asks (counting visits every document).
+    pub fn has_embeddings(&self) -> Result<bool, IndexError> {
+        Ok(self.count_embedded(&self.searcher(), 1)? > 0)
+    }
+
     pub(crate) fn embedded_count(&self, searcher: &Searcher) -> Result<u64, IndexError> {
+        self.count_embedded(searcher, u64::MAX)
+    }
+
+    /// Live documents with stored embeddings, counted up to `at_most`.
+    fn count_embedded(&self, searcher: &Searcher, at_most: u64) -> Result<u64, IndexError> {
         if self.fields.xling.is_none() {
             return Ok(0);
         }
@@ -584,7 +593,11 @@ impl Index {
             count += segment
                 .doc_ids_alive()
                 .filter(|&d| sentences.first(d).is_some())
+                .take((at_most - count) as usize)
                 .count() as u64;
+            if count >= at_most {
+                break;
+            }
         }
         Ok(count)
     }
@@ -670,8 +683,10 @@ mod tests {
             w.add_all(&docs[2..]).unwrap();
             // Not committed: not there.
             assert_eq!(index.embedded().unwrap(), 0);
+            assert!(!index.has_embeddings().unwrap());
             w.commit().unwrap();
             assert_eq!(index.embedded().unwrap(), 2);
+            assert!(index.has_embeddings().unwrap());
             assert_eq!(index.unembedded().unwrap(), ["eng:1,2,3"]);
         }
         let index = Index::open(dir.path()).unwrap();

@@ -114,8 +114,7 @@ impl Channel {
             limit: cross.limit,
             searched: None,
         };
-        let embedded = index.embedded()?;
-        if embedded == 0 {
+        if !index.has_embeddings()? {
             // Without a model there is nothing to add: the monolingual trace, as before.
             if !cross.model.installed() {
                 return Ok(None);
@@ -136,7 +135,7 @@ impl Channel {
         let Some(model) = cross.model.get()? else {
             let note = format!(
                 "{} documents of the index have sentence embeddings, but the cross-lingual model is not installed: install it with `stemma model install` (into {}) to search sources in other languages",
-                embedded,
+                index.embedded()?,
                 cross.model.dir().display()
             );
             return Ok(Some(note_only("model_missing", note)));
