@@ -243,7 +243,7 @@ impl Channel {
         let target_lang = self.report.target_lang.as_deref();
         let aligned: Vec<(Vec<Passage>, CandidateLanguage)> = sources
             .par_iter()
-            .zip(&embeddings)
+            .zip(embeddings)
             .map(|(source, stored)| {
                 let source_analysis = stemma_text::analyze(&source.text);
                 let cross_only = searched.added.contains(&source.id);
@@ -252,7 +252,7 @@ impl Channel {
                 } else {
                     stemma_align::align(&source_analysis, analysis, options)
                 };
-                let lang = match stored {
+                let lang = match &stored {
                     Some(e) => e.lang.clone(),
                     None => stemma_xling::language_of(source),
                 };
@@ -260,11 +260,8 @@ impl Channel {
                 let other_language =
                     lang.is_none() || target_lang.is_none() || lang.as_deref() != target_lang;
                 if let (Some(stored), true) = (stored, other_language) {
-                    let vectors = SentenceVectors::from_rows(
-                        &source.text,
-                        &source_analysis,
-                        stored.vectors.clone(),
-                    );
+                    let vectors =
+                        SentenceVectors::from_rows(&source.text, &source_analysis, stored.vectors);
                     if let Some(vectors) = vectors {
                         let found = stemma_xling::find_translated_texts(
                             &source.text,
