@@ -1,8 +1,9 @@
 """The ``reuse`` job: ``stemma reuse`` on Spark, stage by stage (see the package's doc).
 
-Each step ends in a persisted, counted DataFrame, named after the step (the stages' names in
-Spark's UI and REST API): few jobs, each doing one step's work once, so that the job's fixed
-costs (a stage's scheduling, a Python worker's batch) stay small beside the work.
+Each step ends in a computed, locally checkpointed DataFrame, named after the step (the
+stages' names in Spark's UI and REST API): few jobs, each doing one step's work once, so that
+the job's fixed costs (a stage's scheduling, a Python worker's batch, the driver's planning)
+stay small beside the work.
 """
 
 from __future__ import annotations
@@ -59,12 +60,18 @@ class _Steps:
         self.name = None
 
     def keep(self, df: Any) -> Any:
-        """``df`` persisted and computed now."""
-        from pyspark import StorageLevel
+        """``df`` computed now and kept (memory, else disk), its plan cut there: the later
+        steps' plans start from it, not from the whole job's lineage (the driver plans
+        and matches each query against cached plans: with every step's plan behind it, the
+        last steps spent seconds there per job)."""
+        # Local checkpoints are kept as MEMORY_AND_DISK (Spark's default for them).
+        return df.localCheckpoint(eager=True)
 
-        df = df.persist(StorageLevel.MEMORY_AND_DISK)
-        df.count()
-        return df
+    def release(self, *dfs: Any) -> None:
+        """Frees the blocks of kept DataFrames no later step reads (``unpersist`` does not
+        reach a checkpoint's: they would stay until the JVM's garbage collector ran)."""
+        for df in dfs:
+            df._jdf.logicalPlan().rdd().unpersist(False)
 
     def close(self) -> None:
         self.stop()
@@ -158,6 +165,11 @@ def reuse(
             steps.close()
 
     parts = partitions or max(2, sc.defaultParallelism * 2)
+    # The alignment's tasks are uneven (a block's pairs cost what its documents' lengths
+    # make them cost), so the last of a stage would run alone on one of the executor's cores:
+    # each gets the executor's cores. While two run at once their threads share the cores
+    # (twice the threads of the cores at most, which rayon's work stealing bears well).
+    heavy = _task_cores(sc, threads)
     # Joins and aggregations shuffle into as many partitions as the stages do (Spark's
     # default, 200, costs more in task overhead than this job's work on small corpora).
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
@@ -183,15 +195,15 @@ def reuse(
             .withColumn("block", block_of(spark, F.col("a"), parts))
         )
         candidates = steps.keep(candidates)
-        banded.unpersist()
+        steps.release(banded)
 
         steps.start("align")
-        passages = steps.keep(_passages(sc, docs, candidates, parts, boilerplate, align_options, threads))
-        candidates.unpersist()
+        passages = steps.keep(_passages(sc, docs, candidates, parts, boilerplate, align_options, heavy))
+        steps.release(candidates)
 
         steps.start("nodes")
         nodes = steps.keep(_nodes(passages, parts, min_overlap, threads))
-        passages.unpersist()
+        steps.release(passages)
         x_side = nodes.where("within % 2 = 0 AND joins").select(
             "pair", (F.col("within") / 2).cast("long").alias("k"), F.col("node").alias("x"), "score"
         )
@@ -211,7 +223,7 @@ def reuse(
         tagged = edges.join(components.withColumnRenamed("node", "x"), "x")
         centres = tagged.repartition(parts, "component").mapInArrow(_star_batches(threads), "node long, centre long").where("centre != -1")
         centres = steps.keep(centres)
-        edges.unpersist()
+        steps.release(edges)
 
         steps.start("members")
         extents = nodes.select("node", "doc", "node_start", "node_end").dropDuplicates(["node"])
@@ -223,8 +235,7 @@ def reuse(
                 "first_id string, first_start long, first_end long",
             )
         )
-        nodes.unpersist()
-        centres.unpersist()
+        steps.release(nodes, centres)
 
         steps.start("order")
         # Clusters numbered in the CLI's order: one row per cluster, sorted in one task.
@@ -243,8 +254,7 @@ def reuse(
         ).mapInArrow(_record_batches(threads), "cluster long, rank long, record string")
         # Kept: the global sort samples its input, then sorts it (two passes).
         records = steps.keep(records).orderBy("cluster", "rank")
-        for df in (docs, ordered, numbered):
-            df.unpersist()
+        steps.release(docs, ordered, numbered)
         if output is not None:
             records.select("record").write.mode("overwrite").text(os.fspath(output))
         return records
