@@ -7,12 +7,19 @@
 # cosine (scikit-learn, word 1-2-grams). Then the same for the variants inside a README (prose
 # around the licence), for Debian's licence files (real copies) and for real variants: the licence
 # paragraphs of this machine's /usr/share/doc/*/copyright files (DEP-5), labelled by the licence
-# each names.
+# each names. And the issue's own real case: ScanCode's licence database (scancode-toolkit's
+# wheel, pinned, downloaded once with pip into bench/out/scancode-wheel and read with zipfile),
+# its 2,600 licence texts indexed and ~300 of its real licence texts found in the wild (rules
+# with is_license_text, one licence key each) traced among them; the exclusions are in
+# load_scancode in bench/licences.py. Misses of the real subsets are listed, with each
+# candidate's whole-text identity to the variant, in OUT/dep5-misses.jsonl and
+# OUT/scancode-misses.jsonl.
 # Printed, not a test (bench/licences.py has the details).
 #
 # Usage (from the repository root):  bench/licences.sh
 # Environment: DATA (../shared/data), OUT (bench/out/licences), SEED (1), VARIANTS (1 per
-#              licence), JOBS (2 traces at a time), CANDIDATES (stemma's default), LIMIT (all).
+#              licence), JOBS (2 traces at a time), CANDIDATES (stemma's default), LIMIT (all),
+#              SUBSETS (spdx,debian,dep5,scancode), SCANCODE_VARIANTS (300).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,7 +36,20 @@ if ! "$VENV/bin/python" -c 'import sklearn' 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet scikit-learn
 fi
-extra=()
+# ScanCode's licence database: a wheel from PyPI, fetched once (never in CI).
+SCANCODE_VERSION=32.5.0
+SCANCODE_DIR=bench/out/scancode-wheel
+SUBSETS=${SUBSETS:-spdx,debian,dep5,scancode}
+wheel=
+if [[ ,$SUBSETS, == *,scancode,* ]]; then
+    wheel=$(ls "$SCANCODE_DIR"/scancode_toolkit-"$SCANCODE_VERSION"-*.whl 2>/dev/null | head -1 || true)
+    if [ -z "$wheel" ]; then
+        "$VENV/bin/pip" download --quiet --no-deps "scancode-toolkit==$SCANCODE_VERSION" -d "$SCANCODE_DIR"
+        wheel=$(ls "$SCANCODE_DIR"/scancode_toolkit-"$SCANCODE_VERSION"-*.whl | head -1)
+    fi
+fi
+extra=(--subsets "$SUBSETS" --scancode-variants "${SCANCODE_VARIANTS:-300}")
+[ -n "$wheel" ] && extra+=(--scancode "$wheel")
 [ -n "${CANDIDATES:-}" ] && extra+=(--candidates "$CANDIDATES")
 [ -n "${LIMIT:-}" ] && extra+=(--limit "$LIMIT")
 "$VENV/bin/python" bench/licences.py --stemma ${CARGO_TARGET_DIR:-target}/release/stemma --data "$DATA" --out "$OUT" \
