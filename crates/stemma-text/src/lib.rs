@@ -15,6 +15,7 @@
 //! It must not know about files, indexes, alignment or output formats: it turns bytes and
 //! strings into tokens, nothing more.
 
+mod ascii_norms;
 mod decode;
 mod lang;
 mod normalize;

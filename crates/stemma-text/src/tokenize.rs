@@ -142,7 +142,7 @@ pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
 pub fn word_norms(text: &str, out: &mut Vec<u64>) {
     out.clear();
     if text.is_ascii() {
-        ascii_word_norms(text.as_bytes(), out);
+        crate::ascii_norms::ascii_word_norms(text.as_bytes(), out);
     } else {
         let mut normalizer = Normalizer::new(false);
         for (_, word) in text.split_word_bound_indices() {
@@ -153,89 +153,12 @@ pub fn word_norms(text: &str, out: &mut Vec<u64>) {
     }
 }
 
-/// [`word_norms`] of ASCII text: the words of [`ascii_words`] (the property test checks they
-/// are the same), hashed as slices of a lower-cased copy of the text. Lower-casing the whole
-/// text at once (a vectorized pass) and hashing slices of it is about twice as fast as
-/// copying each word byte by byte; the character classes do not depend on case.
-fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) {
-    // 1: letter, 2: digit, 3: underscore; 0: anything else.
-    const CLASS: [u8; 256] = {
-        let mut t = [0u8; 256];
-        let mut b = 0;
-        while b < 256 {
-            let c = b as u8;
-            t[b] = if c.is_ascii_alphabetic() {
-                1
-            } else if c.is_ascii_digit() {
-                2
-            } else if c == b'_' {
-                3
-            } else {
-                0
-            };
-            b += 1;
-        }
-        t
-    };
-    thread_local! {
-        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    LOWER.with_borrow_mut(|lower| {
-        lower.clear();
-        lower.extend_from_slice(text);
-        lower.make_ascii_lowercase();
-        let text = &lower[..];
-        let n = text.len();
-        let mut i = 0;
-        while i < n {
-            if CLASS[text[i] as usize] == 0 {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            let mut alnum = false;
-            loop {
-                while i < n {
-                    let class = CLASS[text[i] as usize];
-                    if class == 0 {
-                        break;
-                    }
-                    alnum |= class != 3;
-                    i += 1;
-                }
-                if i + 1 < n {
-                    let (before, mid, after) = (
-                        CLASS[text[i - 1] as usize],
-                        text[i],
-                        CLASS[text[i + 1] as usize],
-                    );
-                    let letters = before == 1 && after == 1 && matches!(mid, b':' | b'.' | b'\'');
-                    let digits =
-                        before == 2 && after == 2 && matches!(mid, b',' | b';' | b'.' | b'\'');
-                    if letters || digits {
-                        i += 1;
-                        continue;
-                    }
-                }
-                break;
-            }
-            if alnum {
-                out.push(xxh3_64(&text[start..i]));
-            }
-        }
-        // A huge document should not pin its copy for the life of the thread.
-        if lower.capacity() > 1 << 24 {
-            *lower = Vec::new();
-        }
-    });
-}
-
 /// The UAX#29 words of an ASCII text that contain a letter or digit, as byte ranges.
 ///
 /// For ASCII, the rules reduce to: letters, digits and `_` join (WB5, WB8–WB10, WB13a/b);
 /// a single `:` `.` or `'` joins two letters (WB6/7); a single `,` `;` `.` or `'` joins two
 /// digits (WB11/12); everything else separates.
-fn ascii_words(text: &[u8], mut word: impl FnMut(usize, usize)) {
+pub(crate) fn ascii_words(text: &[u8], mut word: impl FnMut(usize, usize)) {
     let joins = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let n = text.len();
     let mut i = 0;
