@@ -8,14 +8,16 @@
 //! 1. **exact**: each document's normalized words ([`stemma_text::word_norms`]: NFKC, case
 //!    folded, punctuation and spacing ignored) are hashed ([`text_hash`]); a document whose
 //!    hash was seen is an exact duplicate and goes no further;
-//! 2. **sketch**: its `ngram`-word shingles ([`shingle_set`]) are kept for verification in
-//!    a store bounded by memory (spilled to `tmp_dir`), and a one-permutation MinHash
+//! 2. **sketch**: its `ngram`-word shingles are kept for verification, as they come (text
+//!    order, repeats included), in a store bounded by memory (spilled to `tmp_dir`), and a
+//!    one-permutation MinHash
 //!    signature ([`signature`]) is cut into LSH bands ([`band_keys`]), laid out by
 //!    [`bands_for`] to find a pair at the threshold with probability ≥ 0.995;
 //! 3. **candidates**: the (band key, document) table is sorted (spilling sorted runs, like
 //!    reuse) and documents sharing a key are paired;
-//! 4. **verify**: each candidate pair's exact Jaccard similarity of shingle sets is computed,
-//!    so the threshold means what it says;
+//! 4. **verify**: each candidate pair's exact Jaccard similarity of shingle sets
+//!    ([`shingle_set`]: the stored shingles sorted, repeats dropped) is computed, so the
+//!    threshold means what it says;
 //! 5. **cluster**: star clustering ([`Cluster`]) around the kept document (`keep`: first,
 //!    earliest or longest): every member is within the threshold of the kept document
 //!    itself, so successive versions v1 → v2 → … → v20 do not become one cluster.
@@ -73,6 +75,9 @@ pub use sketch::{
     signature, text_hash,
 };
 pub use stages::{bucket_pairs, keep_ranks, may_reach, sketch, verify, Sketch};
+
+use sketch::sort_distinct;
+use stages::sketch_unsorted;
 
 use store::ShingleStore;
 
@@ -236,8 +241,9 @@ pub struct DedupStats {
     /// Bytes of the LSH index: the band table (a key and a document per band) and the
     /// per-document records (id, sizes, exact hash, where its shingles are).
     pub index_bytes: u64,
-    /// Bytes of the shingle sets kept to verify candidates exactly (4 per distinct shingle;
-    /// in memory up to a third of the budget, on disk beyond).
+    /// Bytes of the shingles kept to verify candidates exactly (4 per shingle, in text order
+    /// with repeats: sorted only for the pairs verified; in memory up to a third of the
+    /// budget, on disk beyond).
     pub store_bytes: u64,
     /// Sorted runs spilled to the temporary folder.
     pub spilled_runs: u64,
@@ -292,6 +298,7 @@ pub struct Deduper {
     bytes: Vec<u32>,
     /// Each document's exact-duplicate representative (itself for the first of its text).
     group: Vec<u32>,
+    /// Where each document's shingles are in the store, and how many (repeats included).
     set_at: Vec<u64>,
     set_len: Vec<u32>,
     seen: HashMap<u64, u32>,
@@ -352,7 +359,7 @@ impl Deduper {
         let sketches: Vec<Sketch> = docs
             .par_iter()
             .map_init(Vec::new, |norms, doc| {
-                sketch(&doc.text, ngram, k, bands, rows, norms)
+                sketch_unsorted(&doc.text, ngram, k, bands, rows, norms)
             })
             .collect();
         let mut records = Vec::new();
@@ -474,20 +481,30 @@ impl Deduper {
         let mut chunk: Vec<u64> = Vec::with_capacity(1 << 16);
         let mut last = None;
         let (set_at, set_len, store) = (&set_at, &set_len, &store);
+        // The store holds each document's shingles as they came (repeats included): a pair's
+        // sets are sorted here, the first document's once for the run of pairs it starts.
+        let read_set = |doc: u32, buf: &mut Vec<u32>| -> Result<(), SpillError> {
+            let (at, len) = (set_at[doc as usize], set_len[doc as usize]);
+            let mut read = Vec::new();
+            let shingles = store.get(at, len, &mut read)?;
+            buf.clear();
+            buf.extend_from_slice(shingles);
+            sort_distinct(buf);
+            Ok(())
+        };
         let verify = |chunk: &[u64], edges: &mut Vec<(u32, u32, f32)>| -> Result<(), DedupError> {
             let found: Vec<Option<(u32, u32, f32)>> = chunk
                 .par_iter()
                 .map_init(
-                    || (Vec::new(), Vec::new()),
-                    |(buf_a, buf_b), &pair| {
+                    || (None, Vec::new(), Vec::new()),
+                    |(last_a, set_a, set_b), &pair| {
                         let (a, b) = ((pair >> 32) as u32, pair as u32);
-                        let (la, lb) = (set_len[a as usize], set_len[b as usize]);
-                        if !may_reach(la, lb, threshold) {
-                            return Ok(None);
+                        if *last_a != Some(a) {
+                            read_set(a, set_a)?;
+                            *last_a = Some(a);
                         }
-                        let sa = store.get(set_at[a as usize], la, buf_a)?;
-                        let sb = store.get(set_at[b as usize], lb, buf_b)?;
-                        Ok(verify(sa, sb, threshold).map(|j| (a, b, j)))
+                        read_set(b, set_b)?;
+                        Ok(verify(set_a, set_b, threshold).map(|j| (a, b, j)))
                     },
                 )
                 .collect::<Result<_, SpillError>>()?;
