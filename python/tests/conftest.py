@@ -47,3 +47,19 @@ class Cli:
 @pytest.fixture(scope="session")
 def cli() -> Cli:
     return Cli(_cli_path())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def class_cache(tmp_path_factory):
+    """A cache folder the Spark jobs of the tests share (not the user's): the first job's JVM
+    leaves its class archive there, the others map it."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = {k: os.environ.get(k) for k in ("XDG_CACHE_HOME", "STEMMA_SPARK_CLASS_ARCHIVE")}
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    os.environ.pop("STEMMA_SPARK_CLASS_ARCHIVE", None)
+    yield folder
+    for k, v in before.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v

@@ -39,10 +39,11 @@ def test_spark_reuse_equals_the_cli(cli, tmp_path):
 
 
 @pytest.mark.parametrize("plan", ["distributed", "auto"])
-def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path, plan):
+def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path, plan, class_cache):
     """Two files in a folder, blank lines and records without ids (default ids FILE:LINE),
     each file cut into several byte ranges (distributed), or read and clustered in one task
-    (auto: a small input): the CLI's records still."""
+    (auto: a small input): the CLI's records still, and nothing on standard output with
+    the JVM's class archive written (by this job or an earlier one) or mapped."""
     lines = (FIXTURES / "reuse-small.jsonl").read_text().splitlines()
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -69,8 +70,12 @@ def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path, plan):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"({'single' if plan == 'auto' else plan} plan)" in done.stderr
+    assert done.stdout == ""  # the JVM's messages about its class archive are off
     got = [line for p in sorted(out.glob("part-*")) for line in p.read_text().splitlines()]
     assert got == want
+    # Written whole by the first job (moved into place once its JVM exited), then mapped.
+    assert [p.name for p in (class_cache / "stemma").iterdir() if not p.name.endswith(".jsa")] == []
+    assert len(list((class_cache / "stemma").glob("spark-classes-*.jsa"))) == 1
 
 
 def test_spark_reports_a_bad_line_as_the_cli(cli, tmp_path):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
+from typing import Optional, Tuple
 
 
 def main(argv=None) -> int:
@@ -20,7 +22,7 @@ def main(argv=None) -> int:
     r = sub.add_parser("reuse", help="passages reused across a corpus, clustered (stemma reuse)")
     r.add_argument("paths", nargs="+", metavar="INPUT… OUTPUT", help="JSON Lines files or folders, or Parquet; then the output folder")
     r.add_argument("--master", default=None, help="Spark master (default: local[*], or spark-submit's)")
-    r.add_argument("--partitions", type=int, default=None, help="shuffle partitions (default: 2 x default parallelism)")
+    r.add_argument("--partitions", type=int, default=None, help="shuffle partitions (default: 2 x default parallelism, or one per 64 MB of input when more)")
     r.add_argument("--threads", type=int, default=1, help="rayon threads per task (default 1: Spark runs one task per core)")
     r.add_argument("--anchor-ngram", type=int, default=3)
     r.add_argument("--min-df", type=int, default=2)
@@ -99,7 +101,7 @@ def main(argv=None) -> int:
     finally:
         elapsed = time.time() - started
     print(f"stemma.spark reuse: {output} written in {elapsed:.1f} s ({plan} plan)", file=sys.stderr)
-    spark.stop()
+    _stop(spark)
     return 0
 
 
@@ -124,16 +126,24 @@ def _stemma_error(e: BaseException):
 
 
 def _session(app: str, args, one_task: bool = False):
-    """The Spark session of a job: ``--master`` and ``--driver-memory`` when given. For a
-    job of ``one_task`` (the single-task plan) on ``local[N]`` started here (not by
-    spark-submit), a JVM tuned to start quickly and no web UI (nothing to watch in one task)."""
+    """The Spark session of a job: ``--master`` and ``--driver-memory`` when given. On
+    ``local[N]`` started here (not by spark-submit), a JVM that maps the classes of an
+    earlier run (:func:`_class_archive`) and, for a job of ``one_task`` (the single-task
+    plan), one tuned to start quickly and no web UI (nothing to watch in one task).
+    :func:`_stop` ends it."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app)
     # spark-submit started the JVM already (and passes its port): its options stand.
     master = args.master or ("" if os.environ.get("PYSPARK_GATEWAY_PORT") else "local")
-    if one_task and master.startswith("local"):
-        builder = builder.config("spark.ui.enabled", "false").config("spark.driver.extraJavaOptions", ONE_TASK_JVM_OPTIONS)
+    global _class_dump
+    if master.startswith("local"):
+        archive, _class_dump = _class_archive()
+        options = (ONE_TASK_JVM_OPTIONS + " " + archive) if one_task else archive
+        if one_task:
+            builder = builder.config("spark.ui.enabled", "false")
+        if options.strip():
+            builder = builder.config("spark.driver.extraJavaOptions", options.strip())
     if args.master:
         builder = builder.master(args.master)
     if args.driver_memory:
@@ -141,6 +151,77 @@ def _session(app: str, args, one_task: bool = False):
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+#: Where this run's JVM writes its class archive when it exits (:func:`_class_archive`), and
+#: where the archive goes once written; ``None`` when it writes none.
+_class_dump: Optional[Tuple[str, str]] = None
+
+
+def _class_archive() -> Tuple[str, Optional[Tuple[str, str]]]:
+    """The driver JVM's options to map the classes an earlier run of the same Java and
+    PySpark loaded (a dynamic CDS archive, ``~/.cache/stemma``): Spark's thousands of
+    classes are then not read from the jars and verified again, seconds of a job's start.
+    With no archive yet, the options make this run's JVM write one as it exits, and the
+    second value is where it writes and where the archive goes (:func:`_stop` moves it there
+    once the JVM has exited: a partly written archive would crash the next JVM).
+    ``STEMMA_SPARK_CLASS_ARCHIVE=0`` turns it off."""
+    import hashlib
+    import shutil
+
+    import pyspark
+
+    if os.environ.get("STEMMA_SPARK_CLASS_ARCHIVE", "1") == "0":
+        return "", None
+    home = os.environ.get("JAVA_HOME")
+    java = os.path.join(home, "bin", "java") if home else shutil.which("java")
+    if not java or not os.path.exists(java):
+        return "", None
+    java = os.path.realpath(java)
+    # The archive holds classes of these jars as this JVM loaded them: any change, another.
+    key = f"{java}\0{os.stat(java).st_mtime_ns}\0{pyspark.__version__}\0{os.path.dirname(pyspark.__file__)}"
+    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "stemma")
+    archive = os.path.join(folder, f"spark-classes-{hashlib.sha256(key.encode()).hexdigest()[:16]}.jsa")
+    # Its messages (classes it cannot hold) would go to the job's standard output.
+    quiet = "-Xlog:cds=off -Xlog:cds+dynamic=off"
+    if os.path.exists(archive):
+        return f"-XX:SharedArchiveFile={archive} {quiet}", None
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):  # dumps of runs that ended before moving theirs
+            path = os.path.join(folder, name)
+            if name.endswith(".jsa.tmp") and time.time() - os.path.getmtime(path) > 3600:
+                os.remove(path)
+    except OSError:
+        return "", None
+    dump = f"{archive}.{os.getpid()}.tmp"
+    return f"-XX:ArchiveClassesAtExit={dump} {quiet}", (dump, archive)
+
+
+def _stop(spark) -> None:
+    """Stops ``spark``; when its JVM writes a class archive (:func:`_class_archive`), waits
+    for the JVM to exit (once: the first run) and moves the archive into place."""
+    from pyspark import SparkContext
+
+    spark.stop()
+    if _class_dump is None:
+        return
+    dump, archive = _class_dump
+    proc = getattr(SparkContext._gateway, "proc", None)
+    if proc is None:
+        return
+    try:
+        proc.stdin.close()  # the gateway's JVM exits at the end of its standard input
+        code = proc.wait(timeout=300)
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return  # a later run removes the dump (an hour old)
+    try:
+        if code == 0 and os.path.getsize(dump) > 0:
+            os.replace(dump, archive)
+        else:
+            os.remove(dump)
+    except OSError:
+        pass
 
 
 def _dedup(args) -> int:
@@ -172,7 +253,7 @@ def _dedup(args) -> int:
         print(f"stemma: {message}", file=sys.stderr)
         return 2
     print(f"stemma.spark dedup: {output} written in {time.time() - started:.1f} s", file=sys.stderr)
-    spark.stop()
+    _stop(spark)
     return 0
 
 

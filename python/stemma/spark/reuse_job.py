@@ -110,8 +110,8 @@ def reuse(
     (``cluster``, ``rank``, ``record``: the CLI's ``--out`` line) and, when ``output`` is
     given, writes the records there as text files (part files in order: their concatenation
     equals the CLI's file). ``documents`` may be a DataFrame from :func:`read_documents`
-    instead of ``inputs``. ``partitions`` sets the shuffles' partitions (default: Spark's
-    default parallelism × 2); ``threads`` the rayon threads of each task. ``timings``, a
+    instead of ``inputs``. ``partitions`` sets the shuffles' partitions (default:
+    :func:`default_partitions`); ``threads`` the rayon threads of each task. ``timings``, a
     list, gets each step's name and wall time in seconds (see :data:`STEPS`).
 
     ``plan``: ``"distributed"`` runs each stage across the cluster (:data:`STEPS`);
@@ -164,7 +164,7 @@ def reuse(
         finally:
             steps.close()
 
-    parts = partitions or max(2, sc.defaultParallelism * 2)
+    parts = partitions or default_partitions(sc, None if documents is not None else inputs)
     # The alignment's tasks are uneven (a block's pairs cost what its documents' lengths
     # make them cost), so the last of a stage would run alone on one of the executor's cores:
     # each gets the executor's cores. While two run at once their threads share the cores
@@ -260,6 +260,19 @@ def reuse(
         return records
     finally:
         steps.close()
+
+
+#: Input bytes per partition by default: a task's memory (its share of the anchor records,
+#: of the pairs and their texts) then stays the same whatever the corpus's size.
+PARTITION_BYTES = 64 << 20
+
+
+def default_partitions(sc: Any, inputs: Optional[Sequence[str]]) -> int:
+    """The shuffles' partitions of a job: twice Spark's default parallelism (two tasks a
+    core, so that an uneven task does not leave a core idle), or one per
+    :data:`PARTITION_BYTES` of ``inputs`` when that is more."""
+    by_size = -(-input_bytes(inputs) // PARTITION_BYTES) if inputs else 0
+    return max(2, sc.defaultParallelism * 2, by_size)
 
 
 def input_bytes(inputs: Sequence[str]) -> int:
