@@ -107,6 +107,13 @@ thread_local! {
 
 /// Push the xxh3 hash of each word of `text` (ASCII) to `out`.
 pub(crate) fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) {
+    ascii_words_lowered(text, |_, _, word| out.push(xxh3_64(word)));
+}
+
+/// Call `word(start, end, lowered)` for each word of `text` (ASCII), in order: its byte span
+/// and its bytes lower-cased (its normal form: ASCII is NFKC-stable and folds by
+/// lower-casing). What [`analyze`](crate::analyze) reads an ASCII text's words with.
+pub(crate) fn ascii_words_lowered(text: &[u8], word: impl FnMut(usize, usize, &[u8])) {
     SCRATCH.with_borrow_mut(|(lower, masks)| {
         let blocks = text.len().div_ceil(BLOCK);
         lower.clear();
@@ -127,7 +134,7 @@ pub(crate) fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) {
             let dst: &mut [u8; BLOCK] = (&mut lower[whole.len()..]).try_into().expect("64 bytes");
             masks.push(block_masks(&src, dst));
         }
-        words_from_masks(masks, lower, out);
+        words_from_masks(masks, lower, word);
         // A huge document should not pin its copy for the life of the thread.
         if lower.capacity() > 1 << 24 {
             *lower = Vec::new();
@@ -136,18 +143,18 @@ pub(crate) fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) {
     });
 }
 
-/// Read the words off the blocks' masks and hash each (`lower`: the lower-cased text,
-/// padded with zeros to whole blocks).
-fn words_from_masks(masks: &[Masks], lower: &[u8], out: &mut Vec<u64>) {
+/// Read the words off the blocks' masks and hand each to `word` (`lower`: the lower-cased
+/// text, padded with zeros to whole blocks).
+fn words_from_masks(masks: &[Masks], lower: &[u8], mut word: impl FnMut(usize, usize, &[u8])) {
     let none = Masks::default();
     // Bit 63 of the previous block's masks (the byte before this block).
     let (mut prev_letter, mut prev_digit, mut prev_word) = (0u64, 0u64, 0u64);
     let mut start = None;
     let mut emit = |start: usize, end: usize| {
-        let word = &lower[start..end];
+        let lowered = &lower[start..end];
         // A run of underscores alone is not a word.
-        if word[0] != b'_' || word.iter().any(u8::is_ascii_alphanumeric) {
-            out.push(xxh3_64(word));
+        if lowered[0] != b'_' || lowered.iter().any(u8::is_ascii_alphanumeric) {
+            word(start, end, lowered);
         }
     };
     for (b, m) in masks.iter().enumerate() {

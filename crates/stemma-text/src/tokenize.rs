@@ -76,6 +76,11 @@ pub fn analyze(text: &str) -> Analysis {
 
 /// [`analyze`] with optional diacritic folding (é = e).
 pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
+    analyze_segmented(text, fold_diacritics, false)
+}
+
+/// [`analyze_with`]; `force_uax29` segments ASCII by UAX#29 too (the tests' reference).
+fn analyze_segmented(text: &str, fold_diacritics: bool, force_uax29: bool) -> Analysis {
     assert!(text.len() < u32::MAX as usize, "texts are limited to 4 GiB");
     let mut normalizer = Normalizer::new(fold_diacritics);
     let stemmers = Stemmers::new();
@@ -85,39 +90,55 @@ pub fn analyze_with(text: &str, fold_diacritics: bool) -> Analysis {
         if known.len() > MAX_KNOWN_WORDS {
             known.clear();
         }
-        let mut push = |start: usize, word: &str| {
-            let norm_form = normalizer.normalize(word);
-            let norm = xxh3_64(norm_form.as_bytes());
-            // Numbers have no stem and are never stopwords; leaving them out of the cache
-            // keeps it small (a news corpus has more distinct numbers than words).
-            let (stem, stop) = if norm_form.chars().any(char::is_alphabetic) {
-                *known.entry(norm).or_insert_with(|| {
-                    let stem = match stemmers.for_word(norm_form) {
-                        Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
-                        None => norm,
-                    };
-                    (stem, stopwords.contains(norm_form))
-                })
-            } else {
-                (norm, false)
-            };
-            tokens.push(Token {
-                norm,
-                stem,
-                start: start as u32,
-                end: (start + word.len()) as u32,
-                stop,
-            });
+        // Numbers have no stem and are never stopwords; leaving them out of the cache keeps
+        // it small (a news corpus has more distinct numbers than words).
+        let mut stem_and_stop = |norm: u64, norm_form: &[u8]| {
+            *known.entry(norm).or_insert_with(|| {
+                let norm_form = std::str::from_utf8(norm_form).expect("a normal form is UTF-8");
+                let stem = match stemmers.for_word(norm_form) {
+                    Some(stemmer) => xxh3_64(stemmer.stem(norm_form).as_bytes()),
+                    None => norm,
+                };
+                (stem, stopwords.contains(norm_form))
+            })
         };
-        if text.is_ascii() {
-            // Same words as UAX#29 (the property test below checks it), in a fraction of
-            // the time: most corpora are plain ASCII, and segmentation was the largest
-            // single cost of indexing them.
-            ascii_words(text.as_bytes(), |start, end| push(start, &text[start..end]));
+        if text.is_ascii() && !force_uax29 {
+            // Same words as UAX#29 (the property tests check it), in a fraction of the time:
+            // most corpora are plain ASCII, and segmentation was the largest single cost of
+            // indexing them. The words come lower-cased (their normal form) off 64-byte bit
+            // masks; only a word first seen by this thread is looked at as a string.
+            crate::ascii_norms::ascii_words_lowered(text.as_bytes(), |start, end, lowered| {
+                let norm = xxh3_64(lowered);
+                let (stem, stop) = if lowered.iter().any(u8::is_ascii_alphabetic) {
+                    stem_and_stop(norm, lowered)
+                } else {
+                    (norm, false)
+                };
+                tokens.push(Token {
+                    norm,
+                    stem,
+                    start: start as u32,
+                    end: end as u32,
+                    stop,
+                });
+            });
         } else {
             for (start, word) in text.split_word_bound_indices() {
                 if word.chars().any(char::is_alphanumeric) {
-                    push(start, word);
+                    let norm_form = normalizer.normalize(word);
+                    let norm = xxh3_64(norm_form.as_bytes());
+                    let (stem, stop) = if norm_form.chars().any(char::is_alphabetic) {
+                        stem_and_stop(norm, norm_form.as_bytes())
+                    } else {
+                        (norm, false)
+                    };
+                    tokens.push(Token {
+                        norm,
+                        stem,
+                        start: start as u32,
+                        end: (start + word.len()) as u32,
+                        stop,
+                    });
                 }
             }
         }
@@ -157,7 +178,9 @@ pub fn word_norms(text: &str, out: &mut Vec<u64>) {
 ///
 /// For ASCII, the rules reduce to: letters, digits and `_` join (WB5, WB8–WB10, WB13a/b);
 /// a single `:` `.` or `'` joins two letters (WB6/7); a single `,` `;` `.` or `'` joins two
-/// digits (WB11/12); everything else separates.
+/// digits (WB11/12); everything else separates. The byte-by-byte reference for the bit-mask
+/// scan of `ascii_norms`, which [`analyze`] and [`word_norms`] use.
+#[cfg(test)]
 pub(crate) fn ascii_words(text: &[u8], mut word: impl FnMut(usize, usize)) {
     let joins = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let n = text.len();
@@ -355,6 +378,16 @@ mod tests {
         #[test]
         fn ascii_words_match_uax29_everywhere(text in "[a-c0-2_:.,;' \"\t\r\n\x0b\x0c!-]{0,80}") {
             prop_assert_eq!(ascii_spans(&text), uax29_words(&text));
+        }
+
+        #[test]
+        fn ascii_texts_analyze_as_uax29_does(
+            text in "[a-cA-C0-2_:.,;' \t\n!-]{0,300}|[\x00-\x7f]{0,300}|([A-Za-z]{1,9}[ .,'\n]{1,2}){0,60}",
+        ) {
+            let fast = analyze(&text);
+            let reference = analyze_segmented(&text, false, true);
+            prop_assert_eq!(fast.tokens, reference.tokens);
+            prop_assert_eq!(fast.sentences, reference.sentences);
         }
 
         #[test]
