@@ -30,32 +30,82 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _stemma
 from ._stemma import StemmaError
-from ._types import (
-    AddResult,
-    AlignedPassage,
-    Change,
-    Clause,
-    ClusterMember,
-    Comparison,
-    CompareSummary,
-    Dedup,
-    DedupRecord,
-    DedupSummary,
-    Diff,
-    DiffSummary,
-    DocumentInfo,
-    Passage,
-    Reuse,
-    ReuseSummary,
-    SearchHit,
-    SearchResult,
-    Segment,
-    Span,
-    Trace,
-    TraceSource,
-    TraceSummary,
-    Version,
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._types import (
+        AddResult,
+        AlignedPassage,
+        Change,
+        Clause,
+        ClusterMember,
+        Comparison,
+        CompareSummary,
+        Dedup,
+        DedupRecord,
+        DedupSummary,
+        Diff,
+        DiffSummary,
+        DocumentInfo,
+        Passage,
+        Reuse,
+        ReuseSummary,
+        SearchHit,
+        SearchResult,
+        Segment,
+        Span,
+        Trace,
+        TraceSource,
+        TraceSummary,
+        Version,
+    )
+
+#: The result classes, from :mod:`stemma._types`, loaded when first used (an engine's
+#: ``import stemma.arrow`` needs none of them: building them is a tenth of its import).
+_RESULT_TYPES = frozenset(
+    (
+        "AddResult",
+        "AlignedPassage",
+        "Change",
+        "Clause",
+        "ClusterMember",
+        "Comparison",
+        "CompareSummary",
+        "Dedup",
+        "DedupRecord",
+        "DedupSummary",
+        "Diff",
+        "DiffSummary",
+        "DocumentInfo",
+        "Passage",
+        "Reuse",
+        "ReuseSummary",
+        "SearchHit",
+        "SearchResult",
+        "Segment",
+        "Span",
+        "Trace",
+        "TraceSource",
+        "TraceSummary",
+        "Version",
+    )
 )
+
+
+def _results():
+    """:mod:`stemma._types`, loaded."""
+    from . import _types
+
+    return _types
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RESULT_TYPES:
+        from . import _types
+
+        return getattr(_types, name)
+    raise AttributeError(f"module 'stemma' has no attribute {name!r}")
+
 
 __version__ = _stemma.__version__
 
@@ -139,7 +189,7 @@ def compare(
         a_path, a_text, a_id, b_path, b_text, b_id,
         ngram, min_words, max_gap, min_identity, sentence_seeds, all_alignments, max_bytes, threads,
     )
-    return Comparison.from_dict(json.loads(out))
+    return _results().Comparison.from_dict(json.loads(out))
 
 
 def diff(
@@ -170,7 +220,7 @@ def diff(
         old_path, old_text, old_id, new_path, new_text, new_id,
         granularity, ignore_case, ignore_punctuation, ignore_numbering, deadline_ms, max_bytes, threads,
     )
-    return Diff.from_dict(json.loads(out))
+    return _results().Diff.from_dict(json.loads(out))
 
 
 def _records(items: Iterable[Any]) -> Tuple[List[str], List[str]]:
@@ -219,7 +269,7 @@ class Index:
         ``date`` are set on every document added."""
         paths, lines = _records(items)
         added, replaced, unchanged = self._native.add(paths, lines, source, date, max_bytes, threads)
-        return AddResult(added, replaced, unchanged)
+        return _results().AddResult(added, replaced, unchanged)
 
     def trace(
         self,
@@ -257,11 +307,11 @@ class Index:
             ngram, min_words, max_gap, min_identity, sentence_seeds, all_alignments, max_bytes, threads,
             0 if cross_lingual == "never" else xling_candidates,
         )
-        return Trace.from_dict(json.loads(out))
+        return _results().Trace.from_dict(json.loads(out))
 
     def search(self, query: str, limit: int = 10) -> SearchResult:
         """BM25 search over titles and texts, as ``stemma index search QUERY --json``."""
-        return SearchResult.from_dict(json.loads(self._native.search(query, limit)))
+        return _results().SearchResult.from_dict(json.loads(self._native.search(query, limit)))
 
     def __len__(self) -> int:
         """Documents in the index."""
@@ -333,10 +383,11 @@ def reuse(
         min_overlap, min_anchor_density, _size(memory), os.fspath(tmp) if tmp is not None else None,
         ngram, min_words, max_gap, min_identity, sentence_seeds, all_alignments, max_bytes, pairs, threads,
     )
-    return Reuse(
-        summary=ReuseSummary.from_dict(json.loads(summary)),
-        members=[ClusterMember.from_dict(json.loads(line)) for line in clusters.splitlines()],
-        pairs=[AlignedPassage.from_dict(json.loads(line)) for line in pair_lines.splitlines()],
+    t = _results()
+    return t.Reuse(
+        summary=t.ReuseSummary.from_dict(json.loads(summary)),
+        members=[t.ClusterMember.from_dict(json.loads(line)) for line in clusters.splitlines()],
+        pairs=[t.AlignedPassage.from_dict(json.loads(line)) for line in pair_lines.splitlines()],
     )
 
 
@@ -378,7 +429,8 @@ def dedup(
         path_list, lines, threshold, ngram, num_perm, bands, keep, _size(memory),
         os.fspath(tmp) if tmp is not None else None, max_bytes, threads,
     )
-    return Dedup(
-        summary=DedupSummary.from_dict(json.loads(summary)),
-        records=[DedupRecord.from_dict(json.loads(line)) for line in out.splitlines()],
+    t = _results()
+    return t.Dedup(
+        summary=t.DedupSummary.from_dict(json.loads(summary)),
+        records=[t.DedupRecord.from_dict(json.loads(line)) for line in out.splitlines()],
     )
