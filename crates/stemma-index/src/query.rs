@@ -24,7 +24,11 @@ pub struct CandidateOptions {
     /// [`Index::retrieve`]); 0 turns it off.
     pub bm25_limit: usize,
     /// Fingerprints found in more documents than this are boilerplate and ignored.
-    /// `None`: 1% of the corpus, but at least 200.
+    /// `None`: 1% of the corpus, but at least 1,000. The cap keeps the lookup fast on large
+    /// corpora; under 100,000 documents reading a fingerprint's 1,000 documents costs
+    /// little, and a lower cap drops the fingerprints of a text found in many documents, so
+    /// that the text itself is not found (the BSD licence's sentences are in 180–330 of
+    /// ScanCode's 2,594 licences).
     pub max_doc_freq: Option<u64>,
     /// Fewest shared fingerprints for a document to rank. Documents sharing fewer (but at
     /// least one) only fill the places the others leave under `limit`: a copy with 10–30 % of
@@ -62,11 +66,12 @@ impl CandidateOptions {
     ///
     /// ```
     /// let o = stemma_index::CandidateOptions::default();
-    /// assert_eq!(o.cap(1_000), 200);
+    /// assert_eq!(o.cap(1_000), 1_000);
+    /// assert_eq!(o.cap(200_000), 2_000);
     /// assert_eq!(o.cap(100_000), 1_000);
     /// ```
     pub fn cap(&self, documents: u64) -> u64 {
-        self.max_doc_freq.unwrap_or((documents / 100).max(200))
+        self.max_doc_freq.unwrap_or((documents / 100).max(1000))
     }
 }
 
@@ -78,7 +83,9 @@ pub struct Candidate {
     /// Its date, as stored.
     pub date: Option<String>,
     /// Sum of `ln(1 + N / df)` over the shared fingerprints (× `later_weight` for those an
-    /// earlier dated document also holds); 0 when only BM25 found it.
+    /// earlier dated document also holds), × (1 + the share of the document's own
+    /// fingerprints the target shares): a short source the target holds whole ranks above
+    /// the long documents that embed it. 0 when only BM25 found it.
     pub score: f32,
     /// Shared fingerprints (below the boilerplate cap).
     pub shared: u32,
@@ -97,6 +104,20 @@ pub struct Candidate {
     pub channel: Channel,
     #[serde(skip)]
     pub(crate) address: DocAddress,
+}
+
+/// The share of a document's stored fingerprints that a target shares with it, at most 1:
+/// near 1 for a short source the target holds whole, near 0 for a long document that merely
+/// embeds the same text (0 when the count is unknown).
+///
+/// The fingerprint channel multiplies a document's score by `1 + contained`: among the
+/// dozens of licences that embed the BSD clauses, each sharing the target's BSD fingerprints
+/// and a few more of its own, the short BSD text itself then ranks first.
+fn contained(shared: u32, stored: Option<u64>) -> f32 {
+    match stored {
+        Some(stored) if stored > 0 => (shared as f32 / stored as f32).min(1.0),
+        _ => 0.0,
+    }
 }
 
 /// A document's metadata, without its text.
@@ -265,8 +286,11 @@ impl Index {
     /// first (ties: earliest date, then id). Fingerprints whose document frequency exceeds
     /// the cap (boilerplate: licence headers, datelines) are skipped; a fingerprint counts in
     /// full for its earliest dated witnesses and `later_weight` for the others, so that the
-    /// origin of a passage outranks its many later copies. Documents sharing fewer than
-    /// `min_shared` fingerprints come after the others, only to fill the `limit`.
+    /// origin of a passage outranks its many later copies. The sum is length-aware: times
+    /// `1 +` the share of the document's own fingerprints that the target shares, so a short
+    /// source the target holds whole outranks the long documents that embed it. Documents
+    /// sharing fewer than `min_shared` fingerprints come after the others, only to fill the
+    /// `limit`.
     pub fn candidates(
         &self,
         fingerprints: &[u64],
@@ -353,11 +377,16 @@ impl Index {
         let mut fill: Vec<(f32, u32, DocAddress)> = Vec::new();
         for (ord, acc) in scores.iter().enumerate() {
             let segment = &segments[ord];
+            if acc.is_empty() {
+                continue;
+            }
+            let stored = segment.fast_fields().u64("fps").map_err(|e| self.err(e))?;
             for (doc, &(score, shared)) in acc.iter().enumerate() {
                 let address = DocAddress::new(ord as u32, doc as u32);
                 if shared == 0 || segment.is_deleted(doc as u32) || excluded.contains(&address) {
                     continue;
                 }
+                let score = score * (1.0 + contained(shared, stored.first(doc as u32)));
                 if shared >= options.min_shared.max(1) {
                     hits.push((score, shared, address));
                 } else {

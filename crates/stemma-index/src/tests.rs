@@ -588,3 +588,40 @@ fn merged_candidates_keep_the_fingerprint_order_then_add_bm25_and_exclude_alike(
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn a_short_source_the_target_holds_whole_outranks_the_longer_ones_that_embed_it() {
+    // BSD-3-Clause, and twenty longer licences that embed it under the Regents' copyright
+    // line, each with terms of its own; the target is BSD-3-Clause under that line too
+    // (ScanCode's bsd-new rules are such texts). Every embedding licence shares all the
+    // target's fingerprints and those of the Regents' line: by shared fingerprints alone they
+    // fill the first places. Length-aware, the text the target holds whole comes first.
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    let lines: Vec<&str> = KJV_1_5.lines().filter(|l| !l.is_empty()).collect();
+    let regents =
+        "Copyright (c) 1990 The Regents of the University of California. All rights reserved.";
+    for i in 0..20 {
+        let own = lines[(i * 11) % 200..(i * 11) % 200 + 50].join("\n");
+        let text = format!("{regents}\n\n{BSD_3}\n\nAdditional terms of Project {i}:\n{own}");
+        w.add(&doc(&format!("embedding-{i:02}"), &text, None))
+            .unwrap();
+    }
+    w.add(&doc("bsd-3-clause", BSD_3, None)).unwrap();
+    w.commit().unwrap();
+    let target = format!("{}\n\n{BSD_3}", regents.replace("1990", "1994"));
+    let analysis = stemma_text::analyze(&target);
+    let options = CandidateOptions {
+        limit: 10,
+        bm25_limit: 0,
+        ..CandidateOptions::default()
+    };
+    let found = index
+        .candidates(&index.query_fingerprints(&analysis), &options)
+        .unwrap();
+    assert_eq!(rank(&found, "bsd-3-clause"), Some(0), "{found:?}");
+    // It shares fewer fingerprints than any of them: the share of its own that the target
+    // holds decides.
+    assert!(found[1..].iter().all(|c| c.shared > found[0].shared));
+}

@@ -70,6 +70,18 @@
 //! linear in the number of (word, covering passage) pairs and deterministic (ties go to
 //! staying in the current passage, then to the better-ranked passage).
 //!
+//! **A closer runner-up takes the words.** After the pass, a source that was given no words
+//! but whose passages cover every word given to another source takes those words (the
+//! closest such runner-up) when it is closer than that source by prior closeness, its own
+//! text is covered more by the target (by [`SOURCE_SHARE_MARGIN`]: the chosen source holds
+//! text the target lacks), it aligns to identical words all but at most [`SWITCH_COST`] of
+//! the words the chosen source does (it is not clearly worse over them: a clause the target
+//! has and it lacks keeps it out), and it is not dated later.
+//! Word by word, a sibling that has the target's names or wording wins a stretch even when it
+//! holds much that the target lacks (protobuf's licence is Google's BSD text and a paragraph
+//! more); seen from both sides, the text the target is a copy of is closer, and it is the one
+//! a reader will publish.
+//!
 //! ```
 //! use stemma_align::CompareOptions;
 //! use stemma_text::{analyze, Document};
@@ -147,6 +159,12 @@ pub const CLOSENESS_WEIGHT: f64 = 0.5;
 
 /// Gain, per matched word, of the earliest dated of the equally close witnesses of the word.
 pub const EARLIEST_BONUS: f64 = 0.5;
+
+/// How much more of its own text a runner-up must have covered by the target than the source
+/// the segmentation chose, to take that source's words when it is closer (see the crate
+/// docs): the chosen source holds text the target lacks. Between two texts the target covers
+/// whole (sibling licences differing in a few words), the word-by-word verdict stands.
+pub const SOURCE_SHARE_MARGIN: f64 = 0.05;
 
 /// A segment shorter than this (in words) that touches a segment of another passage is left
 /// unexplained: it is a passage reaching a word or two past a better one's edge, not a finding.
@@ -402,6 +420,16 @@ pub fn attribute(
     }
     let mut owner = Lattice::new(tokens.len(), entries).best_path(SWITCH_COST);
     drop_slivers(&mut owner);
+    let source_shares: Vec<f64> = measures.iter().map(|m| m.source_share).collect();
+    give_to_closer_runners_up(
+        &mut owner,
+        &covering,
+        &ranked,
+        sources,
+        &prior,
+        &source_shares,
+    );
+    drop_slivers(&mut owner);
 
     // Runs of words with one owner become segments.
     let mut raw_segments: Vec<(usize, usize, Span, usize)> = Vec::new(); // (src, passage, span, words)
@@ -538,6 +566,74 @@ pub fn attribute(
         alternatives,
         timeline,
         segments,
+    }
+}
+
+/// Give the words the segmentation gave a source to a runner-up that covers every one of them,
+/// is closer than it seen from both sides (prior closeness), has more of its own text
+/// covered by the target (`source_share`, by [`SOURCE_SHARE_MARGIN`] at least), matches all
+/// but at most [`SWITCH_COST`] of the words the source matches among them, and is not dated
+/// later: the closest of such runners-up takes them, through its best passage covering each
+/// word.
+///
+/// The segmentation decides word by word, where a sibling that holds the target's names or
+/// wording word for word wins the stretch even when it holds much else that the target lacks
+/// (protobuf's licence is Google's BSD text plus a paragraph on generated code; a BSD text
+/// under Google's name goes to it word by word). The sources are ranked by closeness, so the
+/// text the target is a copy of — the BSD text the target covers whole, at a slightly lower
+/// identity — is then named first, and the sibling stays a runner-up.
+fn give_to_closer_runners_up(
+    owner: &mut [Option<u32>],
+    covering: &[Vec<(u32, bool)>],
+    ranked: &[(usize, usize)],
+    sources: &[SourcePassages],
+    prior: &[f64],
+    source_share: &[f64],
+) {
+    let mut owned: Vec<Vec<usize>> = vec![Vec::new(); sources.len()];
+    for (t, number) in owner.iter().enumerate() {
+        if let Some(number) = number {
+            owned[ranked[*number as usize].0].push(t);
+        }
+    }
+    let runners_up: Vec<usize> = (0..sources.len())
+        .filter(|&r| owned[r].is_empty() && !sources[r].passages.is_empty())
+        .collect();
+    let passage_of = |t: usize, r: usize| covering[t].iter().find(|c| ranked[c.0 as usize].0 == r);
+    // Words of `words` that source `r` aligns to an identical word.
+    let matched = |words: &[usize], r: usize| {
+        words
+            .iter()
+            .filter(|&&t| passage_of(t, r).is_some_and(|c| c.1))
+            .count() as f64
+    };
+    let date = |s: usize| &sources[s].source.date;
+    for s in 0..sources.len() {
+        if owned[s].is_empty() {
+            continue;
+        }
+        let closest = runners_up
+            .iter()
+            .copied()
+            .filter(|&r| {
+                prior[r] > prior[s]
+                    && source_share[r] >= source_share[s] + SOURCE_SHARE_MARGIN
+                    && !date_order(date(r), date(s)).is_gt()
+            })
+            .filter(|&r| owned[s].iter().all(|&t| passage_of(t, r).is_some()))
+            .filter(|&r| matched(&owned[s], r) + SWITCH_COST >= matched(&owned[s], s))
+            .min_by(|&x, &y| {
+                prior[y]
+                    .total_cmp(&prior[x])
+                    .then_with(|| date_order(date(x), date(y)))
+                    .then_with(|| sources[x].source.id.cmp(&sources[y].source.id))
+                    .then(x.cmp(&y))
+            });
+        if let Some(r) = closest {
+            for &t in &owned[s] {
+                owner[t] = passage_of(t, r).map(|c| c.0);
+            }
+        }
     }
 }
 

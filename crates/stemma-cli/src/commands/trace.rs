@@ -33,7 +33,7 @@ pub struct TraceArgs {
     #[arg(long, value_name = "N", default_value_t = CandidateOptions::default().bm25_limit)]
     pub bm25_candidates: usize,
     /// Ignore fingerprints found in more documents than this (boilerplate); default: 1% of
-    /// the index, at least 200.
+    /// the index, at least 1,000.
     #[arg(long, value_name = "N")]
     pub max_df: Option<u64>,
     /// Print JSON (schema "stemma.trace/1") instead of the terminal report.
