@@ -177,7 +177,7 @@ fn signature_of(shingles: impl Iterator<Item = u32>, k: usize) -> Vec<u32> {
     }
     let mut sig = vec![u32::MAX; k];
     // Which bins received a value, as bits: the loop below has no branch to mispredict.
-    let mut filled = vec![0u64; k.div_ceil(64)];
+    let mut filled = [0u64; MAX_BINS / 64];
     let mut any = false;
     for x in shingles {
         any = true;
@@ -189,29 +189,72 @@ fn signature_of(shingles: impl Iterator<Item = u32>, k: usize) -> Vec<u32> {
     if !any {
         return Vec::new();
     }
-    let is_filled = |bin: usize| filled[bin / 64] >> (bin % 64) & 1 == 1;
-    if (0..k).all(is_filled) {
-        return sig;
-    }
-    let snapshot = sig.clone();
-    for (bin, slot) in sig.iter_mut().enumerate() {
-        if is_filled(bin) {
-            continue;
-        }
-        // Attempts are a pure function of the bin's index: two documents with the same
-        // empty bins and the same source bins copy the same values.
-        let mut attempt = 0u64;
-        loop {
-            let pick = mix64(((bin as u64) << 32) ^ attempt ^ 0x2f7a_c9d1_0b3e_4a61);
-            let from = (((pick >> 32) * k as u64) >> 32) as usize;
-            if is_filled(from) {
-                *slot = snapshot[from];
-                break;
-            }
-            attempt += 1;
-        }
-    }
+    densify(&mut sig, &filled[..k.div_ceil(64)]);
     sig
+}
+
+/// The largest signature ([`DedupOptions::num_perm`](crate::DedupOptions::num_perm) is at
+/// most 4096).
+const MAX_BINS: usize = 4096;
+
+/// Densification picks remembered per bin: an empty bin takes the first of them that is
+/// filled (all are tried at once, without a branch per pick); past them, it goes on picking.
+const PICKS: usize = 8;
+
+/// The bin an empty `bin` tries at `attempt`: a pure function of the bin's index and the
+/// attempt, so two documents with the same empty bins and the same source bins copy the same
+/// values.
+fn densify_pick(bin: usize, attempt: u64, k: usize) -> usize {
+    let pick = mix64(((bin as u64) << 32) ^ attempt ^ 0x2f7a_c9d1_0b3e_4a61);
+    (((pick >> 32) * k as u64) >> 32) as usize
+}
+
+thread_local! {
+    /// The first [`PICKS`] picks of every bin, for the last signature size used.
+    static FIRST_PICKS: std::cell::RefCell<(usize, Vec<u16>)> =
+        const { std::cell::RefCell::new((0, Vec::new())) };
+}
+
+/// Fill each empty bin of `sig` (`filled`: one bit per bin) from the first filled bin it
+/// picks (optimal densification). Filled bins never change, so they are read in place.
+fn densify(sig: &mut [u32], filled: &[u64]) {
+    let k = sig.len();
+    let is_filled = |bin: usize| filled[bin / 64] >> (bin % 64) & 1;
+    FIRST_PICKS.with_borrow_mut(|(size, picks)| {
+        if *size != k {
+            picks.clear();
+            for bin in 0..k {
+                picks.extend((0..PICKS as u64).map(|a| densify_pick(bin, a, k) as u16));
+            }
+            *size = k;
+        }
+        for (word, &bits) in filled.iter().enumerate() {
+            let valid = if (word + 1) * 64 <= k {
+                u64::MAX
+            } else {
+                (1u64 << (k % 64)) - 1
+            };
+            let mut empty = !bits & valid;
+            while empty != 0 {
+                let bin = word * 64 + empty.trailing_zeros() as usize;
+                empty &= empty - 1;
+                let mine = &picks[bin * PICKS..(bin + 1) * PICKS];
+                let mut found = 0u32;
+                for (t, &from) in mine.iter().enumerate() {
+                    found |= (is_filled(usize::from(from)) as u32) << t;
+                }
+                let from = if found != 0 {
+                    usize::from(mine[found.trailing_zeros() as usize])
+                } else {
+                    (PICKS as u64..)
+                        .map(|attempt| densify_pick(bin, attempt, k))
+                        .find(|&from| is_filled(from) == 1)
+                        .expect("some bin is filled")
+                };
+                sig[bin] = sig[from];
+            }
+        }
+    });
 }
 
 /// The LSH key of each of `bands` bands of `rows` signature values (band `i` covers values
@@ -348,7 +391,39 @@ mod tests {
         assert_ne!(a, b);
     }
 
+    /// Densification one pick at a time, as first written: the reference for [`densify`].
+    fn signature_pick_by_pick(set: &[u32], k: usize) -> Vec<u32> {
+        let mut sig = vec![u32::MAX; k];
+        let mut filled = vec![false; k];
+        for &x in set {
+            let v = mix64(u64::from(x) ^ 0x5bd1_e995_1234_5678);
+            let bin = (((v >> 32) * k as u64) >> 32) as usize;
+            sig[bin] = sig[bin].min(v as u32);
+            filled[bin] = true;
+        }
+        if set.is_empty() {
+            return Vec::new();
+        }
+        let snapshot = sig.clone();
+        for bin in (0..k).filter(|&b| !filled[b]) {
+            let from = (0..)
+                .map(|attempt| densify_pick(bin, attempt, k))
+                .find(|&f| filled[f])
+                .unwrap();
+            sig[bin] = snapshot[from];
+        }
+        sig
+    }
+
     proptest! {
+        #[test]
+        fn densification_is_the_pick_by_pick_one(
+            set in proptest::collection::vec(any::<u32>(), 0..400),
+            k in prop_oneof![1usize..300, Just(128), Just(4096)],
+        ) {
+            prop_assert_eq!(signature(&set, k), signature_pick_by_pick(&set, k));
+        }
+
         #[test]
         fn sort_distinct_sorts_and_drops_repeats(
             values in proptest::collection::vec(any::<u32>(), 0..3000),
