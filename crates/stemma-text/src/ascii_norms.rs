@@ -26,6 +26,8 @@ struct Masks {
     letter_joiner: u64,
     /// `,` `;` `.` `'`: join two digits.
     digit_joiner: u64,
+    /// Bytes outside ASCII (the text is not for this path).
+    high: u64,
 }
 
 /// Lower-case `src` into `dst` and classify it (the scalar version; [`block_masks`] uses
@@ -37,6 +39,9 @@ fn block_masks_scalar(src: &[u8; BLOCK], dst: &mut [u8; BLOCK]) -> Masks {
         let lower = b.to_ascii_lowercase();
         *d = lower;
         let bit = 1u64 << i;
+        if !b.is_ascii() {
+            m.high |= bit;
+        }
         let letter = lower.is_ascii_lowercase();
         let digit = b.is_ascii_digit();
         if letter {
@@ -89,6 +94,7 @@ fn block_masks(src: &[u8; BLOCK], dst: &mut [u8; BLOCK]) -> Masks {
             m.digit |= bits(digit) << shift;
             m.letter_joiner |= bits(letter_joiner) << shift;
             m.digit_joiner |= bits(digit_joiner) << shift;
+            m.high |= bits(v) << shift;
         }
         m
     }
@@ -105,15 +111,18 @@ thread_local! {
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// Push the xxh3 hash of each word of `text` (ASCII) to `out`.
-pub(crate) fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) {
-    ascii_words_lowered(text, |_, _, word| out.push(xxh3_64(word)));
+/// Push the xxh3 hash of each word of `text` to `out` if it is ASCII; `false`, with nothing
+/// pushed, if it is not (see [`ascii_words_lowered`]).
+pub(crate) fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) -> bool {
+    ascii_words_lowered(text, |_, _, word| out.push(xxh3_64(word)))
 }
 
-/// Call `word(start, end, lowered)` for each word of `text` (ASCII), in order: its byte span
-/// and its bytes lower-cased (its normal form: ASCII is NFKC-stable and folds by
+/// Call `word(start, end, lowered)` for each word of `text` if it is ASCII, in order: its
+/// byte span and its bytes lower-cased (its normal form: ASCII is NFKC-stable and folds by
 /// lower-casing). What [`analyze`](crate::analyze) reads an ASCII text's words with.
-pub(crate) fn ascii_words_lowered(text: &[u8], word: impl FnMut(usize, usize, &[u8])) {
+/// Whether the text is ASCII is found while classifying it, with no pass of its own:
+/// `false`, with no word handed, if it is not.
+pub(crate) fn ascii_words_lowered(text: &[u8], word: impl FnMut(usize, usize, &[u8])) -> bool {
     SCRATCH.with_borrow_mut(|(lower, masks)| {
         let blocks = text.len().div_ceil(BLOCK);
         lower.clear();
@@ -134,13 +143,17 @@ pub(crate) fn ascii_words_lowered(text: &[u8], word: impl FnMut(usize, usize, &[
             let dst: &mut [u8; BLOCK] = (&mut lower[whole.len()..]).try_into().expect("64 bytes");
             masks.push(block_masks(&src, dst));
         }
-        words_from_masks(masks, lower, word);
+        let ascii = masks.iter().all(|m| m.high == 0);
+        if ascii {
+            words_from_masks(masks, lower, word);
+        }
         // A huge document should not pin its copy for the life of the thread.
         if lower.capacity() > 1 << 24 {
             *lower = Vec::new();
             *masks = Vec::new();
         }
-    });
+        ascii
+    })
 }
 
 /// Read the words off the blocks' masks and hand each to `word` (`lower`: the lower-cased
@@ -203,8 +216,19 @@ mod tests {
 
     fn norms(text: &str) -> Vec<u64> {
         let mut out = Vec::new();
-        ascii_word_norms(text.as_bytes(), &mut out);
+        assert!(ascii_word_norms(text.as_bytes(), &mut out));
         out
+    }
+
+    #[test]
+    fn a_byte_outside_ascii_anywhere_is_refused() {
+        for at in [0, 63, 64, 100, 127, 129] {
+            let mut text = vec![b'a'; 130];
+            text[at] = 0xc3;
+            let mut out = Vec::new();
+            assert!(!ascii_word_norms(&text, &mut out), "{at}");
+            assert!(out.is_empty());
+        }
     }
 
     #[test]
@@ -232,7 +256,7 @@ mod tests {
         }
 
         #[test]
-        fn simd_and_scalar_masks_agree(bytes in proptest::collection::vec(0u8..128, 64)) {
+        fn simd_and_scalar_masks_agree(bytes in proptest::collection::vec(any::<u8>(), 64)) {
             let src: [u8; BLOCK] = bytes.try_into().unwrap();
             let (mut a, mut b) = ([0u8; BLOCK], [0u8; BLOCK]);
             prop_assert_eq!(block_masks(&src, &mut a), block_masks_scalar(&src, &mut b));

@@ -162,9 +162,7 @@ fn analyze_segmented(text: &str, fold_diacritics: bool, force_uax29: bool) -> An
 /// ```
 pub fn word_norms(text: &str, out: &mut Vec<u64>) {
     out.clear();
-    if text.is_ascii() {
-        crate::ascii_norms::ascii_word_norms(text.as_bytes(), out);
-    } else {
+    if !crate::ascii_norms::ascii_word_norms(text.as_bytes(), out) {
         let mut normalizer = Normalizer::new(false);
         for (_, word) in text.split_word_bound_indices() {
             if word.chars().any(char::is_alphanumeric) {
