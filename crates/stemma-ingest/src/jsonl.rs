@@ -13,6 +13,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 use stemma_text::Document;
 
+use crate::jsonl_fast::Fields;
 use crate::{io_reason, IngestError, Input, Limits, Reason};
 
 /// One record of a JSON Lines or JSON file.
@@ -122,7 +123,7 @@ impl<R: BufRead> JsonlReader<R> {
                 return Ok(any.then_some(too_long));
             }
             any = true;
-            let (chunk, found_end) = match available.iter().position(|&b| b == b'\n') {
+            let (chunk, found_end) = match memchr::memchr(b'\n', available) {
                 Some(i) => (&available[..i], true),
                 None => (available, false),
             };
@@ -205,22 +206,29 @@ pub fn parse_jsonl_line(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            return Some(Err(fail(Reason::NotJson {
-                line,
-                message: json_message(&e),
-            })))
-        }
-    };
     let default_id = format!("{}:{line}", input.id);
-    Some(record(value, default_id, line).map_err(|problem| {
-        fail(Reason::BadRecord {
-            line: Some(line),
-            problem,
-        })
-    }))
+    let fields = match crate::jsonl_fast::parse_plain(bytes) {
+        Some(fields) => Ok(fields),
+        None => match serde_json::from_slice::<Value>(bytes) {
+            Ok(value) => fields(value),
+            Err(e) => {
+                return Some(Err(fail(Reason::NotJson {
+                    line,
+                    message: json_message(&e),
+                })))
+            }
+        },
+    };
+    Some(
+        fields
+            .and_then(|f| record(f, default_id, line))
+            .map_err(|problem| {
+                fail(Reason::BadRecord {
+                    line: Some(line),
+                    problem,
+                })
+            }),
+    )
 }
 
 /// A `.json` file: one record object, or an array of them (ids default to the input's id,
@@ -243,24 +251,25 @@ pub(crate) fn parse_json(input: &Input, bytes: &[u8]) -> Result<Vec<JsonRecord>,
             .enumerate()
             .map(|(i, item)| {
                 let n = i as u64 + 1;
-                record(item, format!("{}#{n}", input.id), n).map_err(|problem| {
-                    fail(Reason::BadRecord {
-                        line: None,
-                        problem: format!("record {n}: {problem}"),
+                fields(item)
+                    .and_then(|f| record(f, format!("{}#{n}", input.id), n))
+                    .map_err(|problem| {
+                        fail(Reason::BadRecord {
+                            line: None,
+                            problem: format!("record {n}: {problem}"),
+                        })
                     })
-                })
             })
             .collect(),
-        value @ Value::Object(_) => {
-            record(value, input.id.clone(), 1)
-                .map(|r| vec![r])
-                .map_err(|problem| {
-                    fail(Reason::BadRecord {
-                        line: None,
-                        problem,
-                    })
+        value @ Value::Object(_) => fields(value)
+            .and_then(|f| record(f, input.id.clone(), 1))
+            .map(|r| vec![r])
+            .map_err(|problem| {
+                fail(Reason::BadRecord {
+                    line: None,
+                    problem,
                 })
-        }
+            }),
         _ => Err(fail(Reason::Malformed {
             format: "JSON",
             detail: "neither a record object nor an array of records".into(),
@@ -280,11 +289,25 @@ fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
-fn record(value: Value, default_id: String, line: u64) -> Result<JsonRecord, String> {
-    let Value::Object(mut map) = value else {
+/// The fields of a record's JSON value (an error if it is not an object).
+fn fields(value: Value) -> Result<Fields, String> {
+    let Value::Object(mut rest) = value else {
         return Err("not a JSON object (a record is {\"id\": …, \"text\": …})".into());
     };
-    let text = match map.remove("text") {
+    Ok(Fields {
+        text: rest.remove("text"),
+        id: rest.remove("id"),
+        rest,
+    })
+}
+
+fn record(fields: Fields, default_id: String, line: u64) -> Result<JsonRecord, String> {
+    let Fields {
+        text,
+        id,
+        rest: mut map,
+    } = fields;
+    let text = match text {
         Some(Value::String(s)) => s,
         Some(_) => return Err("\"text\" is not a string".into()),
         None => return Err("no \"text\" field".into()),
@@ -295,7 +318,7 @@ fn record(value: Value, default_id: String, line: u64) -> Result<JsonRecord, Str
             text.len()
         ));
     }
-    let id = match map.remove("id") {
+    let id = match id {
         None | Some(Value::Null) => default_id,
         Some(Value::String(s)) => s,
         Some(Value::Number(n)) => n.to_string(),

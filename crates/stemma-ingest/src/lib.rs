@@ -43,6 +43,7 @@
 mod format;
 mod html;
 mod jsonl;
+mod jsonl_fast;
 mod markdown;
 mod office;
 mod pdf;
