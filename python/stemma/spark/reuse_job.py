@@ -67,11 +67,25 @@ class _Steps:
         # Local checkpoints are kept as MEMORY_AND_DISK (Spark's default for them).
         return df.localCheckpoint(eager=True)
 
+    def keep_cached(self, df: Any) -> Any:
+        """``df`` persisted and computed now, for a DataFrame of a short plan that later
+        joins use: Spark keeps knowing its partitioning and measured size (a checkpoint's
+        partitioning did not spare the texts a shuffle in the joins on ``doc``).
+        :meth:`release` frees it too."""
+        from pyspark import StorageLevel
+
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        df.count()
+        return df
+
     def release(self, *dfs: Any) -> None:
         """Frees the blocks of kept DataFrames no later step reads (``unpersist`` does not
         reach a checkpoint's: they would stay until the JVM's garbage collector ran)."""
         for df in dfs:
-            df._jdf.logicalPlan().rdd().unpersist(False)
+            if df.is_cached:
+                df.unpersist()
+            else:
+                df._jdf.logicalPlan().rdd().unpersist(False)
 
     def close(self) -> None:
         self.stop()
@@ -173,13 +187,19 @@ def reuse(
     # Joins and aggregations shuffle into as many partitions as the stages do (Spark's
     # default, 200, costs more in task overhead than this job's work on small corpora).
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
+    # A checkpointed DataFrame's size is the planner's estimate of the plan it came from, and
+    # a mapInArrow's is its input's (the documents: a few split numbers), so the planner
+    # would broadcast the texts to every task. Joins are planned without broadcasts; the
+    # adaptive executor still broadcasts a side whose shuffle measured small.
+    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    spark.conf.set("spark.sql.adaptive.autoBroadcastJoinThreshold", "10MB")
     steps = _Steps(sc, timings)
     try:
         steps.start("read")
         docs = documents if documents is not None else read_documents(spark, inputs, max_bytes=max_bytes, partitions=parts)
         # Partitioned by document as the joins on it are (into `parts` partitions): the
         # texts then stay in place when the alignment and the records join them.
-        docs = steps.keep(docs.repartition(parts, "doc"))
+        docs = steps.keep_cached(docs.repartition(parts, "doc"))
 
         steps.start("anchors")
         banded = steps.keep(_banded(spark, docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads))
