@@ -169,6 +169,18 @@ fn ascii_lowercase_packed(key: u128) -> u128 {
 pub(crate) struct StemmaTokenizer {
     stopwords: std::sync::Arc<Stopwords>,
     token: Token,
+    /// An ASCII text's tokens, found all at once when its stream starts.
+    found: Vec<Found>,
+}
+
+/// A token of an ASCII text, found before its stream is read.
+#[derive(Clone, Copy)]
+struct Found {
+    /// [`pack`] of its lower-cased bytes; 0 for a word over 15 bytes (lower-cased when read).
+    key: u128,
+    start: u32,
+    end: u32,
+    position: usize,
 }
 
 impl StemmaTokenizer {
@@ -176,6 +188,7 @@ impl StemmaTokenizer {
         StemmaTokenizer {
             stopwords: std::sync::Arc::new(Stopwords::new()),
             token: Token::default(),
+            found: Vec::new(),
         }
     }
 }
@@ -185,9 +198,33 @@ impl Tokenizer for StemmaTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> StemmaTokenStream<'a> {
         self.token.reset();
+        self.found.clear();
+        // Most texts are ASCII: their words are read off stemma-text's 64-byte bit masks,
+        // already lower-cased, in one tight loop, and stopwords are dropped there. Another
+        // text (found so while classifying) is read word by word as the stream advances.
+        let (stopwords, found) = (&self.stopwords, &mut self.found);
+        let mut position = self.token.position;
+        let ascii = stemma_text::ascii_alphanumeric_runs(text.as_bytes(), |start, end, lowered| {
+            position = position.wrapping_add(1);
+            if end - start >= MAX_TOKEN_BYTES {
+                return;
+            }
+            let key = pack(lowered);
+            if key.is_some_and(|key| stopwords.short.contains(key)) {
+                return;
+            }
+            found.push(Found {
+                key: key.unwrap_or(0),
+                start: start as u32,
+                end: end as u32,
+                position,
+            });
+        });
         StemmaTokenStream {
             text,
             cursor: 0,
+            ascii,
+            found: self.found.iter(),
             stopwords: &self.stopwords,
             token: &mut self.token,
         }
@@ -197,6 +234,9 @@ impl Tokenizer for StemmaTokenizer {
 pub(crate) struct StemmaTokenStream<'a> {
     text: &'a str,
     cursor: usize,
+    /// Whether `text` is ASCII: its tokens are then in `found`.
+    ascii: bool,
+    found: std::slice::Iter<'a, Found>,
     stopwords: &'a Stopwords,
     token: &'a mut Token,
 }
@@ -253,8 +293,41 @@ impl StemmaTokenStream<'_> {
     }
 }
 
+impl StemmaTokenStream<'_> {
+    /// The next of an ASCII text's tokens found beforehand.
+    fn advance_ascii(&mut self) -> bool {
+        for found in self.found.by_ref() {
+            let (start, end) = (found.start as usize, found.end as usize);
+            let text = &mut self.token.text;
+            text.clear();
+            if found.key != 0 {
+                // SAFETY: every byte pushed is ASCII (the word's bytes lower-cased, zero
+                // padding and the length, under 16), so the string stays UTF-8 throughout; a
+                // copy of the word's own length would be a call to memcpy for each.
+                let bytes = unsafe { text.as_mut_vec() };
+                bytes.extend_from_slice(&found.key.to_le_bytes());
+                bytes.truncate(end - start);
+            } else {
+                text.push_str(&self.text[start..end]);
+                text.make_ascii_lowercase();
+                if self.stopwords.contains(text) {
+                    continue;
+                }
+            }
+            self.token.position = found.position;
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            return true;
+        }
+        false
+    }
+}
+
 impl TokenStream for StemmaTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        if self.ascii {
+            return self.advance_ascii();
+        }
         while let Some((start, end, ascii)) = self.next_word() {
             self.token.position = self.token.position.wrapping_add(1);
             if end - start >= MAX_TOKEN_BYTES {

@@ -123,6 +123,63 @@ pub(crate) fn ascii_word_norms(text: &[u8], out: &mut Vec<u64>) -> bool {
 /// Whether the text is ASCII is found while classifying it, with no pass of its own:
 /// `false`, with no word handed, if it is not.
 pub(crate) fn ascii_words_lowered(text: &[u8], word: impl FnMut(usize, usize, &[u8])) -> bool {
+    with_blocks(text, |masks, lower| {
+        let ascii = masks.iter().all(|m| m.high == 0);
+        if ascii {
+            words_from_masks(masks, lower, word);
+        }
+        ascii
+    })
+}
+
+/// Call `run(start, end, lowered)` for each run of ASCII letters and digits of `text` if it
+/// is ASCII, in order: its byte span and its bytes lower-cased. These are the words of
+/// tantivy's `SimpleTokenizer` in an ASCII text (no joiners: "can't" is "can" and "t"), read
+/// off the same bit masks as [`analyze`](crate::analyze)'s words. `false`, with no run
+/// handed, if the text is not ASCII (found while classifying it).
+///
+/// ```
+/// let mut runs = Vec::new();
+/// assert!(stemma_text::ascii_alphanumeric_runs(b"Don't PANIC, 42x!", |s, e, lowered| {
+///     runs.push((s, e, String::from_utf8(lowered.to_vec()).unwrap()))
+/// }));
+/// assert_eq!(runs, [(0, 3, "don".into()), (4, 5, "t".into()), (6, 11, "panic".into()), (13, 16, "42x".into())]);
+/// assert!(!stemma_text::ascii_alphanumeric_runs("café".as_bytes(), |_, _, _| unreachable!()));
+/// ```
+pub fn ascii_alphanumeric_runs(text: &[u8], mut run: impl FnMut(usize, usize, &[u8])) -> bool {
+    with_blocks(text, |masks, lower| {
+        if masks.iter().any(|m| m.high != 0) {
+            return false;
+        }
+        let mut start = 0;
+        let mut prev = 0u64;
+        for (b, m) in masks.iter().enumerate() {
+            let alnum = m.letter | m.digit;
+            // Bits where a run starts or ends (one past its last byte), alternately.
+            let mut edges = alnum ^ (alnum << 1 | prev);
+            let base = b * BLOCK;
+            while edges != 0 {
+                let at = base + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                if alnum >> (at - base) & 1 == 1 {
+                    start = at;
+                } else {
+                    run(start, at, &lower[start..at]);
+                }
+            }
+            prev = alnum >> 63;
+        }
+        // A run to the end of a text of whole blocks.
+        if prev == 1 {
+            run(start, text.len(), &lower[start..text.len()]);
+        }
+        true
+    })
+}
+
+/// Hand `f` the masks of `text`'s 64-byte blocks and its lower-cased copy (zero-padded to
+/// whole blocks), made in this thread's scratch buffers.
+fn with_blocks<R>(text: &[u8], f: impl FnOnce(&[Masks], &[u8]) -> R) -> R {
     SCRATCH.with_borrow_mut(|(lower, masks)| {
         let blocks = text.len().div_ceil(BLOCK);
         lower.clear();
@@ -143,16 +200,13 @@ pub(crate) fn ascii_words_lowered(text: &[u8], word: impl FnMut(usize, usize, &[
             let dst: &mut [u8; BLOCK] = (&mut lower[whole.len()..]).try_into().expect("64 bytes");
             masks.push(block_masks(&src, dst));
         }
-        let ascii = masks.iter().all(|m| m.high == 0);
-        if ascii {
-            words_from_masks(masks, lower, word);
-        }
+        let result = f(masks, lower);
         // A huge document should not pin its copy for the life of the thread.
         if lower.capacity() > 1 << 24 {
             *lower = Vec::new();
             *masks = Vec::new();
         }
-        ascii
+        result
     })
 }
 
@@ -253,6 +307,29 @@ mod tests {
             text in "[a-cA-C0-2_:.,;' \t\n!-]{0,300}|[\x00-\x7f]{0,300}",
         ) {
             prop_assert_eq!(norms(&text), reference(&text));
+        }
+
+        #[test]
+        fn alphanumeric_runs_are_the_runs_byte_by_byte(
+            text in "[a-cA-C0-2_:.,;' \t\n!-]{0,300}|[\x00-\x7f]{0,300}|[a-zA-Z ]{60,70}",
+        ) {
+            let mut runs = Vec::new();
+            assert!(ascii_alphanumeric_runs(text.as_bytes(), |s, e, lowered| runs.push((s, e, lowered.to_vec()))));
+            let mut reference = Vec::new();
+            let bytes = text.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i].is_ascii_alphanumeric() {
+                    let s = i;
+                    while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                        i += 1;
+                    }
+                    reference.push((s, i, bytes[s..i].to_ascii_lowercase()));
+                } else {
+                    i += 1;
+                }
+            }
+            prop_assert_eq!(runs, reference);
         }
 
         #[test]

@@ -22,6 +22,7 @@ mod normalize;
 mod offsets;
 mod tokenize;
 
+pub use ascii_norms::ascii_alphanumeric_runs;
 pub use decode::{decode, require_words, DecodeError, Decoded, Encoding};
 pub use lang::guess_language;
 pub use normalize::{fold_diacritics, normalize_word, Normalizer};
