@@ -102,28 +102,37 @@ fn analyze_segmented(text: &str, fold_diacritics: bool, force_uax29: bool) -> An
                 (stem, stopwords.contains(norm_form))
             })
         };
-        if text.is_ascii() && !force_uax29 {
-            // Same words as UAX#29 (the property tests check it), in a fraction of the time:
-            // most corpora are plain ASCII, and segmentation was the largest single cost of
-            // indexing them. The words come lower-cased (their normal form) off 64-byte bit
-            // masks; only a word first seen by this thread is looked at as a string.
-            crate::ascii_norms::ascii_words_lowered(text.as_bytes(), |start, end, lowered| {
-                let norm = xxh3_64(lowered);
-                let (stem, stop) = if lowered.iter().any(u8::is_ascii_alphabetic) {
-                    stem_and_stop(norm, lowered)
-                } else {
-                    (norm, false)
-                };
-                tokens.push(Token {
-                    norm,
-                    stem,
-                    start: start as u32,
-                    end: end as u32,
-                    stop,
-                });
-            });
+        // Same words as UAX#29 everywhere (the property tests check it). The ASCII parts of
+        // a text take the fast path: most corpora are plain ASCII or nearly (a © or a curly
+        // quote in a few lines), and segmentation was the largest single cost of indexing.
+        // There the words come lower-cased (their normal form) off 64-byte bit masks, and
+        // only a word first seen by this thread is looked at as a string.
+        let whole = [(0, text, false)];
+        let parts: Box<dyn Iterator<Item = (usize, &str, bool)>> = if force_uax29 {
+            Box::new(whole.into_iter())
         } else {
-            for (start, word) in text.split_word_bound_indices() {
+            Box::new(line_parts(text))
+        };
+        for (offset, part, ascii) in parts {
+            if ascii {
+                crate::ascii_norms::ascii_words_lowered(part.as_bytes(), |start, end, lowered| {
+                    let norm = xxh3_64(lowered);
+                    let (stem, stop) = if lowered.iter().any(u8::is_ascii_alphabetic) {
+                        stem_and_stop(norm, lowered)
+                    } else {
+                        (norm, false)
+                    };
+                    tokens.push(Token {
+                        norm,
+                        stem,
+                        start: (offset + start) as u32,
+                        end: (offset + end) as u32,
+                        stop,
+                    });
+                });
+                continue;
+            }
+            for (start, word) in part.split_word_bound_indices() {
                 if word.chars().any(char::is_alphanumeric) {
                     let norm_form = normalizer.normalize(word);
                     let norm = xxh3_64(norm_form.as_bytes());
@@ -132,6 +141,7 @@ fn analyze_segmented(text: &str, fold_diacritics: bool, force_uax29: bool) -> An
                     } else {
                         (norm, false)
                     };
+                    let start = offset + start;
                     tokens.push(Token {
                         norm,
                         stem,
@@ -145,6 +155,58 @@ fn analyze_segmented(text: &str, fold_diacritics: bool, force_uax29: bool) -> An
     });
     let sentences = split_sentences(text, &tokens);
     Analysis { tokens, sentences }
+}
+
+/// `text` cut into parts that are ASCII or not, `(offset, part, is_ascii)`, in order; a part
+/// that is not ASCII is whole lines, so every cut is just after a line end. UAX#29 words
+/// never look across a line end (WB3a/b break there, and WB4 and the regional-indicator
+/// rules start afresh after one, as at the start of a text), so each part's words are its
+/// words in the whole text.
+fn line_parts(text: &str) -> impl Iterator<Item = (usize, &str, bool)> + '_ {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    // A part that is not ASCII, found while cutting the ASCII part before it.
+    let mut next: Option<(usize, usize)> = None;
+    std::iter::from_fn(move || {
+        if let Some((start, end)) = next.take() {
+            return Some((start, &text[start..end], false));
+        }
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        let Some(first) = first_non_ascii(bytes, pos) else {
+            pos = bytes.len();
+            return Some((start, &text[start..], true));
+        };
+        let line_start = bytes[pos..first]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(pos, |i| pos + i + 1);
+        let line_end = bytes[first..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| first + i + 1);
+        pos = line_end;
+        if line_start > start {
+            next = Some((line_start, line_end));
+            Some((start, &text[start..line_start], true))
+        } else {
+            Some((line_start, &text[line_start..line_end], false))
+        }
+    })
+}
+
+/// The position of the first byte at or after `from` that is not ASCII: 16 bytes at a time
+/// (`<[u8]>::is_ascii` reads words, not bytes).
+fn first_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = &bytes[from..];
+    let whole = rest.chunks_exact(16).position(|chunk| !chunk.is_ascii());
+    let skip = whole.unwrap_or(rest.len() / 16) * 16;
+    rest[skip..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map(|k| from + skip + k)
 }
 
 /// The `norm` of every word of `text`, in order: the same words and hashes as [`analyze`],
@@ -291,6 +353,14 @@ fn split_sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
 }
 
 fn ends_sentence(gap: &str) -> bool {
+    // Most gaps are one byte (a space): no blank line fits in it.
+    if let &[b] = gap.as_bytes() {
+        return matches!(b, b'.' | b'!' | b'?');
+    }
+    ends_sentence_by_chars(gap)
+}
+
+fn ends_sentence_by_chars(gap: &str) -> bool {
     if gap
         .chars()
         .any(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…'))
@@ -342,6 +412,14 @@ mod tests {
     }
 
     #[test]
+    fn one_byte_gaps_end_sentences_as_the_chars_say() {
+        for b in 0u8..128 {
+            let gap = char::from(b).to_string();
+            assert_eq!(ends_sentence(&gap), ends_sentence_by_chars(&gap), "{b}");
+        }
+    }
+
+    #[test]
     fn blank_line_ends_sentence() {
         let a = analyze("Heading one\n\nBody text here\nstill the same sentence");
         assert_eq!(a.sentences.len(), 2);
@@ -376,6 +454,16 @@ mod tests {
         #[test]
         fn ascii_words_match_uax29_everywhere(text in "[a-c0-2_:.,;' \"\t\r\n\x0b\x0c!-]{0,80}") {
             prop_assert_eq!(ascii_spans(&text), uax29_words(&text));
+        }
+
+        #[test]
+        fn texts_with_ascii_lines_analyze_as_uax29_does(
+            text in "([a-cA-C0-2_:.,;' \t\r!-]{0,20}|\n|\r\n|[\u{300}\u{301}\u{200d}\u{a9}\u{e9}\u{2019}\u{1f1e6}\u{1f1e8}\u{d7}и]{1,3}){0,40}|\\PC{0,100}",
+        ) {
+            let fast = analyze(&text);
+            let reference = analyze_segmented(&text, false, true);
+            prop_assert_eq!(fast.tokens, reference.tokens);
+            prop_assert_eq!(fast.sentences, reference.sentences);
         }
 
         #[test]
