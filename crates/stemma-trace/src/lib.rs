@@ -74,9 +74,10 @@
 //! but whose passages cover every word given to another source takes those words (the
 //! closest such runner-up) when it is closer than that source by prior closeness, its own
 //! text is covered more by the target (by [`SOURCE_SHARE_MARGIN`]: the chosen source holds
-//! text the target lacks), it aligns to identical words all but at most [`SWITCH_COST`] of
-//! the words the chosen source does (it is not clearly worse over them: a clause the target
-//! has and it lacks keeps it out), and it is not dated later.
+//! text the target lacks), it is as close word for word (identity within
+//! [`identity_tolerance`] of the source's), it aligns to identical words all but at most
+//! [`SWITCH_COST`] of the words the chosen source does (it is not clearly worse over them: a
+//! clause the target has and it lacks keeps it out), and it is not dated later.
 //! Word by word, a sibling that has the target's names or wording wins a stretch even when it
 //! holds much that the target lacks (protobuf's licence is Google's BSD text and a paragraph
 //! more); seen from both sides, the text the target is a copy of is closer, and it is the one
@@ -420,15 +421,7 @@ pub fn attribute(
     }
     let mut owner = Lattice::new(tokens.len(), entries).best_path(SWITCH_COST);
     drop_slivers(&mut owner);
-    let source_shares: Vec<f64> = measures.iter().map(|m| m.source_share).collect();
-    give_to_closer_runners_up(
-        &mut owner,
-        &covering,
-        &ranked,
-        sources,
-        &prior,
-        &source_shares,
-    );
+    give_to_closer_runners_up(&mut owner, &covering, &ranked, sources, &prior, &measures);
     drop_slivers(&mut owner);
 
     // Runs of words with one owner become segments.
@@ -571,8 +564,9 @@ pub fn attribute(
 
 /// Give the words the segmentation gave a source to a runner-up that covers every one of them,
 /// is closer than it seen from both sides (prior closeness), has more of its own text
-/// covered by the target (`source_share`, by [`SOURCE_SHARE_MARGIN`] at least), matches all
-/// but at most [`SWITCH_COST`] of the words the source matches among them, and is not dated
+/// covered by the target (`source_share`, by [`SOURCE_SHARE_MARGIN`] at least), is as close
+/// word for word (identity within [`identity_tolerance`] of the source's), matches all but
+/// at most [`SWITCH_COST`] of the words the source matches among them, and is not dated
 /// later: the closest of such runners-up takes them, through its best passage covering each
 /// word.
 ///
@@ -588,7 +582,7 @@ fn give_to_closer_runners_up(
     ranked: &[(usize, usize)],
     sources: &[SourcePassages],
     prior: &[f64],
-    source_share: &[f64],
+    measures: &[SourceMeasures],
 ) {
     let mut owned: Vec<Vec<usize>> = vec![Vec::new(); sources.len()];
     for (t, number) in owner.iter().enumerate() {
@@ -616,8 +610,10 @@ fn give_to_closer_runners_up(
             .iter()
             .copied()
             .filter(|&r| {
+                let (mr, ms) = (&measures[r], &measures[s]);
                 prior[r] > prior[s]
-                    && source_share[r] >= source_share[s] + SOURCE_SHARE_MARGIN
+                    && mr.source_share >= ms.source_share + SOURCE_SHARE_MARGIN
+                    && mr.likeness >= ms.likeness - identity_tolerance(ms.likeness)
                     && !date_order(date(r), date(s)).is_gt()
             })
             .filter(|&r| owned[s].iter().all(|&t| passage_of(t, r).is_some()))
