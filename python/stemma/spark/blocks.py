@@ -53,32 +53,21 @@ def pair_blocks(docs: Any, candidates: Any, parts: int):
 
 
 def split_block(batches: Iterator) -> Optional[Tuple[Any, Any, Any, Any]]:
-    """A task's rows of :func:`pair_blocks`: its pairs (a batch with ``a``, ``b``), the texts
-    they need in the order of their documents (a text twice if two blocks of the task need
-    it), and each pair's rows ``a`` and ``b`` in those texts (so ``a < b`` gives rows in
-    that order, as the alignment wants them); ``None`` for no rows."""
+    """A task's rows of :func:`pair_blocks`: its pairs (a table with ``a``, ``b``), one copy
+    of each text they need (several blocks of the task may need it), and each pair's rows
+    ``a`` and ``b`` in those texts; ``None`` for no rows."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    # Batch by batch, so that the texts are held at most twice (not as Spark's batches,
-    # their concatenation, a selection of it and the texts taken from that: a block's texts
-    # are most of a task's memory).
-    pair_parts, doc_parts, text_parts = [], [], []
-    for batch in batches:
-        is_pair = pc.is_valid(batch.column("a"))
-        pair_parts.append(batch.select(["a", "b"]).filter(is_pair))
-        docs_here = batch.select(["doc", "text"]).filter(pc.invert(is_pair))
-        doc_parts.append(docs_here.column(0))
-        text_parts.append(docs_here.column(1))
-        del batch, docs_here
-    if not pair_parts:
+    batch_list = list(batches)
+    if not batch_list:
         return None
-    pairs = pa.concat_batches(pair_parts)
-    doc = pa.chunked_array(doc_parts).combine_chunks()
-    order = pc.sort_indices(doc)
-    text = pc.take(pa.chunked_array(text_parts), order)
-    del text_parts
-    doc = pc.take(doc, order)
-    a = pc.index_in(pairs.column("a"), value_set=doc)
-    b = pc.index_in(pairs.column("b"), value_set=doc)
+    table = pa.concat_batches(batch_list)
+    is_pair = pc.is_valid(table.column("a"))
+    pairs = table.filter(is_pair)
+    docs_here = table.filter(pc.invert(is_pair))
+    unique = pc.unique(docs_here.column("doc")).sort()
+    text = pc.take(docs_here.column("text"), pc.index_in(unique, value_set=docs_here.column("doc")))
+    a = pc.index_in(pairs.column("a"), value_set=unique)
+    b = pc.index_in(pairs.column("b"), value_set=unique)
     return pairs, text, a, b
