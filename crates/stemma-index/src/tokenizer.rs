@@ -199,17 +199,16 @@ impl Tokenizer for StemmaTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> StemmaTokenStream<'a> {
         self.token.reset();
         self.found.clear();
-        // Most texts are ASCII: their words are read off stemma-text's 64-byte bit masks,
-        // already lower-cased, in one tight loop, and stopwords are dropped there. Another
-        // text (found so while classifying) is read word by word as the stream advances.
+        // Most texts are ASCII, or nearly (a © or a curly quote in a few lines): the ASCII
+        // lines' words are read off stemma-text's 64-byte bit masks, already lower-cased, in
+        // one tight loop, and stopwords are dropped there; other lines word by word.
         let (stopwords, found) = (&self.stopwords, &mut self.found);
         let mut position = self.token.position;
-        let ascii = stemma_text::ascii_alphanumeric_runs(text.as_bytes(), |start, end, lowered| {
+        let mut push = |start: usize, end: usize, key: Option<u128>| {
             position = position.wrapping_add(1);
             if end - start >= MAX_TOKEN_BYTES {
                 return;
             }
-            let key = pack(lowered);
             if key.is_some_and(|key| stopwords.short.contains(key)) {
                 return;
             }
@@ -219,11 +218,33 @@ impl Tokenizer for StemmaTokenizer {
                 end: end as u32,
                 position,
             });
+        };
+        let whole_ascii = stemma_text::ascii_alphanumeric_runs(text.as_bytes(), |s, e, lowered| {
+            push(s, e, pack(lowered))
         });
+        if !whole_ascii {
+            for (offset, part, ascii) in stemma_text::line_parts(text) {
+                if ascii {
+                    stemma_text::ascii_alphanumeric_runs(part.as_bytes(), |s, e, lowered| {
+                        push(offset + s, offset + e, pack(lowered))
+                    });
+                    continue;
+                }
+                let mut cursor = 0;
+                while let Some((s, e, ascii_word)) = next_word(part, cursor) {
+                    cursor = e;
+                    let word = &part.as_bytes()[s..e];
+                    let key = if ascii_word {
+                        pack(word).map(ascii_lowercase_packed)
+                    } else {
+                        None
+                    };
+                    push(offset + s, offset + e, key);
+                }
+            }
+        }
         StemmaTokenStream {
             text,
-            cursor: 0,
-            ascii,
             found: self.found.iter(),
             stopwords: &self.stopwords,
             token: &mut self.token,
@@ -233,69 +254,56 @@ impl Tokenizer for StemmaTokenizer {
 
 pub(crate) struct StemmaTokenStream<'a> {
     text: &'a str,
-    cursor: usize,
-    /// Whether `text` is ASCII: its tokens are then in `found`.
-    ascii: bool,
+    /// The text's tokens, found when the stream started.
     found: std::slice::Iter<'a, Found>,
     stopwords: &'a Stopwords,
     token: &'a mut Token,
 }
 
-impl StemmaTokenStream<'_> {
-    /// The char starting at byte `i` (not ASCII), and its length.
-    #[inline]
-    fn char_at(&self, i: usize) -> (char, usize) {
-        let c = self.text[i..].chars().next().expect("i is a char boundary");
+/// The next run of alphanumeric chars of `text` at or after byte `from`: its byte span and
+/// whether it is all ASCII. ASCII bytes are skipped a run at a time (a table lookup each, no
+/// per-byte bounds check); a non-ASCII char decides for itself.
+fn next_word(text: &str, from: usize) -> Option<(usize, usize, bool)> {
+    let bytes = text.as_bytes();
+    let class = |b: &u8| BYTE_CLASS[*b as usize];
+    let char_at = |i: usize| {
+        let c = text[i..].chars().next().expect("i is a char boundary");
         (c, c.len_utf8())
-    }
-
-    /// The next run of alphanumeric chars: its byte span and whether it is all ASCII.
-    fn next_word(&mut self) -> Option<(usize, usize, bool)> {
-        let bytes = self.text.as_bytes();
-        let class = |b: &u8| BYTE_CLASS[*b as usize];
-        // ASCII bytes are skipped a run at a time (a table lookup each, no per-byte bounds
-        // check); a non-ASCII char decides for itself.
-        let mut i = self.cursor;
-        loop {
-            let Some(skip) = bytes[i..].iter().position(|b| class(b) != SEPARATOR) else {
-                self.cursor = bytes.len();
-                return None;
-            };
-            i += skip;
-            if bytes[i] < 128 {
-                break;
-            }
-            let (c, len) = self.char_at(i);
-            if c.is_alphanumeric() {
-                break;
-            }
-            i += len;
+    };
+    let mut i = from;
+    loop {
+        i += bytes[i..].iter().position(|b| class(b) != SEPARATOR)?;
+        if bytes[i] < 128 {
+            break;
         }
-        let start = i;
-        let mut ascii = true;
-        loop {
-            i += bytes[i..]
-                .iter()
-                .position(|b| class(b) != ALNUM)
-                .unwrap_or(bytes.len() - i);
-            if i == bytes.len() || bytes[i] < 128 {
-                break;
-            }
-            let (c, len) = self.char_at(i);
-            if !c.is_alphanumeric() {
-                break;
-            }
-            ascii = false;
-            i += len;
+        let (c, len) = char_at(i);
+        if c.is_alphanumeric() {
+            break;
         }
-        self.cursor = i;
-        Some((start, i, ascii))
+        i += len;
     }
+    let start = i;
+    let mut ascii = true;
+    loop {
+        i += bytes[i..]
+            .iter()
+            .position(|b| class(b) != ALNUM)
+            .unwrap_or(bytes.len() - i);
+        if i == bytes.len() || bytes[i] < 128 {
+            break;
+        }
+        let (c, len) = char_at(i);
+        if !c.is_alphanumeric() {
+            break;
+        }
+        ascii = false;
+        i += len;
+    }
+    Some((start, i, ascii))
 }
 
-impl StemmaTokenStream<'_> {
-    /// The next of an ASCII text's tokens found beforehand.
-    fn advance_ascii(&mut self) -> bool {
+impl TokenStream for StemmaTokenStream<'_> {
+    fn advance(&mut self) -> bool {
         for found in self.found.by_ref() {
             let (start, end) = (found.start as usize, found.end as usize);
             let text = &mut self.token.text;
@@ -308,66 +316,19 @@ impl StemmaTokenStream<'_> {
                 bytes.extend_from_slice(&found.key.to_le_bytes());
                 bytes.truncate(end - start);
             } else {
-                text.push_str(&self.text[start..end]);
-                text.make_ascii_lowercase();
+                let word = &self.text[start..end];
+                if word.is_ascii() {
+                    text.push_str(word);
+                    text.make_ascii_lowercase();
+                } else {
+                    // As tantivy's LowerCaser: char by char, no final-sigma rule.
+                    text.extend(word.chars().flat_map(char::to_lowercase));
+                }
                 if self.stopwords.contains(text) {
                     continue;
                 }
             }
             self.token.position = found.position;
-            self.token.offset_from = start;
-            self.token.offset_to = end;
-            return true;
-        }
-        false
-    }
-}
-
-impl TokenStream for StemmaTokenStream<'_> {
-    fn advance(&mut self) -> bool {
-        if self.ascii {
-            return self.advance_ascii();
-        }
-        while let Some((start, end, ascii)) = self.next_word() {
-            self.token.position = self.token.position.wrapping_add(1);
-            if end - start >= MAX_TOKEN_BYTES {
-                continue;
-            }
-            let word = &self.text[start..end];
-            if ascii {
-                if let Some(key) = pack(word.as_bytes()) {
-                    // A short word is lowercased in one go and looked up before it is copied:
-                    // nearly half of all words are stopwords, and for the rest a fixed-size
-                    // copy replaces a call to memcpy and a loop over the bytes.
-                    let key = ascii_lowercase_packed(key);
-                    if self.stopwords.short.contains(key) {
-                        continue;
-                    }
-                    let text = &mut self.token.text;
-                    text.clear();
-                    // SAFETY: every byte pushed is ASCII (the word's bytes lowercased, zero
-                    // padding and the length, under 16), so the string stays UTF-8 throughout;
-                    // `String::from_utf8` would check it again at a cost of 1.5 % of ingest.
-                    let bytes = unsafe { text.as_mut_vec() };
-                    bytes.extend_from_slice(&key.to_le_bytes());
-                    bytes.truncate(end - start);
-                    self.token.offset_from = start;
-                    self.token.offset_to = end;
-                    return true;
-                }
-            }
-            let text = &mut self.token.text;
-            text.clear();
-            if ascii {
-                text.push_str(word);
-                text.make_ascii_lowercase();
-            } else {
-                // As tantivy's LowerCaser: char by char, no final-sigma rule.
-                text.extend(word.chars().flat_map(char::to_lowercase));
-            }
-            if self.stopwords.contains(text) {
-                continue;
-            }
             self.token.offset_from = start;
             self.token.offset_to = end;
             return true;
@@ -489,7 +450,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn same_tokens_as_tantivys_chain(text in "([a-zA-Z0-9]{1,12}|[ .,'_\\-]|[\\u{c0}-\\u{17f}\\u{391}-\\u{3c9}\\u{410}-\\u{44f}]{1,6}|the|THE|Of|и|И|\\u{2014}|[a-z]{38,42}){0,40}") {
+        fn same_tokens_as_tantivys_chain(text in "([a-zA-Z0-9]{1,12}|[ .,'_\\-\\n]|[\\u{c0}-\\u{17f}\\u{391}-\\u{3c9}\\u{410}-\\u{44f}]{1,6}|the|THE|Of|и|И|\\u{2014}|[a-z]{38,42}){0,40}") {
             same_as_chain(&text);
         }
 

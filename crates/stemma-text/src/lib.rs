@@ -27,7 +27,9 @@ pub use decode::{decode, require_words, DecodeError, Decoded, Encoding};
 pub use lang::guess_language;
 pub use normalize::{fold_diacritics, normalize_word, Normalizer};
 pub use offsets::CharOffsets;
-pub use tokenize::{analyze, is_stopword, stopword_list, word_norms, Analysis, Sentence, Token};
+pub use tokenize::{
+    analyze, is_stopword, line_parts, stopword_list, word_norms, Analysis, Sentence, Token,
+};
 
 use serde::Serialize;
 

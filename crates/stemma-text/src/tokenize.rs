@@ -161,8 +161,14 @@ fn analyze_segmented(text: &str, fold_diacritics: bool, force_uax29: bool) -> An
 /// that is not ASCII is whole lines, so every cut is just after a line end. UAX#29 words
 /// never look across a line end (WB3a/b break there, and WB4 and the regional-indicator
 /// rules start afresh after one, as at the start of a text), so each part's words are its
-/// words in the whole text.
-fn line_parts(text: &str) -> impl Iterator<Item = (usize, &str, bool)> + '_ {
+/// words in the whole text; so are its runs of letters and digits. An ASCII part can then
+/// take a fast path ([`ascii_alphanumeric_runs`](crate::ascii_alphanumeric_runs)).
+///
+/// ```
+/// let parts: Vec<_> = stemma_text::line_parts("Licence\n© 2024 Ann\nText\n").collect();
+/// assert_eq!(parts, [(0, "Licence\n", true), (8, "© 2024 Ann\n", false), (20, "Text\n", true)]);
+/// ```
+pub fn line_parts(text: &str) -> impl Iterator<Item = (usize, &str, bool)> + '_ {
     let bytes = text.as_bytes();
     let mut pos = 0;
     // A part that is not ASCII, found while cutting the ASCII part before it.
