@@ -243,3 +243,23 @@ fn index_dups_and_add_dedup() {
         .code(2)
         .stderr(predicate::str::contains("no index here"));
 }
+
+/// `--out /dev/null` (timing runs, or a user who wants only the summary) is written like any
+/// file: a device cannot be synced, which must not turn a finished run into an error.
+#[cfg(unix)]
+#[test]
+fn records_and_clusters_can_go_to_dev_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = corpus(dir.path());
+    stemma()
+        .args(["dedup", "-q", "--out", "/dev/null", "--json"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"clusters\""));
+    stemma()
+        .args(["reuse", "-q", "--out", "/dev/null"])
+        .arg(&path)
+        .assert()
+        .success();
+}

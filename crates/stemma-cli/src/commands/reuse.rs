@@ -307,10 +307,13 @@ pub(crate) fn write_file(
     let file = File::create(path).map_err(fail)?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     render(&mut out).map_err(fail)?;
-    out.into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(|f| f.sync_all())
-        .map_err(fail)
+    let file = out.into_inner().map_err(|e| e.into_error()).map_err(fail)?;
+    // Only a regular file can be synced: `--out /dev/null` (or a pipe) refuses fsync with
+    // EINVAL although everything was written.
+    if file.metadata().map_err(fail)?.is_file() {
+        file.sync_all().map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Run `stemma reuse`.
