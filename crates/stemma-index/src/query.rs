@@ -465,15 +465,32 @@ impl Index {
         }
         let query = self.parse_search(query)?;
         let searcher = self.searcher();
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit))
-            .map_err(|e| self.err(e))?;
+        // Documents with the same text get the same score, and tantivy breaks such ties by
+        // internal address, which changes from one build of an index to the next. Fetch until
+        // the documents tied with the last kept one are all in, then break ties by id.
+        let mut fetch = limit.saturating_add(limit / 2 + 8);
+        let mut top = loop {
+            let top = searcher
+                .search(&query, &TopDocs::with_limit(fetch))
+                .map_err(|e| self.err(e))?;
+            let boundary_tied =
+                top.len() == fetch && top.len() > limit && top[fetch - 1].0 >= top[limit - 1].0;
+            if !boundary_tied || fetch >= MAX_TIED_FETCH {
+                break top;
+            }
+            fetch = fetch.saturating_mul(2).min(MAX_TIED_FETCH);
+        };
+        let mut docs = Vec::with_capacity(top.len());
+        for (score, address) in top.drain(..) {
+            docs.push((score, self.load(&searcher, address)?));
+        }
+        docs.sort_by(|(sx, x), (sy, y)| sy.total_cmp(sx).then_with(|| x.id.cmp(&y.id)));
+        docs.truncate(limit);
         let mut snippets = SnippetGenerator::create(&searcher, &*query, self.fields.text)
             .map_err(|e| self.err(e))?;
         snippets.set_max_num_chars(160);
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc = self.load(&searcher, address)?;
+        let mut hits = Vec::with_capacity(docs.len());
+        for (score, doc) in docs {
             let snippet = snippets.snippet(&doc.text);
             hits.push(SearchHit {
                 id: doc.id,
@@ -635,6 +652,9 @@ pub fn only_stopwords(query: &str) -> bool {
 /// Longest search query accepted, in bytes: a few hundred words. Longer text is a document,
 /// not a query (trace finds where it comes from), and bounds the parser's work.
 pub const MAX_QUERY_BYTES: usize = 10_000;
+
+/// The most hits a search fetches to gather documents tied at its last place (see `search`).
+const MAX_TIED_FETCH: usize = 10_000;
 
 /// Deepest nesting of parentheses a search query may have.
 pub const MAX_QUERY_NESTING: usize = 16;

@@ -625,3 +625,30 @@ fn a_short_source_the_target_holds_whole_outranks_the_longer_ones_that_embed_it(
     // holds decides.
     assert!(found[1..].iter().all(|c| c.shared > found[0].shared));
 }
+
+#[test]
+fn search_breaks_ties_among_identical_texts_by_id_not_by_insertion_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    let mut w = index.writer().unwrap();
+    // The same text under five ids, added in reverse order over two commits (two segments):
+    // tantivy alone would rank them by internal address, that is by insertion order.
+    w.add_all(&[doc("copy-5", GPL, None), doc("copy-4", GPL, None)])
+        .unwrap();
+    w.commit().unwrap();
+    w.add_all(&[
+        doc("copy-3", GPL, None),
+        doc("copy-2", GPL, None),
+        doc("copy-1", GPL, None),
+        doc("oil", OIL, None),
+    ])
+    .unwrap();
+    w.commit().unwrap();
+    let ids = |limit| -> Vec<String> {
+        let hits = index.search("freedom", limit).unwrap();
+        hits.into_iter().map(|h| h.id).collect()
+    };
+    assert_eq!(ids(1), ["copy-1"]);
+    assert_eq!(ids(2), ["copy-1", "copy-2"]);
+    assert_eq!(ids(10), ["copy-1", "copy-2", "copy-3", "copy-4", "copy-5"]);
+}
