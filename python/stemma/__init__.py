@@ -62,60 +62,7 @@ if TYPE_CHECKING:
 
 #: The result classes, from :mod:`stemma._types`, loaded when first used (an engine's
 #: ``import stemma.arrow`` needs none of them: building them is a tenth of its import).
-_RESULT_TYPES = frozenset(
-    (
-        "AddResult",
-        "AlignedPassage",
-        "Change",
-        "Clause",
-        "ClusterMember",
-        "Comparison",
-        "CompareSummary",
-        "Dedup",
-        "DedupRecord",
-        "DedupSummary",
-        "Diff",
-        "DiffSummary",
-        "DocumentInfo",
-        "Passage",
-        "Reuse",
-        "ReuseSummary",
-        "SearchHit",
-        "SearchResult",
-        "Segment",
-        "Span",
-        "Trace",
-        "TraceSource",
-        "TraceSummary",
-        "Version",
-    )
-)
-
-
-def _results():
-    """:mod:`stemma._types`, loaded."""
-    from . import _types
-
-    return _types
-
-
-def __getattr__(name: str) -> Any:
-    if name in _RESULT_TYPES:
-        from . import _types
-
-        return getattr(_types, name)
-    raise AttributeError(f"module 'stemma' has no attribute {name!r}")
-
-
-__version__ = _stemma.__version__
-
-__all__ = [
-    "StemmaError",
-    "compare",
-    "diff",
-    "Index",
-    "reuse",
-    "dedup",
+_RESULT_TYPE_NAMES = (
     "AddResult",
     "AlignedPassage",
     "Change",
@@ -140,6 +87,33 @@ __all__ = [
     "TraceSource",
     "TraceSummary",
     "Version",
+)
+_RESULT_TYPES = frozenset(_RESULT_TYPE_NAMES)
+
+
+def _results():
+    """:mod:`stemma._types`, loaded."""
+    from . import _types
+
+    return _types
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RESULT_TYPES:
+        return getattr(_results(), name)
+    raise AttributeError(f"module 'stemma' has no attribute {name!r}")
+
+
+__version__ = _stemma.__version__
+
+__all__ = [
+    "StemmaError",
+    "compare",
+    "diff",
+    "Index",
+    "reuse",
+    "dedup",
+    *_RESULT_TYPE_NAMES,
 ]
 
 #: The CLI's default ``--max-bytes``: larger inputs are refused.
