@@ -61,11 +61,11 @@ fn anchors(
 }
 
 /// Stages 2 and 3 for every record of some anchors (`stemma_reuse::band_pairs`): the pairs,
-/// counted (pair as `a << 32 | b`, anchors shared), the boilerplate anchors, and the numbers
-/// of anchors in the band and above it. `series` (a key per record, 0 for none) is needed
-/// only to skip pairs of one series.
+/// counted (`a` < `b`, anchors shared here; pairs sharing fewer than `min_shared` dropped),
+/// the boilerplate anchors, and the numbers of anchors in the band and above it. `series` (a
+/// key per record, 0 for none) is needed only to skip pairs of one series.
 #[pyfunction]
-#[pyo3(signature = (anchor, doc, series, min_df, max_df, skip_same_series, threads))]
+#[pyo3(signature = (anchor, doc, series, min_df, max_df, skip_same_series, min_shared, threads))]
 #[allow(clippy::too_many_arguments)]
 fn band_pairs(
     py: Python<'_>,
@@ -75,8 +75,9 @@ fn band_pairs(
     min_df: usize,
     max_df: usize,
     skip_same_series: bool,
+    min_shared: u32,
     threads: Option<usize>,
-) -> PyResult<(Capsules, Capsules, Capsules, u64, u64)> {
+) -> PyResult<(Capsules, Capsules, Capsules, Capsules, u64, u64)> {
     let anchors = ffi::integers(&ffi::import(anchor)?, "anchor")?;
     let docs = ffi::integers(&ffi::import(doc)?, "doc")?;
     let series = match series {
@@ -97,7 +98,7 @@ fn band_pairs(
         skip_same_series,
         ..ReuseOptions::default()
     };
-    let (pairs, counts, band) = run(py, threads, move || -> PyResult<_> {
+    let (a, b, counts, band) = run(py, threads, move || -> PyResult<_> {
         let mut records: Vec<(u64, u32)> = Vec::with_capacity(anchors.len());
         for (&a, &d) in anchors.iter().zip(&docs) {
             records.push((a, u32::try_from(d).map_err(|_| error("doc: not a u32"))?));
@@ -115,18 +116,21 @@ fn band_pairs(
         let mut band = stemma_reuse::band_pairs(&records, &options, same_series);
         // Counted here, summed across batches by the engine: fewer rows to shuffle.
         band.pairs.par_sort_unstable();
-        let mut pairs = Vec::new();
-        let mut counts = Vec::new();
+        let (mut a, mut b, mut counts) = (Vec::new(), Vec::new(), Vec::new());
         for run in band.pairs.chunk_by(|x, y| x == y) {
-            pairs.push(run[0]);
-            counts.push(run.len() as u32);
+            if run.len() as u64 >= u64::from(min_shared) {
+                a.push((run[0] >> 32) as u32);
+                b.push(run[0] as u32);
+                counts.push(run.len() as u32);
+            }
         }
         band.pairs = Vec::new();
-        Ok((pairs, counts, band))
+        Ok((a, b, counts, band))
     })??;
     let over = band.boilerplate.len() as u64;
     Ok((
-        u64s(py, pairs)?,
+        u32s(py, a)?,
+        u32s(py, b)?,
         u32s(py, counts)?,
         u64s(py, band.boilerplate)?,
         band.anchors_in_band,
@@ -626,38 +630,73 @@ fn cluster_records(
             .map(|i| {
                 let [id, series, date, title, text, extra, earliest] =
                     std::array::from_fn(|c| columns[c][i]);
-                let text = text.unwrap_or("");
-                let mut doc = Document::new(id.unwrap_or(""), text);
-                doc.source = series.map(str::to_string);
-                doc.date = date.map(str::to_string);
-                doc.title = title.map(str::to_string);
-                let extra: Option<Map<String, Value>> =
-                    extra.map(serde_json::from_str).transpose().map_err(error)?;
-                let earliest_doc = earliest.map(|e| Document::new(e, ""));
-                let span = Span {
-                    start: start[i] as usize,
-                    end: end[i] as usize,
+                let document = MemberDocument {
+                    id: id.unwrap_or(""),
+                    series,
+                    date,
+                    title,
+                    text: text.unwrap_or(""),
+                    extra,
                 };
-                if span.start > span.end || span.end > text.len() {
-                    return Err(error(format!("row {i}: span outside the text")));
-                }
-                let offsets = stemma_text::CharOffsets::new(text);
-                let member = stemma_report::reuse::ClusterMember {
-                    cluster: cluster[i],
-                    size: size[i] as usize,
-                    doc: &doc,
-                    extra: extra.as_ref(),
-                    span,
-                    chars: (offsets.char_of(span.start), offsets.char_of(span.end)),
-                    earliest: earliest_doc.as_ref(),
-                };
-                serde_json::to_string(&Value::Object(member.record()))
+                let span = (start[i], end[i]);
+                member_record(cluster[i], size[i] as usize, &document, span, earliest)
                     .map(Some)
-                    .map_err(error)
+                    .map_err(|e| error(format!("row {i}: {e}")))
             })
             .collect()
     })??;
     strings(py, lines)
+}
+
+/// A member's document as the record needs it: its fields, borrowed from Arrow columns.
+pub(crate) struct MemberDocument<'a> {
+    pub id: &'a str,
+    pub series: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub text: &'a str,
+    /// The input record's other fields, as a JSON object.
+    pub extra: Option<&'a str>,
+}
+
+/// One member's line of `stemma reuse --out` (`stemma_report::reuse::ClusterMember`): its
+/// cluster and the cluster's size, its document, its byte span, and the cluster's earliest
+/// witness id.
+pub(crate) fn member_record(
+    cluster: u64,
+    size: usize,
+    document: &MemberDocument,
+    (start, end): (u64, u64),
+    earliest: Option<&str>,
+) -> Result<String, String> {
+    let mut doc = Document::new(document.id, document.text);
+    doc.source = document.series.map(str::to_string);
+    doc.date = document.date.map(str::to_string);
+    doc.title = document.title.map(str::to_string);
+    let extra: Option<Map<String, Value>> = document
+        .extra
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let earliest_doc = earliest.map(|e| Document::new(e, ""));
+    let span = Span {
+        start: start as usize,
+        end: end as usize,
+    };
+    if span.start > span.end || span.end > doc.text.len() {
+        return Err("span outside the text".into());
+    }
+    let offsets = stemma_text::CharOffsets::new(&doc.text);
+    let member = stemma_report::reuse::ClusterMember {
+        cluster,
+        size,
+        doc: &doc,
+        extra: extra.as_ref(),
+        span,
+        chars: (offsets.char_of(span.start), offsets.char_of(span.end)),
+        earliest: earliest_doc.as_ref(),
+    };
+    serde_json::to_string(&Value::Object(member.record())).map_err(|e| e.to_string())
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

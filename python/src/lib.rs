@@ -11,6 +11,7 @@
 mod batch;
 mod dedup;
 mod ffi;
+mod local;
 mod plain;
 
 use std::collections::HashMap;
@@ -72,5 +73,6 @@ fn _stemma(m: &Bound<'_, PyModule>) -> PyResult<()> {
     plain::register(m)?;
     batch::register(m)?;
     dedup::register(m)?;
+    local::register(m)?;
     Ok(())
 }

@@ -83,23 +83,23 @@ def band_pairs(
     min_df: int = 2,
     max_df: int = 100,
     skip_same_series: bool = False,
+    min_shared: int = 1,
     threads: Optional[int] = None,
 ) -> Tuple[pa.RecordBatch, pa.Array, Dict[str, int]]:
     """Document pairs of the anchors in the band, from (anchor, doc) records holding every
     record of each of their anchors (an engine partitions the table by anchor). ``series``
     (an integer key per record, 0 for none) is needed only with ``skip_same_series``.
+    ``min_shared`` drops the pairs sharing fewer anchors here: the candidates, when the
+    records are all of the corpus's (an engine sums the counts of its batches first).
 
     Returns a batch of (``a``, ``b``: uint32, a < b; ``shared``: uint32, anchors they
     share here), sorted by (a, b); the boilerplate anchors (above ``max_df``, ascending);
     and the counts ``anchors_in_band`` and ``anchors_over_max_df``."""
-    pairs, counts, boilerplate, in_band, over = _stemma.band_pairs(
+    a, b, counts, boilerplate, in_band, over = _stemma.band_pairs(
         _column(anchor), _column(doc), None if series is None else _column(series),
-        min_df, max_df, skip_same_series, threads,
+        min_df, max_df, skip_same_series, min_shared, threads,
     )
-    pairs = _array(pairs)
-    a = pc.cast(pc.shift_right(pairs, 32), pa.uint32())
-    b = pc.cast(pc.bit_wise_and(pairs, pa.scalar(_LOW32, pa.uint64())), pa.uint32())
-    batch = pa.RecordBatch.from_arrays([a, b, _array(counts)], names=["a", "b", "shared"])
+    batch = pa.RecordBatch.from_arrays([_array(a), _array(b), _array(counts)], names=["a", "b", "shared"])
     return batch, _array(boilerplate), {"anchors_in_band": in_band, "anchors_over_max_df": over}
 
 
@@ -239,24 +239,21 @@ def lines(data: bytes) -> pa.Array:
     return pc.cast(pc.binary_slice(with_ends, 0, -1), pa.large_string())
 
 
-def read_jsonl(*paths: Any, max_bytes: int = 64 << 20) -> pa.Table:
+def read_jsonl(*paths: Any, max_bytes: int = 64 << 20, threads: Optional[int] = None) -> pa.Table:
     """The documents of JSON Lines corpora (files, or folders walked as ``stemma reuse``
-    walks them), in the CLI's order: ``id``, ``series``, ``date``, ``title``, ``text``,
-    ``extra``, as :func:`parse_jsonl` gives them."""
-    batches = []
-    for path, input_id, is_jsonl in _stemma.walk_inputs([os.fspath(p) for p in paths]):
-        if not is_jsonl:
-            raise _stemma.StemmaError(f"{path}: not a JSON Lines file (.jsonl)")
-        try:
-            with open(path, "rb") as f:
-                text = lines(f.read())
-        except OSError as e:
-            raise _stemma.StemmaError(f"{path}: cannot read: {e.strerror}") from None
-        numbers = pa.array(range(1, len(text) + 1), pa.uint64())
-        batches.append(parse_jsonl(path, input_id, numbers, text, max_bytes=max_bytes))
-    if not batches:
-        raise _stemma.StemmaError("nothing to read")
-    return pa.Table.from_batches(batches)
+    walks them), read as the CLI reads them, in its order: ``line``, ``id``, ``series``,
+    ``date``, ``title``, ``text``, ``extra``, as :func:`parse_jsonl` gives them."""
+    columns = _stemma.read_jsonl([os.fspath(p) for p in paths], max_bytes, threads)
+    return pa.Table.from_batches([pa.RecordBatch.from_arrays([_array(c) for c in columns.values()], names=list(columns))])
+
+
+def _texts(values: Any) -> pa.Array:
+    """A column of strings as the native module reads them (utf8, large or view: in place)."""
+    column = _column(values)
+    t = column.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return column
+    return pc.cast(column, pa.large_string())
 
 
 def _strings(table: pa.Table, name: str) -> pa.Array:
@@ -280,105 +277,45 @@ def reuse(
     ``doc`` (row), ``start``, ``end`` (bytes) and ``record`` (the CLI's ``--out`` line).
     ``options``: see :data:`ALIGN_DEFAULTS`."""
     o = {**ALIGN_DEFAULTS, **options}
-    texts = pc.cast(_column(table["text"]), pa.large_string())
-    n = len(texts)
-    ids = _strings(table, "id") if "id" in table.column_names else pa.array([str(i) for i in range(n)], pa.large_string())
-    dates = _strings(table, "date")
-    series = _strings(table, "series")
+    texts = _texts(table["text"])
 
     # 1–3. Anchors, band, candidate pairs.
     anchor_batch = anchors(texts, o["anchor_ngram"], threads=threads)
     series_key = None
     if skip_same_series:
-        codes = pc.dictionary_encode(series).indices
+        codes = pc.dictionary_encode(_strings(table, "series")).indices
         keys = pc.fill_null(pc.add(pc.cast(codes, pa.uint64()), pa.scalar(1, pa.uint64())), 0)
         series_key = pc.take(keys, anchor_batch.column("row"))
-    pairs, boilerplate, _ = band_pairs(
-        anchor_batch.column("anchor"), anchor_batch.column("row"), series_key,
-        min_df=min_df, max_df=o["max_df"], skip_same_series=skip_same_series, threads=threads,
+    candidates, boilerplate, _ = band_pairs(
+        anchor_batch.column("anchor"), anchor_batch.column("row"), series_key, min_df=min_df, max_df=o["max_df"],
+        skip_same_series=skip_same_series, min_shared=o["min_shared"], threads=threads,
     )
     del anchor_batch
-    candidates = pairs.filter(pc.greater_equal(pairs.column("shared"), o["min_shared"]))
 
     # 4. Alignment: passages in candidate order, as the CLI's.
     passages, _ = align_pairs(texts, candidates.column("a"), candidates.column("b"), boilerplate, threads=threads, **options)
 
-    # 5. Clusters.
-    return _clusters(passages, ids, dates, series, texts, table, min_overlap, threads)
+    # 5. Clusters, and their members' records.
+    return cluster_passages(passages, table, min_overlap=min_overlap, threads=threads)
 
 
-def _clusters(passages, ids, dates, series, texts, table, min_overlap, threads) -> pa.Table:
-    m = passages.num_rows
-    rank = pa.array(range(m), pa.uint64())
-    doc = pa.concat_arrays([pc.cast(passages.column("a"), pa.uint64()), pc.cast(passages.column("b"), pa.uint64())])
-    side = pa.concat_arrays([pa.nulls(m, pa.uint64()).fill_null(0), pa.nulls(m, pa.uint64()).fill_null(1)])
-    occ = group_spans(
-        doc,
-        pa.concat_arrays([passages.column("a_start"), passages.column("b_start")]),
-        pa.concat_arrays([passages.column("a_end"), passages.column("b_end")]),
-        pa.concat_arrays([rank, rank]), side, min_overlap=min_overlap, threads=threads,
-    )
-    key = pc.bit_wise_or(pc.shift_left(doc, 32), pc.cast(occ.column("node"), pa.uint64()))
-    joins = passages.column("joins")
-    x = key.slice(0, m).filter(joins)
-    y = key.slice(m).filter(joins)
-    score = passages.column("score").filter(joins)
-    stars = star_clusters(pa.nulls(len(x), pa.uint64()).fill_null(0), x, y, score, threads=threads)
-    member = pc.not_equal(stars.column("centre"), pa.scalar(NO_CLUSTER, pa.uint64()))
-    nodes = stars.filter(member)
-    at = pc.index_in(nodes.column("node"), value_set=key)
-    node_doc = pc.shift_right(nodes.column("node"), 32)
-    start = pc.take(occ.column("node_start"), at)
-    end = pc.take(occ.column("node_end"), at)
-    member_ids = pc.take(ids, node_doc)
-    member_dates = pc.take(dates, node_doc)
-    order_key = assemble_clusters(nodes.column("centre"), nodes.column("node"), member_ids, member_dates, start, end, threads=threads)
-    members = pa.table(
-        {
-            "centre": nodes.column("centre"),
-            "doc": node_doc,
-            "start": start,
-            "end": end,
-            "rank": order_key.column("rank"),
-            "size": order_key.column("size"),
-            "first_id": order_key.column("first_id"),
-            "first_start": order_key.column("first_start"),
-            "first_end": order_key.column("first_end"),
-        }
-    )
-    clusters = (
-        members.filter(pc.equal(members["rank"], 0))
-        .select(["centre", "size", "first_id", "first_start", "first_end", "doc"])
-        .sort_by([("size", "descending"), ("first_id", "ascending"), ("first_start", "ascending"),
-                  ("first_end", "ascending"), ("centre", "ascending")])
-    )
-    cluster_id = pa.array(range(1, clusters.num_rows + 1), pa.uint64())
-    earliest = pc.if_else(pc.is_valid(pc.take(dates, clusters["doc"])), pc.take(ids, clusters["doc"]), pa.scalar(None, pa.large_string()))
-    at = pc.index_in(members["centre"], value_set=clusters["centre"])
-    members = members.append_column("cluster", pc.take(cluster_id, at)).append_column("earliest", pc.take(earliest, at))
-    members = members.sort_by([("cluster", "ascending"), ("rank", "ascending")])
-    docs_of = _column(members["doc"])
-    batch = pa.RecordBatch.from_arrays(
-        [
-            _column(members["cluster"]), _column(members["size"]), pc.take(ids, docs_of), pc.take(series, docs_of),
-            pc.take(dates, docs_of), pc.take(_strings(table, "title"), docs_of), pc.take(texts, docs_of),
-            pc.take(_strings(table, "extra"), docs_of), _column(members["start"]), _column(members["end"]),
-            _column(members["earliest"]),
-        ],
-        names=["cluster", "size", "id", "series", "date", "title", "text", "extra", "start", "end", "earliest"],
-    )
-    records = cluster_records(batch, threads=threads)
-    return pa.table(
-        {
-            "cluster": members["cluster"],
-            "rank": members["rank"],
-            "size": members["size"],
-            "doc": members["doc"],
-            "start": members["start"],
-            "end": members["end"],
-            "record": records,
-        }
-    )
+def cluster_passages(
+    passages: pa.RecordBatch, documents: Any, *, min_overlap: float = 0.8, threads: Optional[int] = None
+) -> pa.Table:
+    """Stage 5 for every passage of a corpus at once, as ``stemma reuse`` runs it (an engine
+    holding them all in one task; else :func:`group_spans`, :func:`star_clusters`,
+    :func:`assemble_clusters` and :func:`cluster_records` over its components): the
+    passages of :func:`align_pairs` (columns ``a``, ``b``, spans, ``score``, ``joins``, in
+    candidate order) grouped into nodes, star-clustered, and the members written.
+    ``documents``: a table (or batch) with ``text`` and optionally ``id`` (else the row
+    number), ``series``, ``date``, ``title``, ``extra``. Returns the members in the CLI's
+    order: ``cluster``, ``rank``, ``size``, ``doc`` (row), ``start``, ``end`` (bytes) and
+    ``record`` (the CLI's ``--out`` line)."""
+    names = ["a", "b", "a_start", "a_end", "b_start", "b_end", "score", "joins"]
+    found = {n: passages.column(n) for n in names}
+    docs = {n: _texts(documents[n]) for n in ["text", "id", "series", "date", "title", "extra"] if n in documents.column_names}
+    columns = _stemma.cluster_passages(found, docs, min_overlap, threads)
+    return pa.table({n: _array(c) for n, c in columns.items()})
 
 
 def dedup(

@@ -39,20 +39,86 @@ fn overlap(a: Span, b: Span) -> usize {
     a.end.min(b.end).saturating_sub(a.start.max(b.start))
 }
 
+/// One passage as the clustering sees it: its two ends (a document and a span each), its
+/// alignment score, and whether it joins its two nodes ([`joins_clusters`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PassageEnds {
+    /// The first document (its index in the documents).
+    pub a: u32,
+    /// The passage's bytes in `a`.
+    pub a_span: Span,
+    /// The second document.
+    pub b: u32,
+    /// The passage's bytes in `b`.
+    pub b_span: Span,
+    /// The alignment's score (ties of the star clustering).
+    pub score: f64,
+    /// Whether the alignment joins its two nodes ([`joins_clusters`] of the passage).
+    pub joins: bool,
+}
+
 /// Cluster the passages of `pairs`; clusters come sorted by size (largest first), then by
 /// their first member, and are numbered from 1 in that order.
 pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64) -> Vec<Cluster> {
-    let mut occurrences: Vec<Occurrence> = Vec::with_capacity(pairs.len() * 2);
-    for (i, pair) in pairs.iter().enumerate() {
+    cluster_by(docs, pairs.len(), min_overlap, |i| {
+        let pair = &pairs[i];
+        PassageEnds {
+            a: pair.a,
+            a_span: pair.passage.a,
+            b: pair.b,
+            b_span: pair.passage.b,
+            score: pair.passage.score,
+            joins: joins_clusters(&pair.passage),
+        }
+    })
+}
+
+/// Stage 5 for every passage of a corpus at once, as [`find_reuse`](crate::find_reuse) runs
+/// it: passages (in the order of [`Reuse::pairs`](crate::Reuse): by pair, then position)
+/// become nodes ([`group_spans`]), star clusters ([`star_clusters`]) and clusters in the
+/// output order ([`assemble_clusters`]), each with the indices in `passages` of the
+/// alignments that joined it. `docs` gives each document's id and date (texts are not read).
+/// An engine holding every passage in one task calls this instead of the three stages.
+///
+/// ```
+/// use stemma_align::Span;
+/// use stemma_reuse::{cluster_passages, PassageEnds};
+/// use stemma_text::Document;
+/// let docs = [Document::new("x", ""), Document::new("y", ""), Document::new("z", "")];
+/// let span = Span { start: 0, end: 40 };
+/// let ends = |a, b, joins| PassageEnds { a, a_span: span, b, b_span: span, score: 5.0, joins };
+/// let clusters = cluster_passages(&docs, &[ends(0, 1, true), ends(1, 2, false)], 0.8);
+/// assert_eq!(clusters.len(), 1);
+/// assert_eq!((clusters[0].members.len(), clusters[0].alignments.clone()), (2, vec![0]));
+/// ```
+pub fn cluster_passages(
+    docs: &[Document],
+    passages: &[PassageEnds],
+    min_overlap: f64,
+) -> Vec<Cluster> {
+    cluster_by(docs, passages.len(), min_overlap, |i| passages[i])
+}
+
+/// [`cluster_passages`] over passages `0..count` that `ends` gives: the CLI's passages are
+/// read in place, not copied.
+fn cluster_by(
+    docs: &[Document],
+    count: usize,
+    min_overlap: f64,
+    ends: impl Fn(usize) -> PassageEnds,
+) -> Vec<Cluster> {
+    let mut occurrences: Vec<Occurrence> = Vec::with_capacity(count * 2);
+    for i in 0..count {
+        let passage = ends(i);
         let i = i as u32;
         occurrences.push(Occurrence {
-            doc: pair.a,
-            span: pair.passage.a,
+            doc: passage.a,
+            span: passage.a_span,
             end: 2 * i,
         });
         occurrences.push(Occurrence {
-            doc: pair.b,
-            span: pair.passage.b,
+            doc: passage.b,
+            span: passage.b_span,
             end: 2 * i + 1,
         });
     }
@@ -74,11 +140,11 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
         }
     }
 
-    let edges: Vec<(u32, u32, f64)> = pairs
-        .iter()
+    let edges: Vec<(u32, u32, f64)> = (0..count)
+        .map(&ends)
         .enumerate()
-        .filter(|(_, pair)| joins_clusters(&pair.passage))
-        .map(|(i, pair)| (node_of[2 * i], node_of[2 * i + 1], pair.passage.score))
+        .filter(|(_, passage)| passage.joins)
+        .map(|(i, passage)| (node_of[2 * i], node_of[2 * i + 1], passage.score))
         .collect();
     let cluster_of = star_clusters(nodes.len(), &edges);
     let mut clusters = assemble_clusters(docs, &nodes, &cluster_of);
@@ -89,7 +155,7 @@ pub(crate) fn cluster(docs: &[Document], pairs: &[AlignedPair], min_overlap: f64
         .map(|(i, c)| (c.centre, i))
         .collect();
     index_of_centre.sort_unstable();
-    for i in 0..pairs.len() {
+    for i in 0..count {
         let root = cluster_of[node_of[2 * i] as usize];
         if root != NONE && root == cluster_of[node_of[2 * i + 1] as usize] {
             let at = index_of_centre

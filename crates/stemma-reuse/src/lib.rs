@@ -70,7 +70,8 @@ use stemma_text::Document;
 pub use alignment::{align_batch, letter_likeness};
 pub use anchors::{anchor_grams, anchors, batch_anchors};
 pub use cluster::{
-    assemble_clusters, cluster_order, group_spans, joins_clusters, star_clusters, NONE,
+    assemble_clusters, cluster_order, cluster_passages, group_spans, joins_clusters, star_clusters,
+    PassageEnds, NONE,
 };
 pub use pairs::{anchor_pairs, band_pairs, Band, BandedPairs};
 use spill::SpillStats;
