@@ -33,9 +33,11 @@ import os
 from typing import Any, Dict, Optional, Tuple
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import _stemma
+
+# pyarrow.compute is imported by the functions that use it: the in-process pipeline needs
+# none of it, and its import is a sixth of `import stemma.arrow`.
 
 #: The centre of a node that is in no cluster.
 NO_CLUSTER = (1 << 64) - 1
@@ -228,6 +230,7 @@ def lines(data: bytes) -> pa.Array:
     ['a', '', 'bc']
     """
     import numpy as np
+    import pyarrow.compute as pc
 
     if data and not data.endswith(b"\n"):
         data += b"\n"
@@ -253,10 +256,14 @@ def _texts(values: Any) -> pa.Array:
     t = column.type
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return column
+    import pyarrow.compute as pc
+
     return pc.cast(column, pa.large_string())
 
 
 def _strings(table: pa.Table, name: str) -> pa.Array:
+    import pyarrow.compute as pc
+
     if name in table.column_names:
         return pc.cast(_column(table[name]), pa.large_string())
     return pa.nulls(table.num_rows, pa.large_string())
@@ -283,6 +290,8 @@ def reuse(
     anchor_batch = anchors(texts, o["anchor_ngram"], threads=threads)
     series_key = None
     if skip_same_series:
+        import pyarrow.compute as pc
+
         codes = pc.dictionary_encode(_strings(table, "series")).indices
         keys = pc.fill_null(pc.add(pc.cast(codes, pa.uint64()), pa.scalar(1, pa.uint64())), 0)
         series_key = pc.take(keys, anchor_batch.column("row"))
@@ -343,6 +352,8 @@ def dedup(
     >>> t.column("duplicate_of").to_pylist()
     [None, 'a', None]
     """
+    import pyarrow.compute as pc
+
     texts = pc.cast(_column(table["text"]), pa.large_string())
     n = len(texts)
     ids = _strings(table, "id") if "id" in table.column_names else pa.array([str(i) for i in range(n)], pa.large_string())
