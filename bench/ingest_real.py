@@ -9,13 +9,15 @@ seconds far less. Each figure is the best of RUNS runs, stemma and `wc -w` alter
 both see the same machine. Target: >= 40 MB/s on 2 cores, within 5x of `wc -w`.
 
 --baseline BINARY (bench/index.sh: BASELINE=...) also runs another stemma binary (say, the
-previous commit's) in the same rounds, alternating, and prints its figures beside.
+previous commit's) in the same rounds, alternating, and prints its figures beside: the least
+and the median CPU seconds of a run of each, and their ratios.
 """
 
 import argparse
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -77,6 +79,12 @@ def main():
         print(f"baseline {args.baseline}: {size / 1e6 / b_wall:.1f} MB/s ({b_wall:.2f} s, {b_cpu:.2f} CPU s; "
               f"{b_wall / wc_wall:.1f}x wc -w); least CPU seconds of a run: this build {cpu_best:.2f}, "
               f"baseline {b_cpu_best:.2f} ({cpu_best / b_cpu_best:.2f}x)")
+        # The median of the alternating runs moves less than the least under load: one
+        # quiet moment can give either binary its best run.
+        cpu_median = statistics.median(c for _, c in stemma_runs)
+        b_cpu_median = statistics.median(c for _, c in base_runs)
+        print(f"median CPU seconds of a run: this build {cpu_median:.2f}, baseline "
+              f"{b_cpu_median:.2f} ({cpu_median / b_cpu_median:.2f}x)")
 
 
 if __name__ == "__main__":
