@@ -187,8 +187,8 @@ pub(crate) fn align_pairs(
 
 /// Stage 4 for one batch: align each pair `(a, b)` of `texts` (indices into it, a < b) and
 /// keep the passages that are reuse; returns them in pair order (then text order), their
-/// `a` and `b` the pair's, and the number dropped. Every text is analyzed once, on all cores,
-/// however many pairs it is in. `boilerplate` holds the anchors above `max_df`, ascending
+/// `a` and `b` the pair's, and the number dropped. Every text a pair names is analyzed once,
+/// on all cores, however many pairs it is in; the others are not read. `boilerplate` holds the anchors above `max_df`, ascending
 /// (from [`band_pairs`](crate::band_pairs) or the whole table): a passage resting on them
 /// alone is dropped.
 ///
@@ -215,14 +215,23 @@ pub fn align_batch(
     options: &ReuseOptions,
     progress: &dyn Progress,
 ) -> (Vec<AlignedPair>, u64) {
-    let analyses: Vec<Analyzed> = texts
+    // Only the texts some pair names: an engine may hand over a whole table of which a
+    // quarter is in a candidate pair (10k short documents: 2,491).
+    let mut named = vec![false; texts.len()];
+    for &(a, b) in pairs {
+        named[a as usize] = true;
+        named[b as usize] = true;
+    }
+    let analyses: Vec<Option<Analyzed>> = texts
         .par_iter()
-        .map(|text| Analyzed::new(text, options.ngram))
+        .zip(&named)
+        .map(|(text, &named)| named.then(|| Analyzed::new(text, options.ngram)))
         .collect();
+    let analyzed = |d: u32| analyses[d as usize].as_ref().expect("a named text");
     let found: Vec<(Vec<AlignedPair>, u64)> = pairs
         .par_iter()
         .map(|&(a, b)| {
-            let (x, y) = (&analyses[a as usize], &analyses[b as usize]);
+            let (x, y) = (analyzed(a), analyzed(b));
             let passages = stemma_align::align(&x.analysis, &y.analysis, &options.align);
             progress.advance(1);
             let mut dropped = 0;
