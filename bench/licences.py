@@ -390,7 +390,7 @@ def load_dep5(doc_root, key_of):
 #   - rules whose text is their licence's text after whitespace normalisation (a copy, not a
 #     variant);
 #   - a text seen before (whitespace aside) counts once.
-# From the rest, a seeded sample of `count` rules (random.Random(f"{seed}:scancode")).
+# From the rest, a seeded development sample and a held-out sample (scancode_samples).
 SCANCODE_FRONT = re.compile(r"\A---\n(.*?)\n---[ \t]*\n?(.*)\Z", re.S)
 
 
@@ -406,9 +406,10 @@ def scancode_field(front, name):
     return m.group(1).strip() if m else None
 
 
-def load_scancode(wheel, seed, count):
-    """ScanCode's licences [{id, title, text}], a seeded sample of its real variants
-    [(label, text, rule file)], and what was excluded (reason -> count)."""
+def load_scancode(wheel):
+    """ScanCode's licences [{id, title, text}], its real variants [(label, text, rule file)]
+    (see scancode_samples for the samples drawn from them), what was excluded (reason ->
+    count) and how many rules were read."""
     import zipfile
     licences, generic = [], set()
     rules = []
@@ -453,9 +454,23 @@ def load_scancode(wheel, seed, count):
         else:
             seen.add((label, flat))
             kept.append((label, text, rule))
+    return licences, kept, excluded, len(rules)
+
+
+def scancode_samples(kept, seed, holdout_seed, count):
+    """The development sample, `count` of the kept rules drawn with random.Random(
+    f"{seed}:scancode"), and the held-out sample (or None without `holdout_seed`): `count`
+    drawn with random.Random(f"{holdout_seed}:scancode") from the rules the first did not
+    draw, so no variant is in both."""
     rng = random.Random(f"{seed}:scancode")
-    sample = sorted(rng.sample(range(len(kept)), min(count, len(kept))))
-    return licences, [kept[i] for i in sample], excluded, len(rules), len(kept)
+    dev = sorted(rng.sample(range(len(kept)), min(count, len(kept))))
+    if holdout_seed is None:
+        return [kept[i] for i in dev], None
+    taken = set(dev)
+    rest = [i for i in range(len(kept)) if i not in taken]
+    rng = random.Random(f"{holdout_seed}:scancode")
+    held = sorted(rng.sample(rest, min(count, len(rest))))
+    return [kept[i] for i in dev], [kept[i] for i in held]
 
 
 def word_identity(a, b):
@@ -562,12 +577,71 @@ def report(name, labels, stemma, tfidf, key_of, detail=None, judge=None):
     return s_first / n, s_top3 / n
 
 
+def run_spdx(args, licences, key_of, df, index, seed, sample):
+    """The SPDX variants made with `seed`, and the same variants inside a README."""
+    vdir = os.path.join(args.out, "variants")
+    subprocess.run(["rm", "-rf", vdir], check=True)
+    os.makedirs(vdir)
+    chosen = licences[:args.limit] if args.limit else licences
+    paths, labels, texts, applied = [], [], [], []
+    for l in chosen:
+        others = [o for o in licences if key_of[o["id"]] != key_of[l["id"]]]
+        for k in range(args.variants):
+            text, steps = vary(l, others, seed, k, df)
+            path = os.path.join(vdir, f"{l['id']}--{k}.txt")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            paths.append(path)
+            labels.append(l["id"])
+            texts.append(text)
+            applied.append("+".join(steps))
+    with open(os.path.join(args.out, "truth.json"), "w", encoding="utf-8") as f:
+        json.dump([{"path": p, "label": l, "variations": a} for p, l, a in zip(paths, labels, applied)],
+                  f, indent=1)
+    stemma = trace_all(args, index, paths)
+    tfidf = tfidf_rankings(licences, texts)
+    first, top3 = report(f"SPDX variants: {sample}", labels, stemma, tfidf, key_of, applied)
+    for kind in ("add", "drop", "rewrap", "title"):
+        sel = [i for i, a in enumerate(applied) if kind in a.split("+") or a.find(kind + ":") >= 0]
+        if sel:
+            ok = sum(score(stemma[i]["sources"], labels[i], key_of)[0] for i in sel)
+            okt = sum(score(tfidf[i], labels[i], key_of)[0] for i in sel)
+            print(f"  with '{kind}': {len(sel)} variants, stemma first {ok / len(sel):.3f}, tf-idf first {okt / len(sel):.3f}")
+
+    if args.embedded:
+        # The same variants inside other text: a README whose licence section is the variant.
+        prose = load_prose(args.data)
+        by_id = {l["id"]: l for l in licences}
+        edir = os.path.join(args.out, "embedded")
+        subprocess.run(["rm", "-rf", edir], check=True)
+        os.makedirs(edir)
+        epaths, etexts = [], []
+        for path, label, text in zip(paths, labels, texts):
+            readme = embed(by_id[label], text, prose, seed)
+            epath = os.path.join(edir, os.path.basename(path))
+            with open(epath, "w", encoding="utf-8") as f:
+                f.write(readme)
+            epaths.append(epath)
+            etexts.append(readme)
+        report(f"the same variants as the licence section of a README (Gutenberg prose around "
+               f"them): {sample}", labels, trace_all(args, index, epaths),
+               tfidf_rankings(licences, etexts), key_of, applied)
+    return first, top3
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--stemma", default="target/release/stemma")
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default="bench/out/licences")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1, help="the development sample's seed")
+    ap.add_argument("--holdout-seed", type=int, default=None,
+                    help="a second seed: the held-out sample (synthetic variants made with it, "
+                         "ScanCode rules the first sample did not draw, the other half of the "
+                         "DEP-5 paragraphs), reported after the development sample")
+    ap.add_argument("--development-only", action="store_true",
+                    help="trace the development sample only (while tuning: the held-out "
+                         "sample stays unseen)")
     ap.add_argument("--variants", type=int, default=1, help="variants per licence")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--limit", type=int, default=None, help="only the first N licences (quick runs)")
@@ -605,57 +679,14 @@ def main():
     subprocess.run(["rm", "-rf", index], check=True)
     run([args.stemma, "index", "--index", index, "add", corpus, "--quiet"])
 
-    vdir = os.path.join(args.out, "variants")
-    subprocess.run(["rm", "-rf", vdir], check=True)
-    os.makedirs(vdir)
-    chosen = licences[:args.limit] if args.limit else licences
-    paths, labels, texts, applied = [], [], [], []
-    for l in chosen:
-        others = [o for o in licences if key_of[o["id"]] != key_of[l["id"]]]
-        for k in range(args.variants):
-            text, steps = vary(l, others, args.seed, k, df)
-            path = os.path.join(vdir, f"{l['id']}--{k}.txt")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-            paths.append(path)
-            labels.append(l["id"])
-            texts.append(text)
-            applied.append("+".join(steps))
-    with open(os.path.join(args.out, "truth.json"), "w", encoding="utf-8") as f:
-        json.dump([{"path": p, "label": l, "variations": a} for p, l, a in zip(paths, labels, applied)],
-                  f, indent=1)
-    if "spdx" not in subsets:
-        paths, labels, texts, applied = [], [], [], []
     first = top3 = None
-    if paths:
-        stemma = trace_all(args, index, paths)
-        tfidf = tfidf_rankings(licences, texts)
-        first, top3 = report("SPDX variants", labels, stemma, tfidf, key_of, applied)
-    for kind in ("add", "drop", "rewrap", "title"):
-        sel = [i for i, a in enumerate(applied) if kind in a.split("+") or a.find(kind + ":") >= 0]
-        if sel:
-            ok = sum(score(stemma[i]["sources"], labels[i], key_of)[0] for i in sel)
-            okt = sum(score(tfidf[i], labels[i], key_of)[0] for i in sel)
-            print(f"  with '{kind}': {len(sel)} variants, stemma first {ok / len(sel):.3f}, tf-idf first {okt / len(sel):.3f}")
-
-    if args.embedded and paths:
-        # The same variants inside other text: a README whose licence section is the variant.
-        prose = load_prose(args.data)
-        by_id = {l["id"]: l for l in licences}
-        edir = os.path.join(args.out, "embedded")
-        subprocess.run(["rm", "-rf", edir], check=True)
-        os.makedirs(edir)
-        epaths, etexts = [], []
-        for path, label, text in zip(paths, labels, texts):
-            readme = embed(by_id[label], text, prose, args.seed)
-            epath = os.path.join(edir, os.path.basename(path))
-            with open(epath, "w", encoding="utf-8") as f:
-                f.write(readme)
-            epaths.append(epath)
-            etexts.append(readme)
-        report("the same variants as the licence section of a README (Gutenberg prose around them)",
-               labels, trace_all(args, index, epaths), tfidf_rankings(licences, etexts), key_of,
-               applied)
+    seeds = [(args.seed, "development sample")]
+    if args.holdout_seed is not None and not args.development_only:
+        seeds.append((args.holdout_seed, "held-out sample"))
+    for seed, sample in seeds if "spdx" in subsets else []:
+        f1, t3 = run_spdx(args, licences, key_of, df, index, seed, f"{sample} (seed {seed})")
+        if first is None:
+            first, top3 = f1, t3
 
     debian = os.path.join(args.data, "licenses/debian")
     if os.path.isdir(debian) and "debian" in subsets:
@@ -691,32 +722,36 @@ def main():
         print(f"\nreal variants: {files} machine-readable copyright files in {args.doc_root}, "
               f"{len(dep5)} distinct licence texts labelled: "
               + ", ".join(f"{l} {n}" for l, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))))
-        dlabels, dtexts = [d[0] for d in dep5], [d[1] for d in dep5]
-        dstemma = trace_all(args, index, rpaths)
-        dtfidf = tfidf_rankings(licences, dtexts)
         by_id = {l["id"]: l["text"] for l in licences}
-        report(f"real variants from {args.doc_root}/*/copyright (DEP-5 License paragraphs)",
-               dlabels, dstemma, dtfidf, key_of, [d[2] for d in dep5], (dtexts, by_id))
-        list_misses("DEP-5 variants", dlabels, dtexts, dstemma, dtfidf, key_of,
-                    {l["id"]: l["text"] for l in licences}, [os.path.basename(p) for p in rpaths],
-                    os.path.join(args.out, "dep5-misses.jsonl"))
+        for sample, chosen in dep5_samples(args, len(dep5)):
+            part = [dep5[i] for i in chosen]
+            dlabels, dtexts = [d[0] for d in part], [d[1] for d in part]
+            dstemma = trace_all(args, index, [rpaths[i] for i in chosen])
+            dtfidf = tfidf_rankings(licences, dtexts)
+            report(f"real variants from {args.doc_root}/*/copyright (DEP-5 License paragraphs): "
+                   f"{sample}", dlabels, dstemma, dtfidf, key_of, [d[2] for d in part],
+                   (dtexts, by_id))
+            list_misses(f"DEP-5 variants ({sample})", dlabels, dtexts, dstemma, dtfidf, key_of,
+                        by_id, [os.path.basename(rpaths[i]) for i in chosen],
+                        os.path.join(args.out, f"dep5{misses_suffix(sample)}.jsonl"))
     elif "dep5" in subsets:
         print(f"\nreal variants: no machine-readable copyright file in {args.doc_root}")
     return first, top3
 
 
 def run_scancode(args):
-    """The ScanCode subset (see load_scancode): its own index of ScanCode's licence texts."""
+    """The ScanCode subset (see load_scancode): its own index of ScanCode's licence texts,
+    the development sample traced, then the held-out one."""
     if not args.scancode or not os.path.isfile(args.scancode):
         print(f"\nScanCode variants: no scancode-toolkit wheel at {args.scancode} (skipped)")
         return
-    licences, variants, excluded, rules, kept = load_scancode(
-        args.scancode, args.seed, args.scancode_variants)
+    licences, kept, excluded, rules = load_scancode(args.scancode)
+    dev, held = scancode_samples(kept, args.seed, args.holdout_seed, args.scancode_variants)
     key_of = same_text_keys(licences)
     print(f"\nScanCode ({os.path.basename(args.scancode)}): {len(licences)} licence texts "
           f"({len(set(key_of.values()))} distinct); {rules} rules with is_license_text, "
           f"excluded: " + ", ".join(f"{r} {n}" for r, n in sorted(excluded.items()))
-          + f"; {kept} kept, {len(variants)} sampled (seed {args.seed})")
+          + f"; {len(kept)} kept")
     out = os.path.join(args.out, "scancode")
     subprocess.run(["rm", "-rf", out], check=True)
     os.makedirs(os.path.join(out, "variants"))
@@ -726,21 +761,49 @@ def run_scancode(args):
             f.write(json.dumps({"id": l["id"], "title": l["title"], "text": l["text"]}) + "\n")
     index = os.path.join(out, "index")
     run([args.stemma, "index", "--index", index, "add", corpus, "--quiet"])
-    paths = []
-    for label, text, rule in variants:
-        path = os.path.join(out, "variants", rule[:-len(".RULE")] + ".txt")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        paths.append(path)
-    labels, texts = [v[0] for v in variants], [v[1] for v in variants]
-    stemma = trace_all(args, index, paths)
-    tfidf = tfidf_rankings(licences, texts)
-    names = [v[2] for v in variants]
-    report("ScanCode's real licence texts (rules), traced among its licences", labels, stemma,
-           tfidf, key_of, names, (texts, {l["id"]: l["text"] for l in licences}))
-    list_misses("ScanCode variants", labels, texts, stemma, tfidf, key_of,
-                {l["id"]: l["text"] for l in licences}, names,
-                os.path.join(args.out, "scancode-misses.jsonl"))
+    by_id = {l["id"]: l["text"] for l in licences}
+    for sample, variants in samples_of(args, dev, held):
+        paths = []
+        for label, text, rule in variants:
+            path = os.path.join(out, "variants", rule[:-len(".RULE")] + ".txt")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            paths.append(path)
+        labels, texts = [v[0] for v in variants], [v[1] for v in variants]
+        stemma = trace_all(args, index, paths)
+        tfidf = tfidf_rankings(licences, texts)
+        names = [v[2] for v in variants]
+        report(f"ScanCode's real licence texts (rules), traced among its licences: {sample}",
+               labels, stemma, tfidf, key_of, names, (texts, by_id))
+        list_misses(f"ScanCode variants ({sample})", labels, texts, stemma, tfidf, key_of, by_id,
+                    names, os.path.join(args.out, f"scancode{misses_suffix(sample)}.jsonl"))
+
+
+def samples_of(args, dev, held):
+    """[(name, sample)]: the development sample (seed), then the held-out one when there is
+    one (a sample nobody looked at while tuning: the figure to report)."""
+    out = [(f"development sample (seed {args.seed}), {len(dev)} variants", dev)]
+    if held is not None and not args.development_only:
+        out.append((f"held-out sample (seed {args.holdout_seed}), {len(held)} variants", held))
+    return out
+
+
+def dep5_samples(args, n):
+    """[(name, indices)] of the DEP-5 paragraphs: all of them, or with a held-out seed, a
+    seeded half (random.Random(f"{seed}:dep5")) to develop on and the other half held out."""
+    if args.holdout_seed is None:
+        return [(f"all {n} paragraphs", list(range(n)))]
+    order = list(range(n))
+    random.Random(f"{args.seed}:dep5").shuffle(order)
+    dev, held = sorted(order[:n // 2]), sorted(order[n // 2:])
+    out = [(f"development sample (seed {args.seed}), {len(dev)} paragraphs", dev)]
+    if not args.development_only:
+        out.append((f"held-out sample (the other half), {len(held)} paragraphs", held))
+    return out
+
+
+def misses_suffix(sample):
+    return "-heldout-misses" if sample.startswith("held-out") else "-misses"
 
 
 if __name__ == "__main__":
