@@ -75,9 +75,14 @@
 //! closest such runner-up) when it is closer than that source by prior closeness, its own
 //! text is covered more by the target (by [`SOURCE_SHARE_MARGIN`]: the chosen source holds
 //! text the target lacks), it is as close word for word (identity within
-//! [`identity_tolerance`] of the source's), it aligns to identical words all but at most
-//! [`SWITCH_COST`] of the words the chosen source does (it is not clearly worse over them: a
-//! clause the target has and it lacks keeps it out), and it is not dated later.
+//! [`identity_tolerance`] of the source's), it is not clearly worse over those words, and
+//! it is not dated later. Not clearly worse: over all the words it aligns to identical words
+//! at most `identity_tolerance × words` fewer than the chosen source, and no more than
+//! [`SWITCH_COST`] consecutive words are matched by the chosen source and not by it. A clause
+//! the target has and the runner-up lacks keeps it out; other wording scattered over a
+//! licence, a word here and a word there, does not (S-Lab's licence, a BSD text with a
+//! paragraph more, matches 5 more of the 216 words of a BSD text found in the wild, in runs
+//! of one and two words: the BSD text, which the target covers whole, is named).
 //! Word by word, a sibling that has the target's names or wording wins a stretch even when it
 //! holds much that the target lacks (protobuf's licence is Google's BSD text and a paragraph
 //! more); seen from both sides, the text the target is a copy of is closer, and it is the one
@@ -565,10 +570,9 @@ pub fn attribute(
 /// Give the words the segmentation gave a source to a runner-up that covers every one of them,
 /// is closer than it seen from both sides (prior closeness), has more of its own text
 /// covered by the target (`source_share`, by [`SOURCE_SHARE_MARGIN`] at least), is as close
-/// word for word (identity within [`identity_tolerance`] of the source's), matches all but
-/// at most [`SWITCH_COST`] of the words the source matches among them, and is not dated
-/// later: the closest of such runners-up takes them, through its best passage covering each
-/// word.
+/// word for word (identity within [`identity_tolerance`] of the source's), is not clearly
+/// worse over them ([`clearly_worse`]), and is not dated later: the closest of such
+/// runners-up takes them, through its best passage covering each word.
 ///
 /// The segmentation decides word by word, where a sibling that holds the target's names or
 /// wording word for word wins the stretch even when it holds much else that the target lacks
@@ -594,13 +598,8 @@ fn give_to_closer_runners_up(
         .filter(|&r| owned[r].is_empty() && !sources[r].passages.is_empty())
         .collect();
     let passage_of = |t: usize, r: usize| covering[t].iter().find(|c| ranked[c.0 as usize].0 == r);
-    // Words of `words` that source `r` aligns to an identical word.
-    let matched = |words: &[usize], r: usize| {
-        words
-            .iter()
-            .filter(|&&t| passage_of(t, r).is_some_and(|c| c.1))
-            .count() as f64
-    };
+    // Whether source `r` aligns word `t` to an identical word.
+    let matches = |t: usize, r: usize| passage_of(t, r).is_some_and(|c| c.1);
     let date = |s: usize| &sources[s].source.date;
     for s in 0..sources.len() {
         if owned[s].is_empty() {
@@ -617,7 +616,13 @@ fn give_to_closer_runners_up(
                     && !date_order(date(r), date(s)).is_gt()
             })
             .filter(|&r| owned[s].iter().all(|&t| passage_of(t, r).is_some()))
-            .filter(|&r| matched(&owned[s], r) + SWITCH_COST >= matched(&owned[s], s))
+            .filter(|&r| {
+                let lead: Vec<i32> = owned[s]
+                    .iter()
+                    .map(|&t| i32::from(matches(t, s)) - i32::from(matches(t, r)))
+                    .collect();
+                !clearly_worse(&lead, identity_tolerance(measures[s].likeness))
+            })
             .min_by(|&x, &y| {
                 prior[y]
                     .total_cmp(&prior[x])
@@ -631,6 +636,29 @@ fn give_to_closer_runners_up(
             }
         }
     }
+}
+
+/// Whether a runner-up is clearly worse than the source the segmentation chose over the
+/// words it would take from it, given `lead`: for each of those words in target order, 1
+/// where only the source aligns it to an identical word, -1 where only the runner-up does, 0
+/// otherwise. Clearly worse when over all the words the source leads by more than
+/// `tolerance × words` (the runner-up is not as close word for word), or when more than
+/// [`SWITCH_COST`] consecutive words are matched by the source and not by the runner-up (a
+/// clause the target has and the runner-up lacks). Other wording scattered over the words,
+/// a word here and a word there, is not a clause.
+fn clearly_worse(lead: &[i32], tolerance: f64) -> bool {
+    let total: i32 = lead.iter().sum();
+    if f64::from(total) > tolerance * lead.len() as f64 {
+        return true;
+    }
+    let mut run = 0;
+    for &l in lead {
+        run = if l > 0 { run + 1 } else { 0 };
+        if run as f64 > SWITCH_COST {
+            return true;
+        }
+    }
+    false
 }
 
 /// Leave unexplained the runs shorter than [`MIN_SEGMENT_WORDS`] that touch a run of another

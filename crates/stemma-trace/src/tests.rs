@@ -470,3 +470,29 @@ fn a_translation_explaining_the_target_ranks_before_a_short_quote() {
     assert!(t.sources[0].closeness > 0.5, "{t:#?}");
     assert!(t.sources[0].share > 0.8, "{t:#?}");
 }
+
+#[test]
+fn scattered_other_wording_is_not_clearly_worse_but_a_missing_clause_is() {
+    // 5 words of 200 where only the chosen source matches, one or two at a time: not a
+    // clause, and within the tolerance (0.035 x 200 = 7 words).
+    let mut lead = vec![0; 200];
+    for i in [10, 30, 50, 51, 80] {
+        lead[i] = 1;
+    }
+    assert!(!clearly_worse(&lead, identity_tolerance(0.97)));
+    // The same 5 words in a row: a clause the runner-up lacks.
+    let mut clause = vec![0; 200];
+    clause[40..45].fill(1);
+    assert!(clearly_worse(&clause, identity_tolerance(0.97)));
+    // 4 in a row is a rewording, not a clause (at most SWITCH_COST).
+    clause[44] = 0;
+    assert!(!clearly_worse(&clause, identity_tolerance(0.97)));
+    // Words the runner-up alone matches break a run and offset the lead.
+    let mut mixed = vec![0; 200];
+    mixed[40..50].copy_from_slice(&[1, 1, 1, -1, 1, 1, 1, 0, 0, 0]);
+    assert!(!clearly_worse(&mixed, identity_tolerance(0.97)));
+    // Scattered, but more than the identity tolerance allows over the words: not as close.
+    let many: Vec<i32> = (0..200).map(|i| i32::from(i % 10 == 0)).collect();
+    assert!(clearly_worse(&many, identity_tolerance(0.97)));
+    assert!(!clearly_worse(&[], identity_tolerance(0.97)));
+}

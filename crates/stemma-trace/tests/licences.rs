@@ -152,3 +152,25 @@ fn a_bsd_text_under_googles_name_goes_to_the_bsd_text_not_to_protobufs_licence_t
         assert!(protobuf.source_share < 0.9, "{t:#?}");
     }
 }
+
+#[test]
+fn a_bsd_text_with_scattered_other_wording_goes_to_the_bsd_text_not_to_s_labs_licence() {
+    // A licence text found in the wild (ScanCode's rule bsd-new_624, "Modified BSD license"),
+    // traced among ScanCode's bsd-new and S-Lab's licence (a BSD text with its own wording for
+    // use and a paragraph more). S-Lab's passage matches 5 more of the rule's words, one or
+    // two at a time; the BSD text is closer seen from both sides (the rule covers all of it,
+    // and an eighth of S-Lab's is missing) and lacks no clause of the rule: it is named.
+    let target = fixture("scancode-rule-bsd-new_624");
+    for names in [
+        ["scancode-s-lab-1.0", "scancode-bsd-new"],
+        ["scancode-bsd-new", "scancode-s-lab-1.0"],
+    ] {
+        let t = trace_among(&target, &names);
+        assert_eq!(t.sources[0].id, "scancode-bsd-new", "{t:#?}");
+        assert!(t.sources[0].share > 0.9, "{t:#?}");
+        assert!(
+            t.sources.iter().all(|s| s.id != "scancode-s-lab-1.0"),
+            "{t:#?}"
+        );
+    }
+}
