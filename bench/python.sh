@@ -7,14 +7,16 @@
 #   arrow   — the Arrow batch path (stemma.arrow.reuse) vs `stemma reuse` on 10k short
 #             documents: throughput;
 #   spark   — the Spark job on local[2] vs `stemma reuse` on GROWTH documents (100k): wall
-#             times, per-step table, peak RSS of driver + JVM + Python workers;
+#             times, per-step table, peak RSS of driver + JVM + Python workers (the 1M run:
+#             GROWTH=1000000 SPARK_MEMORY=3g CLI_MEMORY=8G);
 #   scale   — step times and shuffle sizes from Spark's metrics on 1, 2 and 4 partitions
 #             (SCALE_N documents, 10k by default);
 #   passim  — passim on bench/reuse.sh's corpus (bench/install-passim.sh) vs the Spark job.
 #
 # Usage (from the repository root):  bench/python.sh [equal] [compare] [arrow] [spark] [scale] [passim]
 # Environment: DATA (../shared/data), OUT (bench/out/python), GROWTH (100000), SCALE_N (10000),
-#              PASSIM (passim command), SPARK_MEMORY (the Spark job's driver memory, 4g).
+#              PASSIM (passim command), SPARK_MEMORY (the Spark job's driver memory, 4g),
+#              CLI_MEMORY (`stemma reuse --memory` in the spark part, 2G).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -125,14 +127,17 @@ if want spark; then
     echo "== spark: $GROWTH documents, the Spark job on local[2] beside stemma reuse (target: within 3x the CLI's wall time)"
     corpus=$OUT/growth-$GROWTH.jsonl
     [[ -f $corpus ]] || python3 bench/reuse.py gen-growth "$DATA" "$corpus" "$GROWTH" 1 >/dev/null
-    cli_s=$(wall "$STEMMA" reuse -q "$corpus" --out "$OUT/growth-cli.jsonl")
+    cli_s=$(wall "$STEMMA" reuse -q --memory "${CLI_MEMORY:-2G}" "$corpus" --out "$OUT/growth-cli.jsonl")
     # The whole run: Python and the JVM started, the job, the part files written.
-    "$PY" bench/spark_reuse.py "$corpus" "$OUT/growth-spark" 'local[2]' 4 "${SPARK_MEMORY:-4g}" 2>"$OUT/spark.log" | tee "$OUT/spark.txt" \
+    # The job's default partitions (one per 64 MB of input, 4 at least on local[2]).
+    "$PY" bench/spark_reuse.py "$corpus" "$OUT/growth-spark" 'local[2]' 0 "${SPARK_MEMORY:-4g}" 2>"$OUT/spark.log" | tee "$OUT/spark.txt" \
         || { tail -20 "$OUT/spark.log"; exit 1; }
     spark_s=$(sed -n 's/^wall \([0-9.]*\) s.*/\1/p' "$OUT/spark.txt")
+    peak_mb=$(sed -n 's/^peak RSS, driver and executors in all: \([0-9]*\) MB.*/\1/p' "$OUT/spark.txt")
     cat "$OUT/growth-spark"/part-* >"$OUT/growth-spark.jsonl"
     same=$(cmp -s "$OUT/growth-cli.jsonl" "$OUT/growth-spark.jsonl" && echo identical || echo DIFFERENT)
-    echo "CLI ${cli_s} s; Spark local[2] ${spark_s} s: $(python3 -c "print(f'{$spark_s / $cli_s:.1f}')")x the CLI (target <= 3x); clusters ${same}"
+    echo "CLI ${cli_s} s; Spark local[2] ${spark_s} s: $(python3 -c "print(f'{$spark_s / $cli_s:.1f}')")x the CLI (target <= 3x); clusters ${same};" \
+        "peak RSS of driver and executors $(python3 -c "print(f'{$peak_mb * 1048576 / 1e9:.2f}')") GB (target at 1M documents: <= 8 GB)"
     rm -rf "$OUT/growth-spark" "$OUT/growth-spark.jsonl" "$OUT/growth-cli.jsonl"
 fi
 

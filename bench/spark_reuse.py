@@ -5,7 +5,8 @@ they wrote to and read from shuffles.
 
 It also samples, every 0.2 s, the resident memory (RSS, from /proc) of this process and all
 its descendants: the driver's Python, the JVM (driver and, on local[N], the executors) and
-the Python workers. It prints the peak of their sum: what the job needs in all.
+the Python workers. It prints the peak of their sum (what the job needs in all), its parts
+at that moment, the largest single Python process, and each step's peak sum.
 
 Usage: python3 bench/spark_reuse.py CORPUS OUT MASTER PARTITIONS [DRIVER_MEMORY] [PLAN]
 PLAN: the job's plan (distributed by default: the stages across the cluster, whatever the
@@ -28,6 +29,8 @@ class TreeRss:
         self.every = every
         self.peak = 0
         self.peak_parts = {}
+        self.peak_python_process = 0  # the largest RSS of one Python process (a worker)
+        self.samples = []  # (time, sum of RSS, of which Python)
         self.cpu_ticks = {}  # pid: the CPU time (user + system) last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -62,7 +65,11 @@ class TreeRss:
                 name, size = rss[pid]
                 kind = "jvm" if name == "java" else "python"
                 parts[kind] = parts.get(kind, 0) + size
+                parts[kind + " processes"] = parts.get(kind + " processes", 0) + 1
+                if kind == "python":
+                    self.peak_python_process = max(self.peak_python_process, size)
                 total += size
+        self.samples.append((time.time(), total, parts.get("python", 0)))
         if total > self.peak:
             self.peak, self.peak_parts = total, parts
 
@@ -120,6 +127,15 @@ def main() -> None:
         f"job {done - ready:.1f} s; CPU {cpu:.1f} s (driver, JVM and Python workers)"
     )
     per_step = OrderedDict((name, [secs, 0, 0, 0.0, 0, 0]) for name, secs in timings)
+    # Each step's peak RSS: the samples taken while it ran (the steps run one after another
+    # from `ready`; a step's wall time is the span between its start and the next's).
+    step_peak = OrderedDict()
+    at = ready
+    for name, secs in timings:
+        key = "components" if name.startswith("components") else name
+        peak = max(((total, python) for t, total, python in rss.samples if at <= t < at + secs), default=(0, 0))
+        step_peak[key] = max(step_peak.get(key, (0, 0)), peak)
+        at += secs
     for s in stages:
         name = step_of.get(s["stageId"], s["name"]).removeprefix("stemma reuse: ")
         if name.startswith("components "):
@@ -137,15 +153,21 @@ def main() -> None:
             merged[key] = [a + b for a, b in zip(merged[key], row)]
         else:
             merged[key] = list(row)
-    print(f"{'step':<12} {'wall s':>7} {'stages':>6} {'tasks':>6} {'task s':>7} {'shuffle write MB':>16} {'shuffle read MB':>15}")
+    print(
+        f"{'step':<12} {'wall s':>7} {'stages':>6} {'tasks':>6} {'task s':>7} {'shuffle write MB':>16} "
+        f"{'shuffle read MB':>15} {'peak RSS MB':>11} {'of it Python':>12}"
+    )
     for name, (secs, n, tasks, run, write, read) in merged.items():
-        print(f"{name:<12} {secs:>7.1f} {n:>6} {tasks:>6} {run:>7.1f} {write / 1e6:>16.1f} {read / 1e6:>15.1f}")
+        peak, python = step_peak.get(name, (0, 0))
+        peak_text = f"{peak >> 20:>11} {python >> 20:>12}" if peak else f"{'':>11} {'':>12}"
+        print(f"{name:<12} {secs:>7.1f} {n:>6} {tasks:>6} {run:>7.1f} {write / 1e6:>16.1f} {read / 1e6:>15.1f} {peak_text}")
     total_w = sum(s.get("shuffleWriteBytes", 0) for s in stages) / 1e6
     print(f"{len(stages)} stages; total shuffle write {total_w:.1f} MB")
     mb = {k: v >> 20 for k, v in rss.peak_parts.items()}
     print(
         f"peak RSS, driver and executors in all: {rss.peak >> 20} MB (JVM {mb.get('jvm', 0)} MB, "
-        f"Python driver and workers {mb.get('python', 0)} MB; /proc, every 0.2 s)"
+        f"Python driver and workers {mb.get('python', 0)} MB in {rss.peak_parts.get('python processes', 0)} "
+        f"processes; the largest Python process {rss.peak_python_process >> 20} MB; /proc, every 0.2 s)"
     )
     spark.stop()
 

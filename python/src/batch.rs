@@ -138,11 +138,16 @@ fn band_pairs(
     ))
 }
 
-/// Stage 4 for a batch (`stemma_reuse::align_batch`): each pair (a, b) of rows of `texts`
-/// aligned; returns a dict of columns, one row per passage kept (`pair` is the row of its
-/// pair), and the number of passages dropped.
+/// The analyzed texts [`align_pairs`] holds at once by default: a quarter of the CLI's
+/// default `--memory` (2 GiB), as `stemma reuse` aligns.
+const ALIGN_MEMORY: u64 = 512 << 20;
+
+/// Stage 4 for a batch (`stemma_reuse::align_in_batches`): each pair (a, b) of rows of
+/// `texts` aligned, in batches of pairs whose analyzed texts take at most `memory` bytes
+/// (`None`: [`ALIGN_MEMORY`]); returns a dict of columns, one row per passage kept (`pair`
+/// is the row of its pair), and the number of passages dropped.
 #[pyfunction]
-#[pyo3(signature = (texts, a, b, boilerplate, ngram, min_words, max_gap, min_identity, sentence_seeds, all_alignments, anchor_ngram, max_df, min_shared, min_anchor_density, threads))]
+#[pyo3(signature = (texts, a, b, boilerplate, ngram, min_words, max_gap, min_identity, sentence_seeds, all_alignments, anchor_ngram, max_df, min_shared, min_anchor_density, threads, memory=None))]
 #[allow(clippy::too_many_arguments)]
 fn align_pairs<'py>(
     py: Python<'py>,
@@ -161,6 +166,7 @@ fn align_pairs<'py>(
     min_shared: usize,
     min_anchor_density: f64,
     threads: Option<usize>,
+    memory: Option<u64>,
 ) -> PyResult<(Bound<'py, PyDict>, u64)> {
     let options = ReuseOptions {
         ngram: anchor_ngram.max(1),
@@ -204,11 +210,12 @@ fn align_pairs<'py>(
         boilerplate.dedup();
         // The crate aligns (lower, higher); the pair's own order is restored below.
         let ordered: Vec<(u32, u32)> = pairs.iter().map(|&(x, y)| (x.min(y), x.max(y))).collect();
-        let (found, dropped) = stemma_reuse::align_batch(
+        let (found, dropped) = stemma_reuse::align_in_batches(
             &texts,
             &ordered,
             &boilerplate,
             &options,
+            memory.unwrap_or(ALIGN_MEMORY),
             &stemma_reuse::NoProgress,
         );
         (found, dropped)

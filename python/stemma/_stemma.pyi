@@ -53,7 +53,7 @@ def band_pairs(
 def align_pairs(
     texts: Any, a: Any, b: Any, boilerplate: Any, ngram: Optional[int], min_words: Optional[int],
     max_gap: Optional[int], min_identity: Optional[float], sentence_seeds: bool, all_alignments: bool, anchor_ngram: int,
-    max_df: int, min_shared: int, min_anchor_density: float, threads: Optional[int],
+    max_df: int, min_shared: int, min_anchor_density: float, threads: Optional[int], memory: Optional[int] = None,
 ) -> Tuple[Dict[str, Capsules], int]: ...
 def group_spans(
     doc: Any, start: Any, end: Any, pair: Any, within: Any, min_overlap: float, threads: Optional[int]

@@ -127,11 +127,15 @@ def align_pairs(
     boilerplate: Any = None,
     *,
     threads: Optional[int] = None,
+    memory: Optional[int] = None,
     **options: Any,
 ) -> Tuple[pa.RecordBatch, int]:
     """Align each pair (``a[i]``, ``b[i]``) of rows of ``texts``; passages resting on the
     ``boilerplate`` anchors alone, or short and not close, are dropped (as ``stemma
-    reuse``). ``options``: see :data:`ALIGN_DEFAULTS`.
+    reuse``). ``options``: see :data:`ALIGN_DEFAULTS`. ``memory``: bytes the analyzed texts
+    may take at once (about 8 a byte of text; 512 MiB by default, as the CLI's default
+    ``--memory`` allows): consecutive pairs are aligned together while their texts fit, so
+    pairs sorted by ``a`` analyze each text fewer times.
 
     Returns a batch with one row per passage kept, in pair order: ``pair`` (row of its pair),
     ``a``, ``b``, byte spans ``a_start``, ``a_end``, ``b_start``, ``b_end``, ``a_tokens``,
@@ -146,7 +150,7 @@ def align_pairs(
     columns, dropped = _stemma.align_pairs(
         _column(texts), _column(a), _column(b), _column(boilerplate),
         o["ngram"], o["min_words"], o["max_gap"], o["min_identity"], o["sentence_seeds"], o["all_alignments"],
-        o["anchor_ngram"], o["max_df"], o["min_shared"], o["min_anchor_density"], threads,
+        o["anchor_ngram"], o["max_df"], o["min_shared"], o["min_anchor_density"], threads, memory,
     )
     names = list(columns)
     return pa.RecordBatch.from_arrays([_array(columns[n]) for n in names], names=names), dropped

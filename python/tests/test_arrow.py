@@ -63,6 +63,17 @@ def test_align_pairs_finds_the_shared_passage():
         sa.align_pairs(texts, pa.array([0]), pa.array([1]), bogus=1)
 
 
+def test_align_pairs_within_a_small_memory_finds_the_same_passages():
+    """A memory that holds one pair's texts at a time: every pair aligned in its own batch,
+    pairs given in either order, the same passages as all at once."""
+    texts = pa.array([f"Note {i}. {NOTICE} End {i}." if i % 2 else f"Other {i}. {NOTICE}" for i in range(6)])
+    a, b = pa.array([0, 3, 5, 1, 2, 4]), pa.array([1, 1, 0, 4, 5, 3])
+    whole, dropped = sa.align_pairs(texts, a, b)
+    small, small_dropped = sa.align_pairs(texts, a, b, memory=1)
+    assert whole.num_rows == 6
+    assert (small.to_pylist(), small_dropped) == (whole.to_pylist(), dropped)
+
+
 def test_star_clusters_per_component():
     # Component 1: node 1 is aligned with 0, 2 and 3; component 4: 4 with 5.
     edges = pa.table({"component": [0, 0, 0, 4], "x": [0, 1, 3, 4], "y": [1, 2, 1, 5], "score": [9.0, 8.0, 7.0, 3.0]})

@@ -24,7 +24,8 @@ def test_spark_reuse_equals_the_cli(cli, tmp_path):
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
     done = subprocess.run(
         [sys.executable, "-m", "stemma.spark", "reuse", str(corpus), str(out), "--master", "local[2]", "--partitions", "2",
-         "--plan", "distributed", "--driver-edges", "0"],  # components in rounds of shuffles
+         "--plan", "distributed", "--driver-edges", "0",  # components in rounds of shuffles
+         "--align-memory", "1K"],  # each block's pairs aligned a few at a time
         capture_output=True, text=True, env=env, cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -104,6 +105,13 @@ def test_spark_refuses_bad_options(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == "stemma: --min-df (5) is larger than --max-df (2)"
+    done = subprocess.run(
+        [sys.executable, "-m", "stemma.spark", "reuse", str(FIXTURES / "reuse-small.jsonl"), str(tmp_path / "o"),
+         "--master", "local[1]", "--align-memory", "lots"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == "stemma: 'lots' is not a size (e.g. 512M, 8G)"
 
 
 def test_splits_give_every_line_once_with_its_number():

@@ -112,10 +112,10 @@ pub fn letter_likeness(a: &str, b: &str) -> f64 {
     })
 }
 
-/// Bytes one document costs while analyzed: ≈ one 32-byte token per 5–6 bytes of text,
-/// plus sentences and the text's share of the seed tables.
-fn analysis_cost(doc: &Document) -> u64 {
-    doc.text.len() as u64 * 8 + 256
+/// Bytes one text costs while analyzed: ≈ one 32-byte token per 5–6 bytes of text, plus
+/// sentences and the text's share of the seed tables.
+fn analysis_cost(text: &str) -> u64 {
+    text.len() as u64 * 8 + 256
 }
 
 /// Stage 4: align every candidate pair, in batches whose analyzed documents fit the memory
@@ -130,58 +130,92 @@ pub(crate) fn align_pairs(
     progress.stage("align", candidates.len() as u64);
     // A quarter: the passages found accumulate beside the batch.
     let budget = (options.memory / 4).max(64 << 20);
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let found = align_in_batches(&texts, candidates, boilerplate, options, budget, progress);
+    progress.finish();
+    found
+}
+
+/// [`align_batch`] in batches of consecutive pairs whose analyzed texts take at most
+/// `budget` bytes (≈ 8 bytes a byte of text; a batch holds one pair at least): the memory
+/// a call needs is bounded whatever the number of texts, at the cost of analyzing a text
+/// once per batch that needs it (pairs sorted by their first text share it across a
+/// batch). The same output as one [`align_batch`] call: passages in pair order.
+///
+/// ```
+/// use stemma_reuse::{align_batch, align_in_batches, NoProgress, ReuseOptions};
+/// let shared = "Everyone is permitted to copy and distribute verbatim copies of this license \
+///     document, but changing it is not allowed under any circumstances whatsoever.";
+/// let texts = [
+///     format!("Weather for Tuesday. {shared} Rain later."),
+///     format!("Market prices rose. {shared}"),
+///     format!("Sports results. {shared}"),
+/// ];
+/// let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+/// let pairs = [(0, 1), (0, 2), (1, 2)];
+/// let options = ReuseOptions::default();
+/// // A budget this small holds one pair's texts at a time: three batches.
+/// let (found, dropped) = align_in_batches(&texts, &pairs, &[], &options, 1, &NoProgress);
+/// let whole = align_batch(&texts, &pairs, &[], &options, &NoProgress);
+/// assert_eq!((found.len(), dropped), (3, 0));
+/// assert_eq!((found, dropped), whole);
+/// ```
+pub fn align_in_batches(
+    texts: &[&str],
+    pairs: &[(u32, u32)],
+    boilerplate: &[u64],
+    options: &ReuseOptions,
+    budget: u64,
+    progress: &dyn Progress,
+) -> (Vec<AlignedPair>, u64) {
     let mut out: Vec<AlignedPair> = Vec::new();
     let mut dropped = 0u64;
     let mut start = 0;
-    let mut in_batch: Vec<bool> = vec![false; docs.len()];
-    while start < candidates.len() {
-        // Grow the batch until its documents would outgrow the budget (at least one pair).
+    let mut in_batch: Vec<bool> = vec![false; texts.len()];
+    while start < pairs.len() {
+        // Grow the batch until its texts would outgrow the budget (at least one pair).
         let mut cost = 0u64;
         let mut members: Vec<u32> = Vec::new();
         let mut end = start;
-        while end < candidates.len() {
-            let (a, b) = candidates[end];
+        while end < pairs.len() {
+            let (a, b) = pairs[end];
             let extra: u64 = [a, b]
                 .iter()
-                .filter(|&&d| !in_batch[d as usize])
-                .map(|&d| analysis_cost(&docs[d as usize]))
+                .filter(|&&t| !in_batch[t as usize])
+                .map(|&t| analysis_cost(texts[t as usize]))
                 .sum();
             if end > start && cost + extra > budget {
                 break;
             }
-            for d in [a, b] {
-                if !in_batch[d as usize] {
-                    in_batch[d as usize] = true;
-                    members.push(d);
+            for t in [a, b] {
+                if !in_batch[t as usize] {
+                    in_batch[t as usize] = true;
+                    members.push(t);
                 }
             }
             cost += extra;
             end += 1;
         }
         members.sort_unstable();
-        let texts: Vec<&str> = members
-            .iter()
-            .map(|&d| docs[d as usize].text.as_str())
-            .collect();
-        let local = |d: u32| members.binary_search(&d).expect("document in batch") as u32;
-        let pairs: Vec<(u32, u32)> = candidates[start..end]
+        let batch_texts: Vec<&str> = members.iter().map(|&t| texts[t as usize]).collect();
+        let local = |t: u32| members.binary_search(&t).expect("text in batch") as u32;
+        let batch_pairs: Vec<(u32, u32)> = pairs[start..end]
             .iter()
             .map(|&(a, b)| (local(a), local(b)))
             .collect();
-        let (found, d) = align_batch(&texts, &pairs, boilerplate, options, progress);
-        // Back to indices in `docs`: `members` is ascending, so a < b still holds.
+        let (found, d) = align_batch(&batch_texts, &batch_pairs, boilerplate, options, progress);
+        // Back to indices in `texts`: `members` is ascending, so a < b still holds.
         out.extend(found.into_iter().map(|p| AlignedPair {
             a: members[p.a as usize],
             b: members[p.b as usize],
             ..p
         }));
         dropped += d;
-        for d in members {
-            in_batch[d as usize] = false;
+        for t in members {
+            in_batch[t as usize] = false;
         }
         start = end;
     }
-    progress.finish();
     (out, dropped)
 }
 

@@ -67,7 +67,7 @@ use serde::Serialize;
 use stemma_align::{CompareOptions, Passage, Span};
 use stemma_text::Document;
 
-pub use alignment::{align_batch, letter_likeness};
+pub use alignment::{align_batch, align_in_batches, letter_likeness};
 pub use anchors::{anchor_grams, anchors, batch_anchors};
 pub use cluster::{
     assemble_clusters, cluster_order, cluster_passages, group_spans, joins_clusters, star_clusters,

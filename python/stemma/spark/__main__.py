@@ -48,6 +48,10 @@ def main(argv=None) -> int:
         help="graphs of at most this many alignment edges get their connected components on the driver "
         "(default 4000000; 0: always in rounds of shuffles)",
     )
+    r.add_argument(
+        "--align-memory", default=None,
+        help="analyzed texts an alignment task holds at once (default 256M; about 8 bytes a byte of text), beside its block's texts",
+    )
     r.add_argument("--driver-memory", default=None, help="spark.driver.memory (e.g. 4g)")
     d = sub.add_parser("dedup", help="near-duplicate documents, clustered around the one kept (stemma dedup)")
     d.add_argument("paths", nargs="+", metavar="INPUT… OUTPUT", help="JSON Lines files or folders, or Parquet; then the output folder")
@@ -68,12 +72,14 @@ def main(argv=None) -> int:
         parser.error("give INPUT… and OUTPUT")
     inputs, output = args.paths[:-1], args.paths[-1]
 
-    from .. import StemmaError
+    from .. import StemmaError, _size
     from . import check_options, reuse
     from .reuse_job import SINGLE_TASK_BYTES, input_bytes
 
     try:
         check_options(min_df=args.min_df, max_df=args.max_df, min_overlap=args.min_overlap)
+        if args.align_memory is not None:
+            _size(args.align_memory)
         plan = args.plan
         if plan == "auto":
             plan = "single" if input_bytes(inputs) <= SINGLE_TASK_BYTES else "distributed"
@@ -91,6 +97,7 @@ def main(argv=None) -> int:
             min_anchor_density=args.min_anchor_density, ngram=args.ngram, min_words=args.min_words,
             max_gap=args.max_gap, min_identity=args.min_identity, sentence_seeds=not args.no_sentence_seeds, all_alignments=args.all_alignments,
             max_bytes=args.max_bytes, plan=plan, driver_edges=args.driver_edges,
+            **({} if args.align_memory is None else {"align_memory": args.align_memory}),
         )
     except Exception as e:  # noqa: BLE001 — a task's StemmaError reaches here wrapped by Spark
         message = _stemma_error(e)

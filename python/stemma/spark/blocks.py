@@ -53,21 +53,39 @@ def pair_blocks(docs: Any, candidates: Any, parts: int):
 
 
 def split_block(batches: Iterator) -> Optional[Tuple[Any, Any, Any, Any]]:
-    """A task's rows of :func:`pair_blocks`: its pairs (a table with ``a``, ``b``), one copy
-    of each text they need (several blocks of the task may need it), and each pair's rows
-    ``a`` and ``b`` in those texts; ``None`` for no rows."""
+    """A task's rows of :func:`pair_blocks`: its pairs (a batch with ``a``, ``b``, sorted by
+    ``a`` then ``b``, so that consecutive pairs share their first text), one copy of each
+    text they need (several blocks of the task may need it) in the order of the documents,
+    and each pair's rows ``a`` and ``b`` in those texts; ``None`` for no pairs.
+
+    Each batch Spark hands over is taken apart as it comes and then dropped: the task holds
+    its texts once (twice for a moment, while they are put in order), not the batches beside
+    them."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    batch_list = list(batches)
-    if not batch_list:
+    a_parts, b_parts, doc_parts, text_parts = [], [], [], []
+    for batch in batches:
+        is_pair = pc.is_valid(batch.column("a"))
+        pairs = batch.select(["a", "b"]).filter(is_pair)
+        a_parts.append(pairs.column(0))
+        b_parts.append(pairs.column(1))
+        docs = batch.select(["doc", "text"]).filter(pc.invert(is_pair))
+        doc_parts.append(docs.column(0))
+        # Large strings: a block's texts may pass 2 GiB (the offsets are cast, not the text).
+        text_parts.append(docs.column(1).cast(pa.large_string()))
+        del batch, is_pair, pairs, docs
+    if not a_parts or not sum(len(p) for p in a_parts):
         return None
-    table = pa.concat_batches(batch_list)
-    is_pair = pc.is_valid(table.column("a"))
-    pairs = table.filter(is_pair)
-    docs_here = table.filter(pc.invert(is_pair))
-    unique = pc.unique(docs_here.column("doc")).sort()
-    text = pc.take(docs_here.column("text"), pc.index_in(unique, value_set=docs_here.column("doc")))
+    pairs = pa.RecordBatch.from_arrays([pa.concat_arrays(a_parts), pa.concat_arrays(b_parts)], names=["a", "b"])
+    pairs = pairs.take(pc.sort_indices(pairs, [("a", "ascending"), ("b", "ascending")]))
+    doc = pa.concat_arrays(doc_parts)
+    text = pa.concat_arrays(text_parts)
+    del text_parts
+    # One copy of each text, in the order of the documents: a pair's rows then come in the
+    # order of its documents, the order the CLI aligns them in.
+    unique = pc.unique(doc).sort()
+    text = text.take(pc.index_in(unique, value_set=doc))
     a = pc.index_in(pairs.column("a"), value_set=unique)
     b = pc.index_in(pairs.column("b"), value_set=unique)
     return pairs, text, a, b

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 #: The steps of the job, in order, as they name Spark's stages.
 STEPS = ("read", "anchors", "pairs", "align", "nodes", "components", "stars", "members", "order", "records")
@@ -23,6 +23,10 @@ SINGLE_STEP = "one task"
 #: anyway, and the distributed plan's ~70 stages would cost more than the work (a 2 MB
 #: corpus: seconds of work, minutes of stages).
 SINGLE_TASK_BYTES = 32 << 20
+
+#: Bytes of analyzed texts an alignment task holds at once (about 8 a byte of text): its
+#: pairs are aligned a few at a time, whatever the size of its block.
+ALIGN_MEMORY = 256 << 20
 
 #: The plans of :func:`reuse`.
 PLANS = ("auto", "single", "distributed")
@@ -86,6 +90,10 @@ class _Steps:
                 df.unpersist()
             else:
                 df._jdf.logicalPlan().rdd().unpersist(False)
+        # The shuffle files of the steps behind them go when Spark's cleaner sees their
+        # objects collected in the driver's JVM: a collection now, not when the heap fills
+        # (at 1M documents the shuffles of every step would fill the disk first).
+        self.sc._jvm.System.gc()
 
     def close(self) -> None:
         self.stop()
@@ -119,6 +127,7 @@ def reuse(
     plan: str = "auto",
     single_task_bytes: int = SINGLE_TASK_BYTES,
     driver_edges: Optional[int] = None,
+    align_memory: Union[int, str] = ALIGN_MEMORY,
 ):
     """``stemma reuse INPUTS… --out OUTPUT`` on Spark: returns the members as a DataFrame
     (``cluster``, ``rank``, ``record``: the CLI's ``--out`` line) and, when ``output`` is
@@ -137,7 +146,9 @@ def reuse(
     using it after the write runs its task again). ``driver_edges``: the connected components of
     at most this many alignment edges are found on the driver, in one job
     (:data:`stemma.spark.components.DRIVER_EDGES` by default; 0: always in rounds of
-    shuffles).
+    shuffles). ``align_memory``: the bytes of analyzed texts an alignment task holds at once
+    (``"256M"``, ``"1G"`` or a number; :data:`ALIGN_MEMORY` by default; about 8 a byte of
+    text), beside its block's texts.
 
     >>> records = reuse(spark, ["corpus.jsonl"], "clusters/")  # doctest: +SKIP
     >>> records.first().record  # the first line of `stemma reuse corpus.jsonl --out …`  # doctest: +SKIP
@@ -146,10 +157,12 @@ def reuse(
     from pyspark.sql import Window
 
     from .blocks import block_of
+    from .. import _size
     from .components import connected_components
     from .documents import _is_parquet, jsonl_splits, read_documents
 
     check_options(min_df=min_df, max_df=max_df, min_overlap=min_overlap)
+    align_memory = _size(align_memory)
     if plan not in PLANS:
         raise ValueError(f"plan must be one of {', '.join(PLANS)}, not {plan!r}")
     sc = spark.sparkContext
@@ -218,7 +231,7 @@ def reuse(
         steps.release(banded)
 
         steps.start("align")
-        passages = steps.keep(_passages(sc, docs, candidates, parts, boilerplate, align_options, heavy))
+        passages = steps.keep(_passages(sc, docs, candidates, parts, boilerplate, align_options, heavy, align_memory))
         steps.release(candidates)
 
         steps.start("nodes")
@@ -426,9 +439,10 @@ def _banded(spark, docs, parts, anchor_ngram, min_df, max_df, skip_same_series, 
     return anchor_table.repartition(parts, "part").mapInArrow(band_batches, "kind byte, value long, count int")
 
 
-def _passages(sc, docs, candidates, parts, boilerplate, align_options, threads):
+def _passages(sc, docs, candidates, parts, boilerplate, align_options, threads, align_memory):
     """Candidate pairs aligned in blocks by their first document, each block with the texts
-    it needs: the passages kept, in each pair's order (``k``)."""
+    it needs: the passages kept, in each pair's order (``k``). A block's pairs are aligned a
+    few at a time, as many as their analyzed texts fit in ``align_memory`` bytes."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -443,7 +457,9 @@ def _passages(sc, docs, candidates, parts, boilerplate, align_options, threads):
         if block is None:
             return
         pairs, text, a, b = block
-        found, _ = sa.align_pairs(text, a, b, pa.array(boilerplate_b.value, pa.uint64()), threads=threads, **align_options)
+        found, _ = sa.align_pairs(
+            text, a, b, pa.array(boilerplate_b.value, pa.uint64()), threads=threads, memory=align_memory, **align_options
+        )
         pair_rows = found.column("pair")
         k = _rank_within(pair_rows)
         yield pa.RecordBatch.from_arrays(
