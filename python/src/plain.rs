@@ -296,6 +296,9 @@ fn reuse(
         let any_extra = loaded.iter().any(|(_, e)| !e.is_empty());
         let (docs, mut extras): (Vec<Document>, Vec<Map<String, Value>>) =
             loaded.into_iter().unzip();
+        if docs.is_empty() {
+            return Err(error("no documents were read"));
+        }
         if !any_extra {
             extras.clear();
         }

@@ -289,6 +289,8 @@ def reuse(
     ``options``: see :data:`ALIGN_DEFAULTS`."""
     o = {**ALIGN_DEFAULTS, **options}
     texts = _texts(table["text"])
+    if len(texts) == 0:
+        raise _stemma.StemmaError("no documents were read")  # as the CLI
 
     # 1–3. Anchors, band, candidate pairs.
     anchor_batch = anchors(texts, o["anchor_ngram"], threads=threads)

@@ -128,6 +128,12 @@ def test_errors_carry_the_cli_messages(cli, tmp_path):
         stemma.compare("", "some text")
     with pytest.raises(stemma.StemmaError, match=r"--min-df \(5\) is larger than --max-df \(2\)"):
         stemma.reuse([{"text": "x"}], min_df=5, max_df=2)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    done = cli.run("reuse", "-q", "--cross-lingual", "never", empty, check=False)
+    with pytest.raises(stemma.StemmaError) as e:
+        stemma.reuse(paths=[empty])
+    assert (done.returncode, done.stderr.strip()) == (2, f"stemma: {e.value}")
     with pytest.raises(stemma.StemmaError, match="^records:2: "):
         stemma.reuse([{"text": "x"}, {"id": "no text"}])
     with pytest.raises(stemma.StemmaError, match="--min-identity must be between 0 and 1"):

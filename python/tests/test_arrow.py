@@ -132,6 +132,9 @@ def test_read_jsonl_reads_as_the_cli_and_fails_with_its_messages(cli, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(stemma.StemmaError, match="nothing to read"):
         sa.read_jsonl(tmp_path / "empty")
+    (tmp_path / "empty.jsonl").write_text("")
+    with pytest.raises(stemma.StemmaError, match="^no documents were read$"):
+        sa.reuse(sa.read_jsonl(tmp_path / "empty.jsonl"))
 
 
 def test_cluster_passages_names_documents_by_row_without_ids():

@@ -309,3 +309,19 @@ fn an_index_gives_the_clusters_its_documents_give() {
         .code(2)
         .stderr(predicate::str::contains("cannot open the index"));
 }
+
+#[test]
+fn an_empty_corpus_is_refused_as_dedup_refuses_it() {
+    // An empty JSON Lines file and an empty folder: one line and exit 2, not "0 clusters".
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.jsonl"), "").unwrap();
+    std::fs::create_dir(dir.path().join("nothing")).unwrap();
+    for input in ["empty.jsonl", "nothing"] {
+        stemma()
+            .current_dir(dir.path())
+            .args(["reuse", "-q", "--cross-lingual", "never", input])
+            .assert()
+            .code(2)
+            .stderr("stemma: no documents were read\n");
+    }
+}

@@ -345,6 +345,8 @@ pub fn run(args: ReuseArgs) -> Result<()> {
         _ => Some(load_for_comparison(&args.model)?),
     };
     let (docs, extras) = load(&args, &args.align.limits(), &bars)?;
+    // As `stemma dedup`: an empty corpus is refused, not reported as 0 clusters.
+    anyhow::ensure!(!docs.is_empty(), "no documents were read");
     let cross_options = CrossLingualOptions::default();
     let cross = match &model {
         Some(Some(model)) => Some(CrossLingual {
