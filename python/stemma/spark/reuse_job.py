@@ -345,11 +345,11 @@ def _single_task(source, read, threads, cluster_options, align_options):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from .. import arrow as sa
+        from .. import _stemma, arrow as sa
 
-        batch_list = list(read(batches) if read is not None else batches)
+        batch_list = [b for b in (read(batches) if read is not None else batches) if b.num_rows]
         if not batch_list:
-            return
+            raise _stemma.StemmaError("no documents were read")  # as the CLI
         table = pa.Table.from_batches(batch_list).sort_by("doc")
         found = sa.reuse(table, threads=threads, **cluster_options, **align_options)
         for batch in found.select(["cluster", "rank", "record"]).to_batches(max_chunksize=8192):
