@@ -244,6 +244,53 @@ fn index_dups_and_add_dedup() {
         .stderr(predicate::str::contains("no index here"));
 }
 
+/// A plain `index add` stores no band keys (only `--dedup` reads them): a `--dedup` after
+/// plain adds reads the whole index, and says so; after a `--dedup` add, plain adds keep the
+/// keys, so the next `--dedup` reads only what it needs. Same lines either way.
+#[test]
+fn band_keys_are_stored_from_the_first_add_dedup() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("gpl2.txt"), GPL2).unwrap();
+    std::fs::write(docs.join("gpl1.txt"), GPL1).unwrap();
+    let other = dir.path().join("other.txt");
+    std::fs::write(
+        &other,
+        "Tomatoes want sun and beans want water, the gardener said.",
+    )
+    .unwrap();
+    let copy = dir.path().join("copy.txt");
+    std::fs::write(&copy, GPL2.replace("Foundation", "Fondation")).unwrap();
+    let add = |index: &std::path::Path, input: &std::path::Path, dedup: bool| {
+        let mut cmd = stemma();
+        cmd.args(["index", "add", "-q"])
+            .arg(input)
+            .arg("--index")
+            .arg(index);
+        if dedup {
+            cmd.arg("--dedup");
+        }
+        cmd.assert().success()
+    };
+    let whole = "some documents of the index have no band keys";
+
+    let plain_first = dir.path().join("plain-first");
+    add(&plain_first, &docs, false);
+    add(&plain_first, &other, false);
+    add(&plain_first, &copy, true)
+        .stdout("copy.txt\tnear duplicate of gpl2.txt\t0.9706\n")
+        .stderr(predicate::str::contains(whole))
+        .stderr(predicate::str::contains("--dedup reads the whole index"));
+
+    let dedup_first = dir.path().join("dedup-first");
+    add(&dedup_first, &docs, true);
+    add(&dedup_first, &other, false);
+    add(&dedup_first, &copy, true)
+        .stdout("copy.txt\tnear duplicate of gpl2.txt\t0.9706\n")
+        .stderr(predicate::str::contains("reads the whole index").not());
+}
+
 /// `--out /dev/null` (timing runs, or a user who wants only the summary) is written like any
 /// file: a device cannot be synced, which must not turn a finished run into an error.
 #[cfg(unix)]

@@ -55,10 +55,45 @@ fn unpack(values: &[u64]) -> impl Iterator<Item = u64> + '_ {
 }
 
 impl Index {
-    /// Whether this index stores dedup band keys (indexes created before them do not: their
-    /// schema lacks the field, and `index add --dedup` re-sketches them whole).
+    /// Whether this index can store dedup band keys (indexes created before them cannot:
+    /// their schema lacks the field, and `index add --dedup` re-sketches them whole). Which
+    /// documents have them: [`Index::holds_dedup_keys`].
     pub fn stores_dedup_keys(&self) -> bool {
         self.fields.dedup_keys.is_some()
+    }
+
+    /// Whether any document of the index has dedup band keys: added by
+    /// `stemma index add --dedup`, or by any add of a stemma that stored them always. A new
+    /// [`crate::IndexWriter`] keeps storing them where this holds
+    /// ([`crate::IndexWriter::set_dedup_keys`]).
+    ///
+    /// ```
+    /// use stemma_text::Document;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = stemma_index::Index::create(dir.path()).unwrap();
+    /// let mut writer = index.writer().unwrap();
+    /// writer.add(&Document::new("plain", "Added without band keys.")).unwrap();
+    /// writer.commit().unwrap();
+    /// assert!(!index.holds_dedup_keys().unwrap());
+    /// writer.set_dedup_keys(true);
+    /// writer.add(&Document::new("keyed", "Added with its band keys.")).unwrap();
+    /// writer.commit().unwrap();
+    /// assert!(index.holds_dedup_keys().unwrap());
+    /// ```
+    pub fn holds_dedup_keys(&self) -> Result<bool, IndexError> {
+        if !self.stores_dedup_keys() {
+            return Ok(false);
+        }
+        for segment in self.searcher().segment_readers() {
+            let column = segment
+                .fast_fields()
+                .u64("dkeys")
+                .map_err(|e| self.err(e))?;
+            if column.values.num_vals() > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether the stored keys serve a deduplication with `options`: same shingles,
@@ -83,8 +118,9 @@ impl Index {
     /// and every live document linked to one of them by a chain of shared band keys
     /// (documents without words: all of them, as they are exact duplicates of each other).
     /// `None` when the index stores no keys, or when a document with words has none (added
-    /// by a stemma that did not store them): only the whole index then gives the right
-    /// answer. Ids not in the index are left out.
+    /// without `--dedup` before the index held keys, or by a stemma that did not store
+    /// them): only the whole index, sketched from its texts, then gives the right answer.
+    /// Ids not in the index are left out.
     ///
     /// ```
     /// use stemma_text::Document;
@@ -93,6 +129,7 @@ impl Index {
     /// let story = "The committee approved the budget for the new harbour on Friday after \
     ///     a long debate about costs, dredging and the fishing fleet's winter moorings.";
     /// let mut w = index.writer().unwrap();
+    /// w.set_dedup_keys(true); // as `stemma index add --dedup` does
     /// w.add(&Document::new("old", story)).unwrap();
     /// w.add(&Document::new("other", "Rain is expected across the north tomorrow.")).unwrap();
     /// w.add(&Document::new("new", story.replace("Friday", "Monday"))).unwrap();
@@ -221,6 +258,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::create(dir.path()).unwrap();
         let mut writer = index.writer().unwrap();
+        writer.set_dedup_keys(true);
         let new = stemma_text::Document::new("new", "Words enough to have shingles of five.");
         writer.add(&new).unwrap();
         writer.commit().unwrap();
@@ -239,5 +277,62 @@ mod tests {
         writer.add_prepared(&old, prepared).unwrap();
         writer.commit().unwrap();
         assert_eq!(index.dedup_neighbourhood(&ids).unwrap(), None);
+    }
+
+    /// A plain add stores no keys (they cost ≈ 8 % of its instructions and only `--dedup`
+    /// reads them); once a `--dedup` add has stored some, every later writer keeps them.
+    #[test]
+    fn keys_are_stored_only_once_asked_for_and_then_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(dir.path()).unwrap();
+        let doc = |id: &str, text: &str| stemma_text::Document::new(id, text);
+        let ids = |id: &str| -> BTreeSet<String> { std::iter::once(id.to_string()).collect() };
+        let mut writer = index.writer().unwrap();
+        assert!(!writer.stores_dedup_keys());
+        writer
+            .add(&doc(
+                "plain",
+                "Words enough to have shingles of five, added plainly.",
+            ))
+            .unwrap();
+        writer.commit().unwrap();
+        assert!(!index.holds_dedup_keys().unwrap());
+        // A plain document has words and no keys: only the whole index answers.
+        assert_eq!(index.dedup_neighbourhood(&ids("plain")).unwrap(), None);
+        drop(writer);
+
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create(dir.path()).unwrap();
+        let mut writer = index.writer().unwrap();
+        writer.set_dedup_keys(true);
+        writer
+            .add(&doc(
+                "first",
+                "The first words of a corpus kept with --dedup.",
+            ))
+            .unwrap();
+        writer.commit().unwrap();
+        drop(writer);
+        let mut writer = index.writer().unwrap();
+        assert!(writer.stores_dedup_keys());
+        writer
+            .add(&doc(
+                "later",
+                "Later words, added without --dedup, keep their keys.",
+            ))
+            .unwrap();
+        writer.commit().unwrap();
+        let found = index.dedup_neighbourhood(&ids("later")).unwrap();
+        assert_eq!(found, Some(ids("later")));
+        // Turned off, a document goes without them, and the neighbourhood says so.
+        writer.set_dedup_keys(false);
+        writer
+            .add(&doc(
+                "keyless",
+                "Words without their band keys this time round.",
+            ))
+            .unwrap();
+        writer.commit().unwrap();
+        assert_eq!(index.dedup_neighbourhood(&ids("later")).unwrap(), None);
     }
 }

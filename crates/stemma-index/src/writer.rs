@@ -44,6 +44,8 @@ pub struct IndexWriter<'a> {
     /// Ids added since the last commit, with their content hash.
     pending: HashMap<String, u64>,
     uncommitted: usize,
+    /// Whether added documents get their dedup band keys (`dkeys`).
+    dedup_keys: bool,
 }
 
 impl<'a> IndexWriter<'a> {
@@ -65,7 +67,36 @@ impl<'a> IndexWriter<'a> {
             writer,
             pending: HashMap::default(),
             uncommitted: 0,
+            // Kept up to date where `index add --dedup` has stored them, so that its next
+            // run stays incremental; elsewhere an add pays nothing for them.
+            dedup_keys: index.holds_dedup_keys()?,
         })
+    }
+
+    /// Store each document added from now on with its dedup band keys, which
+    /// `stemma index add --dedup` reads ([`crate::Index::dedup_neighbourhood`]); off stops
+    /// storing them. A new writer stores them when a document of the index already has
+    /// them, and not otherwise: only `--dedup` needs them (they cost about 8 % of an add's
+    /// instructions). An index created before them (no `dkeys` field) never stores them.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = stemma_index::Index::create(dir.path()).unwrap();
+    /// let mut writer = index.writer().unwrap();
+    /// assert!(!writer.stores_dedup_keys()); // nothing in the index has them yet
+    /// writer.set_dedup_keys(true);
+    /// writer.add(&stemma_text::Document::new("a", "Some words to keep.")).unwrap();
+    /// writer.commit().unwrap();
+    /// drop(writer);
+    /// assert!(index.writer().unwrap().stores_dedup_keys()); // kept up to date from now on
+    /// ```
+    pub fn set_dedup_keys(&mut self, store: bool) {
+        self.dedup_keys = store && self.index.stores_dedup_keys();
+    }
+
+    /// Whether documents added now get their dedup band keys ([`IndexWriter::set_dedup_keys`]).
+    pub fn stores_dedup_keys(&self) -> bool {
+        self.dedup_keys
     }
 
     /// Add `doc`, replacing any document with the same id; unchanged content is skipped.
@@ -116,7 +147,7 @@ impl<'a> IndexWriter<'a> {
         for doc in docs {
             previous.push(self.previous_hash(&doc.id)?);
         }
-        let dedup_keys = self.index.stores_dedup_keys();
+        let dedup_keys = self.dedup_keys;
         type Analyzed = (Vec<u64>, usize, Vec<u64>, Option<SentenceEmbeddings>);
         let prepared: Vec<Option<Analyzed>> = docs
             .par_iter()
@@ -174,7 +205,7 @@ impl<'a> IndexWriter<'a> {
         analysis: &Analysis,
     ) -> Result<AddOutcome, IndexError> {
         let fps = self.index.fingerprints(analysis);
-        let keys = if self.index.stores_dedup_keys() {
+        let keys = if self.dedup_keys {
             crate::dedup_keys::dedup_keys(analysis)
         } else {
             Vec::new()

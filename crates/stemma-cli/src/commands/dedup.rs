@@ -329,9 +329,10 @@ pub fn run_on(inputs: &[PathBuf], index: Option<&Path>, flags: &DedupFlags) -> R
 /// The near duplicates among `index`'s documents that involve one of `ids` (the documents
 /// just added): one line each, for `stemma index add --dedup`.
 ///
-/// Only the documents linked to the new ones by shared band keys are read, when the index
-/// stores the keys for these options (`Index::dedup_neighbourhood`: the same lines as a
-/// run over the whole index); otherwise, said in one line on stderr, the whole index.
+/// Only the documents linked to the new ones by shared band keys are read, when every
+/// document of the index has the keys for these options (`Index::dedup_neighbourhood`:
+/// the same lines as a run over the whole index); otherwise, said in one line on stderr,
+/// the whole index, each document sketched from its text.
 pub fn report_added(index: &Path, ids: &BTreeSet<String>, flags: &DedupFlags) -> Result<String> {
     let options = flags.options();
     let opened = stemma_index::Index::open(index)?;
@@ -345,7 +346,7 @@ pub fn report_added(index: &Path, ids: &BTreeSet<String>, flags: &DedupFlags) ->
             "stemma: note: {}; --dedup reads the whole index",
             if !opened.stores_dedup_keys() {
                 "this index was created before band keys were stored (a new index made by \
-                 `stemma index add` has them)"
+                 `stemma index add --dedup` has them)"
                     .to_string()
             } else if !opened.dedup_keys_serve(&options) {
                 format!(
@@ -354,7 +355,9 @@ pub fn report_added(index: &Path, ids: &BTreeSet<String>, flags: &DedupFlags) ->
                     options.threshold
                 )
             } else {
-                "some documents of the index were added without band keys (by an older stemma)"
+                "some documents of the index have no band keys (added without --dedup before \
+                 the index held any, or by an older stemma; an index made by \
+                 `stemma index add --dedup` has them)"
                     .to_string()
             }
         );
@@ -417,6 +420,46 @@ mod tests {
             .collect()
     }
 
+    /// How the older documents of an index were added, each step a writer of its own (as
+    /// one `stemma index add` each): whether it was `--dedup`.
+    const HISTORIES: [&[bool]; 3] = [
+        // A fresh index kept with --dedup.
+        &[true],
+        // --dedup first, then plain adds: their writers keep the keys up to date.
+        &[true, false, false],
+        // Plain adds before the first --dedup: those documents have no keys.
+        &[false, true],
+    ];
+
+    /// Build an index: `docs` minus every `step`-th document, added over `history`'s writers,
+    /// then the rest as `index add --dedup` adds them; the ids of the rest.
+    fn index_in_steps(
+        dir: &Path,
+        docs: &[Document],
+        step: usize,
+        history: &[bool],
+    ) -> BTreeSet<String> {
+        let index = stemma_index::Index::create(dir).unwrap();
+        let (old, new): (Vec<_>, Vec<_>) =
+            docs.iter().enumerate().partition(|(i, _)| i % step != 0);
+        let old: Vec<Document> = old.into_iter().map(|(_, d)| d.clone()).collect();
+        let chunk = old.len().div_ceil(history.len());
+        for (part, &dedup) in old.chunks(chunk).zip(history) {
+            let mut writer = index.writer().unwrap();
+            if dedup {
+                writer.set_dedup_keys(true);
+            }
+            writer.add_all(part).unwrap();
+            writer.commit().unwrap();
+        }
+        let new: Vec<Document> = new.into_iter().map(|(_, d)| d.clone()).collect();
+        let mut writer = index.writer().unwrap();
+        writer.set_dedup_keys(true);
+        writer.add_all(&new).unwrap();
+        writer.commit().unwrap();
+        new.iter().map(|d| d.id.clone()).collect()
+    }
+
     #[test]
     fn the_neighbourhood_gives_the_lines_of_the_whole_index() {
         let docs = fixture();
@@ -425,38 +468,36 @@ mod tests {
             (KeepArg::Longest, 3),
             (KeepArg::Earliest, 7),
         ] {
-            let dir = tempfile::tempdir().unwrap();
-            let index = stemma_index::Index::create(dir.path()).unwrap();
-            let (old, new): (Vec<_>, Vec<_>) =
-                docs.iter().enumerate().partition(|(i, _)| i % step != 0);
-            let mut writer = index.writer().unwrap();
-            for part in [old, new.clone()] {
-                let part: Vec<Document> = part.into_iter().map(|(_, d)| d.clone()).collect();
-                writer.add_all(&part).unwrap();
-                writer.commit().unwrap();
+            for history in HISTORIES {
+                let dir = tempfile::tempdir().unwrap();
+                let ids = index_in_steps(dir.path(), &docs, step, history);
+                let index = stemma_index::Index::open(dir.path()).unwrap();
+                let flags = DedupFlags {
+                    keep,
+                    ..super::super::index::dedup_defaults()
+                };
+                let whole = report_added_among(dir.path(), &ids, &flags, None).unwrap();
+                assert!(whole.lines().count() >= 5, "{whole}");
+                assert_eq!(report_added(dir.path(), &ids, &flags).unwrap(), whole);
+                let Some(among) = index.dedup_neighbourhood(&ids).unwrap() else {
+                    // Only documents added plainly before the first --dedup lack keys.
+                    assert!(!history[0], "{history:?}");
+                    continue;
+                };
+                assert!(history[0], "{history:?}");
+                assert!(among.is_superset(&ids));
+                assert!(
+                    among.len() < docs.len(),
+                    "{} of {}",
+                    among.len(),
+                    docs.len()
+                );
+                let part = report_added_among(dir.path(), &ids, &flags, Some(&among)).unwrap();
+                assert_eq!(part, whole);
+                // Not a test that cannot fail: the new documents alone report otherwise.
+                let alone = report_added_among(dir.path(), &ids, &flags, Some(&ids)).unwrap();
+                assert_ne!(alone, whole);
             }
-            drop(writer);
-            let ids: BTreeSet<String> = new.iter().map(|(_, d)| d.id.clone()).collect();
-            let flags = DedupFlags {
-                keep,
-                ..super::super::index::dedup_defaults()
-            };
-            let among = index.dedup_neighbourhood(&ids).unwrap().unwrap();
-            assert!(among.is_superset(&ids));
-            assert!(
-                among.len() < docs.len(),
-                "{} of {}",
-                among.len(),
-                docs.len()
-            );
-            let whole = report_added_among(dir.path(), &ids, &flags, None).unwrap();
-            assert!(whole.lines().count() >= 5, "{whole}");
-            let part = report_added_among(dir.path(), &ids, &flags, Some(&among)).unwrap();
-            assert_eq!(part, whole);
-            // Not a test that cannot fail: the new documents alone report otherwise.
-            let alone = report_added_among(dir.path(), &ids, &flags, Some(&ids)).unwrap();
-            assert_ne!(alone, whole);
-            assert_eq!(report_added(dir.path(), &ids, &flags).unwrap(), whole);
         }
     }
 }

@@ -336,6 +336,11 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
         );
     }
     let mut writer = index.writer()?;
+    if args.dedup {
+        // The band keys its neighbourhood is found by; without --dedup they are stored only
+        // where an earlier --dedup stored them (`IndexWriter::set_dedup_keys`).
+        writer.set_dedup_keys(true);
+    }
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
