@@ -14,12 +14,17 @@
 //! | `xcodes` | u64, fast, multi-valued | sign codes of sentence windows: the cross-lingual channel's scan |
 //! | `xsent` | u64, fast | sentences embedded (absent: added without the model) |
 //! | `xlang` | raw string, stored, fast | language the embeddings were made for (ISO 639-3) |
-//! | `dkeys` | u64, fast, multi-valued | the top 32 bits of each LSH band key of `stemma dedup`'s sketch, two to a value: `index add --dedup` reads only the new documents' neighbourhood |
+//! | `dkeys` | u64, fast, multi-valued | the top 32 bits of each LSH band key of `stemma dedup`'s sketch, two to a value: `index add --dedup` reads only the new documents' neighbourhood. Written by `index add --dedup`, and by every later add to an index that holds some; a plain add to any other index leaves it empty |
 //!
 //! `emb` to `xlang` came after format 3's first indexes: an index without them opens, works
 //! monolingually and says so ([`crate::Index::stores_embeddings`]). `dkeys` came later
 //! still: without it `index add --dedup` re-sketches the whole index
-//! ([`crate::Index::stores_dedup_keys`]).
+//! ([`crate::Index::stores_dedup_keys`]). Which documents have keys is per document
+//! ([`crate::IndexWriter::set_dedup_keys`], [`crate::Index::holds_dedup_keys`]): a document
+//! with words and no keys (added plainly before the index held any, or by a stemma before
+//! the field) makes `index add --dedup` sketch the whole index from its texts, as an index
+//! without the field does. Indexes written when every add stored keys are read unchanged,
+//! and their adds go on storing them: no format change.
 
 use tantivy::schema::{
     Field, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,

@@ -120,7 +120,9 @@ pub struct AddArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// After adding, report each document added that is a near duplicate (Jaccard of
-    /// 5-word shingles ≥ --dedup-threshold) of another document of the index.
+    /// 5-word shingles ≥ --dedup-threshold) of another document of the index. The documents
+    /// added get their band keys, which every later add to this index keeps up to date, so
+    /// that the next --dedup reads only what it needs.
     #[arg(long)]
     pub dedup: bool,
     /// The similarity --dedup reports.
