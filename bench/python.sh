@@ -3,7 +3,10 @@
 #   equal   — the same clusters: `stemma reuse` vs the Spark job on local[2] (both plans:
 #             distributed and single-task) vs the Arrow pipeline, on bench/reuse.sh's
 #             corpus (a) and Reuters-21578 (cmp of the files);
-#   compare — `stemma.compare` on two ~1 MB texts vs `stemma compare --json` (best of 5);
+#   compare — `stemma.compare` on two ~1 MB texts vs `stemma compare --json` (best of 5: the
+#             first call of a fresh process; also with the whole result read, and a warm call);
+#   plain   — the same for `stemma.diff` (a real pair of versions, and 2 x 1 MB) and
+#             `Index.trace` (LGPL-2.1 against the SPDX licences' index);
 #   arrow   — the Arrow batch path (stemma.arrow.reuse) vs `stemma reuse` on 10k short
 #             documents: throughput;
 #   spark   — the Spark job on local[2] vs `stemma reuse` on GROWTH documents (100k): wall
@@ -13,7 +16,7 @@
 #             (SCALE_N documents, 10k by default);
 #   passim  — passim on bench/reuse.sh's corpus (bench/install-passim.sh) vs the Spark job.
 #
-# Usage (from the repository root):  bench/python.sh [equal] [compare] [arrow] [spark] [scale] [passim]
+# Usage (from the repository root):  bench/python.sh [equal] [compare] [plain] [arrow] [spark] [scale] [passim]
 # Environment: DATA (../shared/data), OUT (bench/out/python), GROWTH (100000), SCALE_N (10000),
 #              PASSIM (passim command), SPARK_MEMORY (the Spark job's driver memory, 4g),
 #              CLI_MEMORY (`stemma reuse --memory` in the spark part, 2G).
@@ -79,18 +82,74 @@ open(sys.argv[2], 'w').write(''.join(r + '\n' for r in t['record'].to_pylist()))
     done
 fi
 
+# first_call KIND ARGS…: a fresh Python process imports stemma, then times one plain call
+# (compare A B, diff OLD NEW, trace INDEX DOC: Index opened and trace run) and, after it,
+# reading every field of the result (each object the call returned, to the last diff span),
+# then the same call again in that process; prints "FIRST READ WARM" in seconds.
+first_call() {
+    "$PY" - "$@" <<'PY'
+import pathlib, sys, time
+import stemma
+kind, *args = sys.argv[1:]
+paths = [pathlib.Path(a) for a in args]
+def call():
+    if kind == "compare":
+        return stemma.compare(*paths)
+    if kind == "diff":
+        return stemma.diff(*paths)
+    return stemma.Index(paths[0], create=False).trace(paths[1])
+def read(value):
+    """Every field of a result, recursively (what a user reading it all would build)."""
+    if isinstance(value, list):
+        for item in value:
+            read(item)
+    elif hasattr(value, "__match_args__"):
+        for name in value.__match_args__:
+            read(getattr(value, name))
+t0 = time.perf_counter(); result = call(); t1 = time.perf_counter(); read(result); t2 = time.perf_counter()
+call(); t3 = time.perf_counter()
+print(f"{t1 - t0:.4f} {t2 - t0:.4f} {t3 - t2:.4f}")
+PY
+}
+# plain_vs_cli NAME CLI_ARGS… -- KIND PY_ARGS…: the CLI (whole process, --json printed) and
+# the plain function (first call of a fresh process, then every field read, then a warm
+# call), best of 5 each, alternating; the load average beside them.
+plain_vs_cli() {
+    local name=$1 cli_args=() py_args=() cli=() firsts=() reads=() warms=() f r w
+    shift
+    while [[ $1 != -- ]]; do cli_args+=("$1"); shift; done
+    shift
+    py_args=("$@")
+    for _ in 1 2 3 4 5; do
+        cli+=("$(wall "$STEMMA" "${cli_args[@]}")")
+        read -r f r w < <(first_call "${py_args[@]}")
+        firsts+=("$f") reads+=("$r") warms+=("$w")
+    done
+    local c p
+    c=$(best "${cli[@]}") p=$(best "${firsts[@]}")
+    echo "$name: CLI (process, JSON printed) ${c} s; the Python call (first in its process) ${p} s:" \
+        "ratio $(python3 -c "print(f'{$p / $c:.2f}')"); with every field of the result read $(best "${reads[@]}") s;" \
+        "warm call $(best "${warms[@]}") s (best of 5 each; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+}
+
 if want compare; then
     echo "== compare: two ~1 MB texts (target: stemma.compare within 10 % of the CLI)"
     "$TARGET/release/stemma-bench" gen-speed --data "$DATA" --out "$OUT/speed" --seed 1 --size 1000000 --shared 0.2 >/dev/null
-    cli=() py=()
-    for _ in 1 2 3 4 5; do
-        cli+=("$(wall "$STEMMA" compare "$OUT/speed/a.txt" "$OUT/speed/b.txt" --json)")
-        py+=("$("$PY" -c "import sys, time, pathlib, stemma
-a, b = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-t = time.perf_counter(); stemma.compare(a, b); print(f'{time.perf_counter() - t:.3f}')" "$OUT/speed/a.txt" "$OUT/speed/b.txt")")
-    done
-    c=$(best "${cli[@]}") p=$(best "${py[@]}")
-    echo "CLI (process, JSON printed) ${c} s; stemma.compare (call, typed objects) ${p} s; ratio $(python3 -c "print(f'{$p / $c:.2f}')") (best of 5 each)"
+    plain_vs_cli stemma.compare compare "$OUT/speed/a.txt" "$OUT/speed/b.txt" --json -- compare "$OUT/speed/a.txt" "$OUT/speed/b.txt"
+fi
+
+if want plain; then
+    echo "== plain: stemma.diff and Index.trace against the CLI (the same fixed costs as compare?)"
+    versions=$DATA/versions/debian-constitution
+    plain_vs_cli "stemma.diff (Debian constitution 1.0 -> 1.9, 31 KB)" diff "$versions/constitution.1.0.txt" \
+        "$versions/constitution.1.9.current.txt" --json -- diff "$versions/constitution.1.0.txt" "$versions/constitution.1.9.current.txt"
+    "$TARGET/release/stemma-bench" gen-speed --data "$DATA" --out "$OUT/speed" --seed 1 --size 1000000 --shared 0.2 >/dev/null
+    plain_vs_cli "stemma.diff (two ~1 MB texts, 6.6 MB of JSON)" diff "$OUT/speed/a.txt" "$OUT/speed/b.txt" --json \
+        -- diff "$OUT/speed/a.txt" "$OUT/speed/b.txt"
+    index=$OUT/licences.stemma
+    if [[ ! -d $index ]]; then "$STEMMA" index add -q --index "$index" "$DATA/licenses/spdx/texts" >/dev/null 2>&1; fi
+    plain_vs_cli "Index.trace (LGPL-2.1 against the SPDX licences)" trace --index "$index" examples/LGPL-2.1.txt --json \
+        -- trace "$index" examples/LGPL-2.1.txt
 fi
 
 if want arrow; then

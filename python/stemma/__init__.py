@@ -60,8 +60,8 @@ if TYPE_CHECKING:
         Version,
     )
 
-#: The result classes, from :mod:`stemma._types`, loaded when first used (an engine's
-#: ``import stemma.arrow`` needs none of them: building them is a tenth of its import).
+#: The result classes, from :mod:`stemma._types`, loaded when first used: an engine's
+#: ``import stemma.arrow`` needs none of them (they cost a first call ~1 ms).
 _RESULT_TYPE_NAMES = (
     "AddResult",
     "AlignedPassage",

@@ -4,61 +4,225 @@
 Fields follow the JSON schemas (``stemma.compare/1``, ``stemma.diff/1``, ``stemma.trace/1``,
 ``stemma.index-search/1``, ``stemma.reuse/1``, ``stemma.dedup/1``); fields added to a schema later are kept by
 ``to_dict()`` even before a field of the class names them.
+
+The classes are frozen and typed like dataclasses (keyword or positional construction,
+``repr``, ``==``, ``hash``, pickling, ``__match_args__``; type checkers see them through
+``dataclass_transform``), but are not made by :mod:`dataclasses`: making two dozen
+dataclasses costs ~10 ms and importing :mod:`dataclasses` (with :mod:`inspect`) ~6 ms,
+which the first call in a process would pay (this module is imported then, not by ``import
+stemma``, so that ``import stemma.arrow`` stays light), while these cost ~0.7 ms. Each
+class's fields are sorted once, at import, from its annotations: plain ones are read from
+the JSON object at once, and those holding results when first read.
 """
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import typing
-from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Type, TypeVar
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**_: Any) -> Any:
+        """Only type checkers read it (``typing`` has it from Python 3.11)."""
+        return lambda cls: cls
+
 
 T = TypeVar("T", bound="Record")
 
-#: Each result class's fields and their types.
-_FIELDS: Dict[type, List[Tuple[str, Any]]] = {}
+#: Every result class by name, to resolve the annotations that name one.
+_CLASSES: Dict[str, type] = {}
+_NO_DEFAULT = object()
+_new = object.__new__
 
 
-class Record:
-    """Base of every result: typed fields (a frozen dataclass), and the JSON they were read
-    from."""
+class FrozenInstanceError(AttributeError):
+    """A field of a result was assigned or deleted: results are frozen."""
 
-    _raw: Dict[str, Any]
+
+@dataclass_transform(frozen_default=True, eq_default=True)
+class Frozen:
+    """Base of every result: typed fields, given by the class's annotations, that cannot be
+    reassigned; built by position or keyword (``Span(0, 5, 0, 5)``); equal when of the same
+    class with equal fields; hashed on the fields; printed as ``Span(start=0, end=5, …)``.
+
+    >>> Span(0, 5, 0, 5) == Span(start=0, end=5, char_start=0, char_end=5, tokens=None)
+    True
+    """
+
+    #: The fields, in order (the annotations of the class and of its bases).
+    _fields: ClassVar[Tuple[str, ...]] = ()
+    #: The default of each field that has one (a class attribute of the same name).
+    _defaults: ClassVar[Dict[str, Any]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = [name for name in cls.__dict__.get("__annotations__", {}) if not name.startswith("_")]
+        cls._fields = tuple(dict.fromkeys([*cls._fields, *own]))
+        cls._defaults = {**cls._defaults, **{n: cls.__dict__[n] for n in own if n in cls.__dict__}}
+        cls.__match_args__ = cls._fields
+        _CLASSES[cls.__name__] = cls
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        name = type(self).__name__
+        fields = self._fields
+        if len(args) > len(fields):
+            raise TypeError(f"{name}() takes {len(fields)} positional arguments but {len(args)} were given")
+        values = dict(zip(fields, args))
+        for field, value in kwargs.items():
+            if field not in fields:
+                raise TypeError(f"{name}() got an unexpected keyword argument {field!r}")
+            if field in values:
+                raise TypeError(f"{name}() got multiple values for argument {field!r}")
+            values[field] = value
+        for field in fields:
+            if field not in values:
+                default = self._defaults.get(field, _NO_DEFAULT)
+                if default is _NO_DEFAULT:
+                    raise TypeError(f"{name}() missing required argument {field!r}")
+                values[field] = default
+        self.__dict__.update((field, values[field]) for field in fields)
+
+    def _values(self) -> Tuple[Any, ...]:
+        return tuple(getattr(self, field) for field in self._fields)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{field}={value!r}" for field, value in zip(self._fields, self._values()))
+        return f"{type(self).__qualname__}({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+class Record(Frozen):
+    """A result read from a JSON object of a schema, which ``to_dict()`` gives back."""
+
+    #: Fields read as they are (numbers, strings, lists and objects of those).
+    _plain: ClassVar[Tuple[str, ...]] = ()
 
     @classmethod
     def from_dict(cls: Type[T], data: Dict[str, Any]) -> T:
-        """Build from a JSON object of the schema (unknown fields are kept for ``to_dict``)."""
-        fields = _FIELDS.get(cls)
-        if fields is None:
-            # Resolved once per class: get_type_hints evaluates every annotation.
-            hints = typing.get_type_hints(cls)
-            fields = _FIELDS[cls] = [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]
-        values = {name: _convert(hint, data.get(name)) for name, hint in fields}
-        obj = cls(**values)
-        object.__setattr__(obj, "_raw", data)
+        """Build from a JSON object of the schema (unknown fields are kept for ``to_dict``;
+        a missing field is ``None``). Fields holding results (a passage's spans, a
+        comparison's passages) are built from ``data`` when first read."""
+        obj = _new(cls)
+        values = obj.__dict__
+        plain = cls._plain
+        values.update(zip(plain, map(data.get, plain)))
+        values["_raw"] = data
         return obj
+
+    @classmethod
+    def _from_list(cls: Type[T], items: List[Dict[str, Any]]) -> List[T]:
+        """``[cls.from_dict(item) for item in items]``, with the lookups done once."""
+        plain = cls._plain
+        out: List[T] = []
+        append = out.append
+        for data in items:
+            obj = _new(cls)
+            values = obj.__dict__
+            values.update(zip(plain, map(data.get, plain)))
+            values["_raw"] = data
+            append(obj)
+        return out
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object, exactly as the CLI's ``--json`` prints it (a deep copy)."""
-        return copy.deepcopy(self._raw)
+        raw = self.__dict__.get("_raw")
+        if raw is None:  # built by hand, not read
+            return {field: _to_json(value) for field, value in zip(self._fields, self._values())}
+        return _copy_json(raw)
 
 
-def _convert(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin is typing.Union:  # Optional[X]
-        inner = [a for a in args if a is not type(None)]
-        return _convert(inner[0], value) if len(inner) == 1 else value
-    if origin in (list, List) and args:
-        return [_convert(args[0], v) for v in value]
-    if isinstance(hint, type) and issubclass(hint, Record):
-        return hint.from_dict(value)
+def _copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists and scalars)."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
     return value
 
 
-@dataclasses.dataclass(frozen=True)
+def _to_json(value: Any) -> Any:
+    """A JSON value of a field of a result built by hand."""
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def _result_class(annotation: str) -> Optional[Tuple[bool, Type[Record]]]:
+    """(a list?, the class) when an annotation names a result class (``Span``,
+    ``Optional[Span]``, ``List[Span]``), else None. Annotations are strings here (``from
+    __future__ import annotations``) and read without evaluating them."""
+    inner = annotation
+    if inner.startswith("Optional[") and inner.endswith("]"):
+        inner = inner[len("Optional["):-1]
+    many = inner.startswith("List[") and inner.endswith("]")
+    if many:
+        inner = inner[len("List["):-1]
+    cls = _CLASSES.get(inner)
+    if isinstance(cls, type) and issubclass(cls, Record):
+        return many, cls
+    return None
+
+
+class _Nested:
+    """A field holding results (``Passage.a``, ``Comparison.passages``): read from the
+    object's JSON when first read, then kept in the object (whose attribute hides this
+    descriptor from then on). A call returns at once with the top level built: a notebook
+    that looks at a summary and a few passages does not pay for 1,600 diff spans; reading
+    them all costs what building them eagerly would have."""
+
+    __slots__ = ("name", "many", "record")
+
+    def __init__(self, name: str, many: bool, record: Type[Record]) -> None:
+        self.name, self.many, self.record = name, many, record
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        values = obj.__dict__
+        value = values["_raw"].get(self.name)
+        if value is not None:
+            value = self.record._from_list(value) if self.many else self.record.from_dict(value)
+        values[self.name] = value
+        return value
+
+
+def _make_converters() -> None:
+    """Once per result class: its plain fields, read at once, and a :class:`_Nested` for
+    each field holding results."""
+    for cls in _CLASSES.values():
+        if not issubclass(cls, Record):
+            continue
+        annotations: Dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            annotations.update(klass.__dict__.get("__annotations__", {}))
+        plain = []
+        for field in cls._fields:
+            shape = _result_class(annotations[field])
+            if shape is None:
+                plain.append(field)
+            else:
+                setattr(cls, field, _Nested(field, *shape))
+        cls._plain = tuple(plain)
+
+
 class Span(Record):
     """A range of a document: bytes ``[start, end)`` of its UTF-8 text, and characters."""
 
@@ -69,7 +233,6 @@ class Span(Record):
     tokens: Optional[int] = None
 
 
-@dataclasses.dataclass(frozen=True)
 class DocumentInfo(Record):
     """A document's metadata and size, as read."""
 
@@ -85,7 +248,6 @@ class DocumentInfo(Record):
     words: int
 
 
-@dataclasses.dataclass(frozen=True)
 class Passage(Record):
     """One passage the two documents share."""
 
@@ -102,7 +264,6 @@ class Passage(Record):
     b_diffs: List[Span]
 
 
-@dataclasses.dataclass(frozen=True)
 class CompareSummary(Record):
     """Counts and coverage of a comparison."""
 
@@ -114,7 +275,6 @@ class CompareSummary(Record):
     b_shared_chars: int
 
 
-@dataclasses.dataclass(frozen=True)
 class Comparison(Record):
     """``stemma compare A B --json`` (schema ``stemma.compare/1``)."""
 
@@ -126,7 +286,6 @@ class Comparison(Record):
     passages: List[Passage]
 
 
-@dataclasses.dataclass(frozen=True)
 class Clause(Record):
     """A clause (numbered point, paragraph or sentence) of a version."""
 
@@ -141,7 +300,6 @@ class Clause(Record):
     parent: Optional[int]
 
 
-@dataclasses.dataclass(frozen=True)
 class Version(Record):
     """One version of a diff and its clauses."""
 
@@ -151,7 +309,6 @@ class Version(Record):
     clauses: List[Clause]
 
 
-@dataclasses.dataclass(frozen=True)
 class DiffSummary(Record):
     """The one-line summary and the counts of each kind of change."""
 
@@ -163,7 +320,6 @@ class DiffSummary(Record):
     complete: bool
 
 
-@dataclasses.dataclass(frozen=True)
 class Change(Record):
     """One change between the versions: clauses of the old (``a``) and new (``b``) side."""
 
@@ -180,7 +336,6 @@ class Change(Record):
     redline_complete: Optional[bool]
 
 
-@dataclasses.dataclass(frozen=True)
 class Diff(Record):
     """``stemma diff OLD NEW --json`` (schema ``stemma.diff/1``)."""
 
@@ -192,7 +347,6 @@ class Diff(Record):
     changes: List[Change]
 
 
-@dataclasses.dataclass(frozen=True)
 class TraceSummary(Record):
     """How much of the target its sources explain."""
 
@@ -205,7 +359,6 @@ class TraceSummary(Record):
     unexplained_share: float
 
 
-@dataclasses.dataclass(frozen=True)
 class TraceSource(Record):
     """A source of the target, ranked."""
 
@@ -220,7 +373,6 @@ class TraceSource(Record):
     segments: int
 
 
-@dataclasses.dataclass(frozen=True)
 class Segment(Record):
     """A stretch of the target attributed to one source."""
 
@@ -236,7 +388,6 @@ class Segment(Record):
     source_text: str
 
 
-@dataclasses.dataclass(frozen=True)
 class Trace(Record):
     """``stemma trace DOC --json`` (schema ``stemma.trace/1``)."""
 
@@ -253,7 +404,6 @@ class Trace(Record):
     cross_lingual: Optional[Dict[str, Any]]
 
 
-@dataclasses.dataclass(frozen=True)
 class SearchHit(Record):
     """A document matching a search, with a snippet."""
 
@@ -264,7 +414,6 @@ class SearchHit(Record):
     highlights: List[List[int]]
 
 
-@dataclasses.dataclass(frozen=True)
 class SearchResult(Record):
     """``stemma index search QUERY --json`` (schema ``stemma.index-search/1``)."""
 
@@ -273,7 +422,6 @@ class SearchResult(Record):
     hits: List[SearchHit]
 
 
-@dataclasses.dataclass(frozen=True)
 class ClusterMember(Record):
     """One line of ``stemma reuse --out``: a member of a cluster (passim's fields; offsets in
     characters)."""
@@ -291,7 +439,6 @@ class ClusterMember(Record):
     title: Optional[str] = None
 
 
-@dataclasses.dataclass(frozen=True)
 class AlignedPassage(Record):
     """One line of ``stemma reuse --pairs``: a pairwise alignment (passim's fields)."""
 
@@ -312,7 +459,6 @@ class AlignedPassage(Record):
     s2: str
 
 
-@dataclasses.dataclass(frozen=True)
 class ReuseSummary(Record):
     """``stemma reuse --json`` (schema ``stemma.reuse/1``)."""
 
@@ -326,8 +472,7 @@ class ReuseSummary(Record):
     top: List[Dict[str, Any]]
 
 
-@dataclasses.dataclass(frozen=True)
-class Reuse:
+class Reuse(Frozen):
     """The result of :func:`stemma.reuse`: the summary, every cluster member (the lines of
     ``--out``) and, when asked for, every pairwise alignment (the lines of ``--pairs``)."""
 
@@ -347,7 +492,6 @@ class Reuse:
         return out
 
 
-@dataclasses.dataclass(frozen=True)
 class DedupRecord(Record):
     """What became of one document (a line of ``stemma dedup --out``): its ``cluster``
     (``None`` when it has no duplicate), whether it is ``kept``, the id of the document it
@@ -364,7 +508,6 @@ class DedupRecord(Record):
     bytes: int
 
 
-@dataclasses.dataclass(frozen=True)
 class DedupSummary(Record):
     """``stemma dedup --json`` (schema ``stemma.dedup/1``): the options, the counts
     (``summary``: documents, clusters, removed, bytes_saved, candidate and verified pairs…)
@@ -376,8 +519,7 @@ class DedupSummary(Record):
     largest: List[Dict[str, Any]]
 
 
-@dataclasses.dataclass(frozen=True)
-class Dedup:
+class Dedup(Frozen):
     """The result of :func:`stemma.dedup`: the summary and one record per document, in
     input order (the lines of ``--out``)."""
 
@@ -403,8 +545,7 @@ class Dedup:
         return [r for r in self.records if r.kept]
 
 
-@dataclasses.dataclass(frozen=True)
-class AddResult:
+class AddResult(Frozen):
     """What :meth:`stemma.Index.add` did."""
 
     added: int
@@ -413,4 +554,7 @@ class AddResult:
 
     def to_dict(self) -> Dict[str, int]:
         """``{"added": …, "replaced": …, "unchanged": …}``."""
-        return dataclasses.asdict(self)
+        return {field: getattr(self, field) for field in self._fields}
+
+
+_make_converters()
