@@ -96,16 +96,20 @@ def test_spark_reports_a_bad_line_as_the_cli(cli, tmp_path):
     assert last == want.stderr.strip().splitlines()[-1].replace(f"stemma: {corpus}", f"stemma: {corpus.resolve()}")
     assert last.endswith("bad.jsonl:2: not JSON: expected value (column 8)")
 
-    # An empty corpus is refused in the CLI's words, not written as an empty result.
+    # An empty corpus is refused in the CLI's words, not written as an empty result, by
+    # either plan (auto picks the single-task plan for it).
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     want = cli.run("reuse", "--cross-lingual", "never", empty, check=False)
-    done = subprocess.run(
-        [sys.executable, "-m", "stemma.spark", "reuse", str(empty), str(tmp_path / "e"), "--master", "local[1]"],
-        capture_output=True, text=True, env=dict(os.environ, PYSPARK_PYTHON=sys.executable),
-    )
-    assert (done.returncode, want.returncode) == (2, 2), done.stderr[-3000:]
-    assert done.stderr.strip().splitlines()[-1] == want.stderr.strip() == "stemma: no documents were read"
+    for plan in ("auto", "distributed"):
+        done = subprocess.run(
+            [sys.executable, "-m", "stemma.spark", "reuse", str(empty), str(tmp_path / plan), "--master", "local[1]",
+             "--plan", plan],
+            capture_output=True, text=True, env=dict(os.environ, PYSPARK_PYTHON=sys.executable),
+        )
+        assert (done.returncode, want.returncode) == (2, 2), (plan, done.stderr[-3000:])
+        assert done.stderr.strip().splitlines()[-1] == want.stderr.strip() == "stemma: no documents were read", plan
+        assert not (tmp_path / plan / "_SUCCESS").exists(), plan  # nothing written
 
 
 def test_spark_refuses_bad_options(tmp_path):

@@ -71,16 +71,15 @@ class _Steps:
         # Local checkpoints are kept as MEMORY_AND_DISK (Spark's default for them).
         return df.localCheckpoint(eager=True)
 
-    def keep_cached(self, df: Any) -> Any:
-        """``df`` persisted and computed now, for a DataFrame of a short plan that later
-        joins use: Spark keeps knowing its partitioning and measured size (a checkpoint's
-        partitioning did not spare the texts a shuffle in the joins on ``doc``).
-        :meth:`release` frees it too."""
+    def keep_cached(self, df: Any) -> Tuple[Any, int]:
+        """``df`` persisted and computed now, and its rows counted, for a DataFrame of a
+        short plan that later joins use: Spark keeps knowing its partitioning and measured
+        size (a checkpoint's partitioning did not spare the texts a shuffle in the joins on
+        ``doc``). :meth:`release` frees it too."""
         from pyspark import StorageLevel
 
         df = df.persist(StorageLevel.MEMORY_AND_DISK)
-        df.count()
-        return df
+        return df, df.count()
 
     def release(self, *dfs: Any) -> None:
         """Frees the blocks of kept DataFrames no later step reads (``unpersist`` does not
@@ -157,7 +156,7 @@ def reuse(
     from pyspark.sql import Window
 
     from .blocks import block_of
-    from .. import _size
+    from .. import _size, _stemma
     from .components import connected_components
     from .documents import _is_parquet, jsonl_splits, read_documents
 
@@ -212,7 +211,9 @@ def reuse(
         docs = documents if documents is not None else read_documents(spark, inputs, max_bytes=max_bytes, partitions=parts)
         # Partitioned by document as the joins on it are (into `parts` partitions): the
         # texts then stay in place when the alignment and the records join them.
-        docs = steps.keep_cached(docs.repartition(parts, "doc"))
+        docs, read = steps.keep_cached(docs.repartition(parts, "doc"))
+        if read == 0:
+            raise _stemma.StemmaError("no documents were read")  # as the CLI and the single-task plan
 
         steps.start("anchors")
         banded = steps.keep(_banded(spark, docs, parts, anchor_ngram, min_df, max_df, skip_same_series, threads))
