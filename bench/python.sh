@@ -29,7 +29,7 @@ GROWTH=${GROWTH:-100000}
 SCALE_N=${SCALE_N:-10000}
 PASSIM=${PASSIM:-passim}
 PARTS=("$@")
-[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(equal compare arrow spark scale)
+[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(equal compare plain arrow spark scale)
 want() { [[ " ${PARTS[*]} " == *" $1 "* ]]; }
 mkdir -p "$OUT"
 

@@ -97,6 +97,20 @@ def test_thread_count_does_not_change_the_result():
     assert stemma.compare(LGPL, GPL, threads=2).to_dict() == one
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_threads_sizes_the_pool_that_does_the_work():
+    # `threads=7` runs the call on a pool of 7 threads (not the cores' count), made once for
+    # that size and kept.
+    script = (
+        "import os, stemma\n"
+        "count = lambda: len(os.listdir('/proc/self/task'))\n"
+        "before = count(); stemma.compare('the quick brown fox', 'the quick brown fox', threads=7); first = count()\n"
+        "stemma.diff('1. one', '1. two', threads=7); print(first - before, count() - first)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["7", "0"], done.stdout
+
+
 def test_diff_equals_the_cli(cli, tmp_path):
     old = tmp_path / "old.txt"
     new = tmp_path / "new.txt"
