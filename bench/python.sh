@@ -14,9 +14,11 @@
 #             GROWTH=1000000 SPARK_MEMORY=3g CLI_MEMORY=8G);
 #   scale   — step times and shuffle sizes from Spark's metrics on 1, 2 and 4 partitions
 #             (SCALE_N documents, 10k by default);
-#   passim  — passim on bench/reuse.sh's corpus (bench/install-passim.sh) vs the Spark job.
+#   passim  — passim on bench/reuse.sh's corpus (bench/install-passim.sh) vs the Spark job;
+#   cluster — the Spark job against a standalone cluster started here (a master and a worker
+#             from pip's pyspark), given by its spark:// URL, both plans: the CLI's records?
 #
-# Usage (from the repository root):  bench/python.sh [equal] [compare] [plain] [arrow] [spark] [scale] [passim]
+# Usage (from the repository root):  bench/python.sh [equal] [compare] [plain] [arrow] [spark] [scale] [passim] [cluster]
 # Environment: DATA (../shared/data), OUT (bench/out/python), GROWTH (100000), SCALE_N (10000),
 #              PASSIM (passim command), SPARK_MEMORY (the Spark job's driver memory, 4g),
 #              CLI_MEMORY (`stemma reuse --memory` in the spark part, 2G).
@@ -232,4 +234,32 @@ if want passim; then
             "passim figure (bench/reuse.sh a, quiet machine at 3605ffc), 210.8 s (not this run), the Spark job is $(python3 -c "print(f'{210.8 / $spark_s:.0f}')")x faster (target >= 30x)"
     fi
     rm -rf "$OUT/splice-spark" "$OUT/splice-cli.jsonl"
+fi
+
+if want cluster; then
+    echo "== cluster: the job against a Spark standalone cluster given by its master URL (a master and a worker, separate JVMs, from pip's pyspark)"
+    spark_home=$("$PY" -c "import os, pyspark; print(os.path.dirname(pyspark.__file__))")
+    port=${CLUSTER_PORT:-7177}
+    master_url=spark://127.0.0.1:$port
+    export SPARK_HOME=$spark_home SPARK_LOCAL_IP=127.0.0.1
+    "$spark_home/bin/spark-class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" \
+        --webui-port $((port + 1000)) >"$OUT/master.log" 2>&1 &
+    master_pid=$!
+    "$spark_home/bin/spark-class" org.apache.spark.deploy.worker.Worker "$master_url" --cores 2 --memory 2g \
+        --webui-port $((port + 1001)) --work-dir "$OUT/worker" >"$OUT/worker.log" 2>&1 &
+    worker_pid=$!
+    trap 'kill "$worker_pid" "$master_pid" 2>/dev/null || true' EXIT
+    for _ in $(seq 60); do grep -q "Successfully registered with master" "$OUT/worker.log" && break; sleep 1; done
+    "$STEMMA" reuse -q "$corpus_a" --out "$OUT/cluster-cli.jsonl"
+    for plan in distributed single; do
+        rm -rf "$OUT/cluster-$plan"
+        s=$(wall "$PY" -m stemma.spark reuse "$corpus_a" "$OUT/cluster-$plan" --master "$master_url" --plan "$plan")
+        same=$(cat "$OUT/cluster-$plan"/part-* | cmp -s - "$OUT/cluster-cli.jsonl" && echo identical || echo DIFFERENT)
+        echo "--master $master_url, $plan plan: ${s} s; $(wc -l <"$OUT/cluster-cli.jsonl") member records: ${same} to stemma reuse's"
+        rm -rf "$OUT/cluster-$plan"
+    done
+    echo "executors the worker launched: $(grep -c 'Asked to launch executor' "$OUT/worker.log")"
+    kill "$worker_pid" "$master_pid" 2>/dev/null || true
+    trap - EXIT
+    rm -rf "$OUT/worker" "$OUT/cluster-cli.jsonl"
 fi
