@@ -60,7 +60,7 @@ class Frozen:
         own = [name for name in cls.__dict__.get("__annotations__", {}) if not name.startswith("_")]
         cls._fields = tuple(dict.fromkeys([*cls._fields, *own]))
         cls._defaults = {**cls._defaults, **{n: cls.__dict__[n] for n in own if n in cls.__dict__}}
-        cls.__match_args__ = cls._fields
+        setattr(cls, "__match_args__", cls._fields)  # what a dataclass sets, for `match`
         _CLASSES[cls.__name__] = cls
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ each text a block needs travels to it once, whichever of its pairs need it.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 def block_of(spark: Any, doc: Any, parts: int):
     """The block of pairs whose first document is ``doc``: a value that Spark's hash
@@ -27,7 +27,7 @@ def partition_keys(spark: Any, parts: int) -> List[int]:
     from pyspark.sql import functions as F
 
     # Spark's hash partitioning is pmod(hash(key), parts), hash being F.hash's Murmur3.
-    found = {}
+    found: Dict[int, int] = {}
     size = parts * 16
     while len(found) < parts:
         rows = spark.range(0, size).select("id", F.pmod(F.hash("id"), F.lit(parts)).alias("p")).collect()

@@ -99,7 +99,7 @@ def plan_splits(files: Sequence[Tuple[str, str, int]], partitions: int) -> List[
     """
     total = sum(size for _, _, size in files)
     step = max(1, min(SPLIT_BYTES, -(-total // max(1, partitions))))
-    splits = []
+    splits: List[Tuple[int, str, str, int, int]] = []
     for path, input_id, size in files:
         start = 0
         while True:

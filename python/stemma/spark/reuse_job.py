@@ -48,7 +48,7 @@ class _Steps:
     def __init__(self, sc: Any, timings: Optional[List[Tuple[str, float]]]) -> None:
         self.sc = sc
         self.timings = timings
-        self.name = None
+        self.name: Optional[str] = None
         self.started = time.time()
 
     def start(self, name: str) -> None:
