@@ -79,6 +79,31 @@ def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path, plan, class_cache
     assert len(list((class_cache / "stemma").glob("spark-classes-*.jsa"))) == 1
 
 
+def test_spark_reuse_of_parquet_equals_the_cli(cli, tmp_path, class_cache):
+    """Parquet with passim's columns (id, series, date, text; read in id order): the records
+    of `stemma reuse` on the same documents as JSON Lines in that order."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    records = sorted((json.loads(line) for line in (FIXTURES / "reuse-small.jsonl").read_text().splitlines()),
+                     key=lambda r: r["id"])
+    columns = ("id", "series", "date", "text")
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({c: r.get(c) for c in columns}) + "\n" for r in records))
+    parquet = tmp_path / "corpus.parquet"
+    pq.write_table(pa.table({c: [r.get(c) for r in records] for c in columns}), parquet)
+    expected = tmp_path / "clusters.jsonl"
+    cli.run("reuse", "-q", corpus, "--out", expected)
+    out = tmp_path / "spark"
+    done = subprocess.run(
+        [sys.executable, "-m", "stemma.spark", "reuse", str(parquet), str(out), "--master", "local[2]"],
+        capture_output=True, text=True, env=dict(os.environ, PYSPARK_PYTHON=sys.executable), cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = [line for p in sorted(out.glob("part-*")) for line in p.read_text().splitlines()]
+    assert got == expected.read_text().splitlines() and len(got) > 100
+
+
 def test_spark_reports_a_bad_line_as_the_cli(cli, tmp_path):
     """A line that is not JSON fails a Spark task; the job says so in the CLI's one line and
     exits 2 (not Spark's traceback)."""
