@@ -250,7 +250,7 @@ if want cluster; then
     worker_pid=$!
     trap 'kill "$worker_pid" "$master_pid" 2>/dev/null || true' EXIT
     for _ in $(seq 60); do grep -q "Successfully registered with master" "$OUT/worker.log" && break; sleep 1; done
-    "$STEMMA" reuse -q "$corpus_a" --out "$OUT/cluster-cli.jsonl"
+    "$STEMMA" reuse -q "$corpus_a" --out "$OUT/cluster-cli.jsonl" >/dev/null
     for plan in distributed single; do
         rm -rf "$OUT/cluster-$plan"
         s=$(wall "$PY" -m stemma.spark reuse "$corpus_a" "$OUT/cluster-$plan" --master "$master_url" --plan "$plan")
