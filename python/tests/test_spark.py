@@ -80,23 +80,35 @@ def test_spark_reuse_of_a_folder_equals_the_cli(cli, tmp_path, plan, class_cache
 
 
 def test_spark_reuse_of_parquet_equals_the_cli(cli, tmp_path, class_cache):
-    """Parquet with passim's columns (id, series, date, text; read in id order): the records
-    of `stemma reuse` on the same documents as JSON Lines in that order."""
+    """Parquet with passim's columns (id, series, date, text), in a folder of two files:
+    documents are numbered in id order, then by their other fields, whatever the files
+    (twins of one id here), so the records are `stemma reuse`'s on the same documents as
+    JSON Lines in that order."""
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    records = sorted((json.loads(line) for line in (FIXTURES / "reuse-small.jsonl").read_text().splitlines()),
-                     key=lambda r: r["id"])
     columns = ("id", "series", "date", "text")
+    lines = (FIXTURES / "reuse-small.jsonl").read_text().splitlines()
+    records = [{c: json.loads(line).get(c) for c in columns} for line in lines]
+    # Twins: an id given again, the same text in another series (sorting before the
+    # first's), in the smaller file, which Spark reads after the larger one: they fall in
+    # the same clusters as their first, on the same date, so their order shows.
+    twins = [dict(r, series="0-reprints") for i, r in enumerate(records) if i % 4 == 0]
+    folder = tmp_path / "corpus.parquet"
+    folder.mkdir()
+    for name, rows in (("a.parquet", records), ("b.parquet", twins)):
+        pq.write_table(pa.table({c: [r[c] for r in rows] for c in columns}), folder / name)
+
+    def order(r):
+        return [(r[c] is not None, r[c] or "") for c in columns]  # Spark's: nulls first
+
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({c: r.get(c) for c in columns}) + "\n" for r in records))
-    parquet = tmp_path / "corpus.parquet"
-    pq.write_table(pa.table({c: [r.get(c) for r in records] for c in columns}), parquet)
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in sorted(records + twins, key=order)))
     expected = tmp_path / "clusters.jsonl"
     cli.run("reuse", "-q", corpus, "--out", expected)
     out = tmp_path / "spark"
     done = subprocess.run(
-        [sys.executable, "-m", "stemma.spark", "reuse", str(parquet), str(out), "--master", "local[2]"],
+        [sys.executable, "-m", "stemma.spark", "reuse", str(folder), str(out), "--master", "local[2]"],
         capture_output=True, text=True, env=dict(os.environ, PYSPARK_PYTHON=sys.executable), cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-3000:]

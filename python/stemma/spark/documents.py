@@ -23,8 +23,8 @@ def read_documents(spark: Any, inputs: Sequence[str], *, max_bytes: int = 64 << 
 
     JSON Lines files and folders are walked and parsed as ``stemma reuse`` does (default ids
     ``FILE:LINE``, other fields kept in ``extra``); a Parquet file or folder (``.parquet``)
-    is read with Spark and its documents ordered by ``id``. ``doc`` may skip numbers (blank
-    lines keep theirs): only its order matters."""
+    is read with Spark and its documents ordered by ``id`` (then series, date, title,
+    text). ``doc`` may skip numbers (blank lines keep theirs): only its order matters."""
     if _is_parquet(inputs):
         return _read_parquet(spark, inputs)
     splits, parse = jsonl_splits(spark, inputs, max_bytes=max_bytes, partitions=partitions)
@@ -191,5 +191,7 @@ def _read_parquet(spark: Any, paths: Sequence[str]):
     names = ("id", "series", "date", "title")
     cols = [F.col(c).cast("string") if c in df.columns else F.lit(None).cast("string") for c in names]
     df = df.select(*[c.alias(n) for c, n in zip(cols, names)], F.col("text"), F.lit(None).cast("string").alias("extra"))
-    rows = df.orderBy("id").rdd.zipWithIndex().map(lambda t: (t[1],) + tuple(t[0]))
+    # Numbered in id order; rows of one id by their other fields, so that the numbers do not
+    # depend on how Spark split the files (rows equal in every field are interchangeable).
+    rows = df.orderBy(*names, "text").rdd.zipWithIndex().map(lambda t: (t[1],) + tuple(t[0]))
     return spark.createDataFrame(rows, DOCUMENT_SCHEMA)
