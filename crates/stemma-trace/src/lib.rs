@@ -88,6 +88,19 @@
 //! more); seen from both sides, the text the target is a copy of is closer, and it is the one
 //! a reader will publish.
 //!
+//! **Equally close witnesses are told apart by their significant differences.** Then, for
+//! each source given words, the runners-up whose prior closeness is within
+//! [`EQUALLY_CLOSE`] (1 %) of its own, that cover every word it was given and are not dated
+//! later are equally close witnesses of them: siblings of a family covering the target whole
+//! and differing from it by a word or two, which way round is chance. Each word of a
+//! difference (a source's word not aligned to an identical target word, a target word the
+//! source does not align to an identical one) weighs `ln(1 + n / df)`, `df` of the `n`
+//! aligned sources holding the word: a reading most witnesses share is trivial, one that few
+//! have (a holder's name) is significant. The witness with the least weight of differences
+//! takes the words (ties: the segmentation's choice). A BSD text under another holder's name
+//! goes to the generic text ("the copyright holders and contributors", words every BSD text
+//! has), not to NetBSD's (which it matches a word more, but whose name it lacks).
+//!
 //! ```
 //! use stemma_align::CompareOptions;
 //! use stemma_text::{analyze, Document};
@@ -112,9 +125,11 @@ use stemma_text::{Analysis, CharOffsets, Document};
 mod cross;
 mod indexed;
 mod segment;
+mod significant;
 
 pub use cross::{CandidateLanguage, CrossLingual, CrossLingualReport};
 pub use indexed::{trace_in_index, trace_in_index_with, IndexedTrace};
+pub use significant::EQUALLY_CLOSE;
 
 /// Why a trace over an index failed: the index, or the cross-lingual model's folder (one
 /// line each, naming the folder and the fix).
@@ -427,6 +442,15 @@ pub fn attribute(
     let mut owner = Lattice::new(tokens.len(), entries).best_path(SWITCH_COST);
     drop_slivers(&mut owner);
     give_to_closer_runners_up(&mut owner, &covering, &ranked, sources, &prior, &measures);
+    drop_slivers(&mut owner);
+    significant::give_to_fewest_significant_differences(
+        &mut owner,
+        &covering,
+        &ranked,
+        sources,
+        &prior,
+        target_analysis,
+    );
     drop_slivers(&mut owner);
 
     // Runs of words with one owner become segments.
