@@ -170,26 +170,8 @@ fn matched_in_source(sp: &SourcePassages, at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stemma_align::{Passage, PassageKind};
+    use crate::tests::span_passage;
     use stemma_text::Document;
-
-    fn passage(a: Span) -> Passage {
-        Passage {
-            a,
-            b: a,
-            a_tokens: 1,
-            b_tokens: 1,
-            matched_tokens: 1,
-            identity: 1.0,
-            score: 1.0,
-            kind: PassageKind::Verbatim,
-            a_diffs: vec![],
-            b_diffs: vec![],
-            also: vec![],
-            similarity: None,
-            sentence_pairs: vec![],
-        }
-    }
 
     #[test]
     fn a_word_every_source_holds_weighs_ln_2_a_name_one_holds_ln_1_plus_n() {
@@ -206,7 +188,11 @@ mod tests {
                 passages: if d.id == "unaligned" {
                     vec![]
                 } else {
-                    vec![passage(Span { start: 0, end: 3 })]
+                    vec![span_passage(
+                        Span { start: 0, end: 3 },
+                        Span { start: 0, end: 3 },
+                        1.0,
+                    )]
                 },
             })
             .collect();

@@ -106,7 +106,7 @@ fn nothing_explains_an_original() {
     assert_eq!(t.unexplained_share, 1.0);
 }
 
-fn span_passage(b: Span, a: Span, score: f64) -> Passage {
+pub(crate) fn span_passage(b: Span, a: Span, score: f64) -> Passage {
     Passage {
         a,
         b,
