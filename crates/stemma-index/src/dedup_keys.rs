@@ -85,11 +85,13 @@ impl Index {
             return Ok(false);
         }
         for segment in self.searcher().segment_readers() {
+            // tantivy makes the column of every fast field of the schema, empty or not;
+            // were one missing, that segment would hold no keys.
             let column = segment
                 .fast_fields()
-                .u64("dkeys")
+                .column_opt::<u64>("dkeys")
                 .map_err(|e| self.err(e))?;
-            if column.values.num_vals() > 0 {
+            if column.is_some_and(|c| c.values.num_vals() > 0) {
                 return Ok(true);
             }
         }
