@@ -122,11 +122,14 @@ use serde::Serialize;
 use stemma_align::{CompareOptions, Passage, PassageKind, Span};
 use stemma_text::{Analysis, CharOffsets, Document};
 
+mod closeness;
 mod cross;
 mod indexed;
+mod runners_up;
 mod segment;
 mod significant;
 
+pub use closeness::{closeness, likeness};
 pub use cross::{CandidateLanguage, CrossLingual, CrossLingualReport};
 pub use indexed::{trace_in_index, trace_in_index_with, IndexedTrace};
 pub use significant::EQUALLY_CLOSE;
@@ -143,7 +146,9 @@ pub enum TraceError {
     Model(#[from] stemma_xling::ModelError),
 }
 
-use segment::Lattice;
+use closeness::SourceMeasures;
+use runners_up::give_to_closer_runners_up;
+use segment::{drop_slivers, Lattice};
 
 /// Passages whose identity is within this of the best passage aligning a word to an
 /// identical word are equally close witnesses of it; the earliest dated source among them
@@ -589,245 +594,6 @@ pub fn attribute(
         timeline,
         segments,
     }
-}
-
-/// Give the words the segmentation gave a source to a runner-up that covers every one of them,
-/// is closer than it seen from both sides (prior closeness), has more of its own text
-/// covered by the target (`source_share`, by [`SOURCE_SHARE_MARGIN`] at least), is as close
-/// word for word (identity within [`identity_tolerance`] of the source's), is not clearly
-/// worse over them ([`clearly_worse`]), and is not dated later: the closest of such
-/// runners-up takes them, through its best passage covering each word.
-///
-/// The segmentation decides word by word, where a sibling that holds the target's names or
-/// wording word for word wins the stretch even when it holds much else that the target lacks
-/// (protobuf's licence is Google's BSD text plus a paragraph on generated code; a BSD text
-/// under Google's name goes to it word by word). The sources are ranked by closeness, so the
-/// text the target is a copy of — the BSD text the target covers whole, at a slightly lower
-/// identity — is then named first, and the sibling stays a runner-up.
-fn give_to_closer_runners_up(
-    owner: &mut [Option<u32>],
-    covering: &[Vec<(u32, bool)>],
-    ranked: &[(usize, usize)],
-    sources: &[SourcePassages],
-    prior: &[f64],
-    measures: &[SourceMeasures],
-) {
-    let mut owned: Vec<Vec<usize>> = vec![Vec::new(); sources.len()];
-    for (t, number) in owner.iter().enumerate() {
-        if let Some(number) = number {
-            owned[ranked[*number as usize].0].push(t);
-        }
-    }
-    let runners_up: Vec<usize> = (0..sources.len())
-        .filter(|&r| owned[r].is_empty() && !sources[r].passages.is_empty())
-        .collect();
-    let passage_of = |t: usize, r: usize| covering[t].iter().find(|c| ranked[c.0 as usize].0 == r);
-    // Whether source `r` aligns word `t` to an identical word.
-    let matches = |t: usize, r: usize| passage_of(t, r).is_some_and(|c| c.1);
-    let date = |s: usize| &sources[s].source.date;
-    for s in 0..sources.len() {
-        if owned[s].is_empty() {
-            continue;
-        }
-        let closest = runners_up
-            .iter()
-            .copied()
-            .filter(|&r| {
-                let (mr, ms) = (&measures[r], &measures[s]);
-                prior[r] > prior[s]
-                    && mr.source_share >= ms.source_share + SOURCE_SHARE_MARGIN
-                    && mr.likeness >= ms.likeness - identity_tolerance(ms.likeness)
-                    && !date_order(date(r), date(s)).is_gt()
-            })
-            .filter(|&r| owned[s].iter().all(|&t| passage_of(t, r).is_some()))
-            .filter(|&r| {
-                let lead: Vec<i32> = owned[s]
-                    .iter()
-                    .map(|&t| i32::from(matches(t, s)) - i32::from(matches(t, r)))
-                    .collect();
-                !clearly_worse(&lead, identity_tolerance(measures[s].likeness))
-            })
-            .min_by(|&x, &y| {
-                prior[y]
-                    .total_cmp(&prior[x])
-                    .then_with(|| date_order(date(x), date(y)))
-                    .then_with(|| sources[x].source.id.cmp(&sources[y].source.id))
-                    .then(x.cmp(&y))
-            });
-        if let Some(r) = closest {
-            for &t in &owned[s] {
-                owner[t] = passage_of(t, r).map(|c| c.0);
-            }
-        }
-    }
-}
-
-/// Whether a runner-up is clearly worse than the source the segmentation chose over the
-/// words it would take from it, given `lead`: for each of those words in target order, 1
-/// where only the source aligns it to an identical word, -1 where only the runner-up does, 0
-/// otherwise. Clearly worse when over all the words the source leads by more than
-/// `tolerance × words` (the runner-up is not as close word for word), or when more than
-/// [`SWITCH_COST`] consecutive words are matched by the source and not by the runner-up (a
-/// clause the target has and the runner-up lacks). Other wording scattered over the words,
-/// a word here and a word there, is not a clause.
-fn clearly_worse(lead: &[i32], tolerance: f64) -> bool {
-    let total: i32 = lead.iter().sum();
-    if f64::from(total) > tolerance * lead.len() as f64 {
-        return true;
-    }
-    let mut run = 0;
-    for &l in lead {
-        run = if l > 0 { run + 1 } else { 0 };
-        if run as f64 > SWITCH_COST {
-            return true;
-        }
-    }
-    false
-}
-
-/// Leave unexplained the runs shorter than [`MIN_SEGMENT_WORDS`] that touch a run of another
-/// passage: a passage reaching a word or two past a better one's edge.
-fn drop_slivers(owner: &mut [Option<u32>]) {
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while i < owner.len() {
-        let mut j = i + 1;
-        while j < owner.len() && owner[j] == owner[i] {
-            j += 1;
-        }
-        if owner[i].is_some() {
-            runs.push((i, j));
-        }
-        i = j;
-    }
-    let touching = |(i, j): (usize, usize)| {
-        (i > 0 && owner[i - 1].is_some()) || (j < owner.len() && owner[j].is_some())
-    };
-    let slivers: Vec<(usize, usize)> = runs
-        .into_iter()
-        .filter(|&(i, j)| j - i < MIN_SEGMENT_WORDS && touching((i, j)))
-        .collect();
-    for (i, j) in slivers {
-        owner[i..j].fill(None);
-    }
-}
-
-/// How alike a passage's two sides are: its identity, or for a translated passage (whose
-/// identity is 0: no word is the same across languages) the mean cosine of its sentence
-/// pairs. Closeness and the per-word comparison use it, so a translation that explains the
-/// whole target is not ranked behind every monolingual source; an exact copy (identity 1)
-/// still beats a translation (cosines of true translations are 0.6–0.8).
-///
-/// ```
-/// use stemma_align::{Passage, PassageKind, Span};
-/// use stemma_trace::likeness;
-/// let mut p = Passage {
-///     a: Span { start: 0, end: 5 }, b: Span { start: 0, end: 5 }, a_tokens: 1, b_tokens: 1,
-///     matched_tokens: 0, identity: 0.0, score: 0.7, kind: PassageKind::Translated,
-///     a_diffs: vec![], b_diffs: vec![], also: vec![], similarity: Some(0.7),
-///     sentence_pairs: vec![],
-/// };
-/// assert_eq!(likeness(&p), 0.7);
-/// p.kind = PassageKind::Edited;
-/// assert_eq!(likeness(&p), 0.0);
-/// ```
-pub fn likeness(passage: &Passage) -> f64 {
-    match (passage.kind, passage.similarity) {
-        (PassageKind::Translated, Some(similarity)) => similarity.clamp(0.0, 1.0),
-        _ => passage.identity,
-    }
-}
-
-/// What one source's passages say about it, before any segmentation.
-struct SourceMeasures {
-    /// `Σ 2·matched / Σ (a_tokens + b_tokens)` over its passages.
-    identity: f64,
-    /// `Σ likeness·(a_tokens + b_tokens) / Σ (a_tokens + b_tokens)`: the identity, with
-    /// translated passages counted at their similarity ([`likeness`]).
-    likeness: f64,
-    /// Target characters inside its passages.
-    reused_chars: usize,
-    /// Share of its own characters inside its passages.
-    source_share: f64,
-}
-
-impl SourceMeasures {
-    fn of(sp: &SourcePassages, target_chars: &impl Fn(Span) -> usize) -> Self {
-        let (matched, words) = sp.passages.iter().fold((0, 0), |(m, w), p| {
-            (m + 2 * p.matched_tokens, w + p.a_tokens + p.b_tokens)
-        });
-        let alike: f64 = sp
-            .passages
-            .iter()
-            .map(|p| likeness(p) * (p.a_tokens + p.b_tokens) as f64)
-            .sum();
-        let text = &sp.source.text;
-        let source_chars = |span: Span| {
-            text.get(span.start..span.end)
-                .map_or(0, |slice| slice.chars().count())
-        };
-        let total = text.chars().count();
-        let inside = union_chars(sp.passages.iter().map(|p| p.a), &source_chars);
-        SourceMeasures {
-            identity: if words == 0 {
-                0.0
-            } else {
-                matched as f64 / words as f64
-            },
-            likeness: if words == 0 {
-                0.0
-            } else {
-                alike / words as f64
-            },
-            reused_chars: union_chars(sp.passages.iter().map(|p| p.b), target_chars),
-            source_share: if total == 0 {
-                0.0
-            } else {
-                (inside as f64 / total as f64).min(1.0)
-            },
-        }
-    }
-}
-
-/// `identity × harmonic mean(target_share, source_share)` (0 when both shares are 0).
-///
-/// ```
-/// use stemma_trace::closeness;
-/// // A short original the target contains whole beats a long document that embeds it.
-/// assert!(closeness(0.95, 0.9, 1.0) > closeness(0.95, 0.9, 0.3));
-/// assert_eq!(closeness(1.0, 0.0, 0.0), 0.0);
-/// ```
-pub fn closeness(identity: f64, target_share: f64, source_share: f64) -> f64 {
-    let sum = target_share + source_share;
-    if sum <= 0.0 {
-        0.0
-    } else {
-        identity * 2.0 * target_share * source_share / sum
-    }
-}
-
-/// Characters in the union of spans.
-fn union_chars(spans: impl Iterator<Item = Span>, chars: &impl Fn(Span) -> usize) -> usize {
-    let mut spans: Vec<Span> = spans.collect();
-    spans.sort_unstable();
-    let mut total = 0;
-    let mut current: Option<Span> = None;
-    for span in spans {
-        match current {
-            Some(c) if span.start <= c.end => {
-                current = Some(Span {
-                    start: c.start,
-                    end: c.end.max(span.end),
-                })
-            }
-            Some(c) => {
-                total += chars(c);
-                current = Some(span);
-            }
-            None => current = Some(span),
-        }
-    }
-    total + current.map_or(0, chars)
 }
 
 /// Earliest first; undated last.

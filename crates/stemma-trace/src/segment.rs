@@ -1,4 +1,7 @@
-//! The segmentation of the target: a Viterbi pass over the passages covering each word.
+//! The segmentation of the target: a Viterbi pass over the passages covering each word,
+//! and the slivers it leaves dropped.
+
+use crate::MIN_SEGMENT_WORDS;
 
 /// The passages covering each target word, with what each would gain by taking it: a lattice
 /// with one column per word. States are passage numbers; a word no passage covers has an
@@ -106,6 +109,33 @@ impl Lattice {
             };
         }
         owner
+    }
+}
+
+/// Leave unexplained the runs shorter than [`MIN_SEGMENT_WORDS`] that touch a run of another
+/// passage: a passage reaching a word or two past a better one's edge.
+pub(crate) fn drop_slivers(owner: &mut [Option<u32>]) {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < owner.len() {
+        let mut j = i + 1;
+        while j < owner.len() && owner[j] == owner[i] {
+            j += 1;
+        }
+        if owner[i].is_some() {
+            runs.push((i, j));
+        }
+        i = j;
+    }
+    let touching = |(i, j): (usize, usize)| {
+        (i > 0 && owner[i - 1].is_some()) || (j < owner.len() && owner[j].is_some())
+    };
+    let slivers: Vec<(usize, usize)> = runs
+        .into_iter()
+        .filter(|&(i, j)| j - i < MIN_SEGMENT_WORDS && touching((i, j)))
+        .collect();
+    for (i, j) in slivers {
+        owner[i..j].fill(None);
     }
 }
 

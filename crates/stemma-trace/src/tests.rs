@@ -1,4 +1,5 @@
 use super::*;
+use crate::runners_up::clearly_worse;
 use proptest::prelude::*;
 use stemma_text::analyze;
 
