@@ -108,6 +108,26 @@ fn write_corpus(dir: &Path, docs: usize, words: usize) -> Vec<String> {
 }
 
 #[test]
+fn one_document_is_counted_in_the_singular() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = tmp.path().join("idx");
+    let corpus = tmp.path().join("corpus");
+    write_corpus(&corpus, 1, 80);
+    let i = idx.to_str().unwrap();
+    let (code, _, err) = run(&["index", "--index", i, "add", corpus.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("committed 1 document (last: doc-00000.txt)"),
+        "{err}"
+    );
+    assert!(err.contains("holds 1 document\n"), "{err}");
+    assert!(!err.contains("1 documents"), "{err}");
+    let (code, _, err) = run(&["index", "--index", i, "rm", "doc-00000.txt"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("removed 1 document\n"), "{err}");
+}
+
+#[test]
 fn add_list_show_search_rm_stats() {
     let tmp = tempfile::tempdir().unwrap();
     let idx = tmp.path().join("idx");
@@ -384,11 +404,11 @@ fn spawn_add(
     (child, lines, reader)
 }
 
-/// The count and last id of the last "committed N documents (last: ID)" line.
+/// The count of the last "committed N documents (last: ID)" line ("1 document" for one).
 fn last_commit(lines: &[String]) -> Option<usize> {
     lines.iter().rev().find_map(|l| {
         l.strip_prefix("committed ")?
-            .split_once(" documents")?
+            .split_once(" document")?
             .0
             .parse()
             .ok()

@@ -293,7 +293,8 @@ fn percent(x: f64) -> String {
     format!("{:.1}%", round4(x) * 100.0)
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// [`plural`](crate::plural) with the digits grouped ("1,234 words"), for reports read by people.
+fn grouped_plural(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", grouped(n), if n == 1 { one } else { many })
 }
 

@@ -15,6 +15,7 @@ use stemma_text::Document;
 
 use crate::html;
 use crate::terminal::clean_line;
+use crate::terminal::plural;
 
 /// The `"schema"` of [`summary_json`].
 pub const SCHEMA: &str = "stemma.dedup/1";
@@ -203,10 +204,6 @@ fn megabytes(bytes: u64) -> String {
     } else {
         format!("{:.1} MB", bytes as f64 / 1e6)
     }
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A few lines for the terminal: the counts and the largest clusters.

@@ -16,5 +16,7 @@ mod html;
 mod json;
 mod terminal;
 
+pub use terminal::plural;
+
 #[cfg(test)]
 mod tests;

@@ -91,6 +91,17 @@ pub(crate) fn truncate_start(text: &str, width: usize) -> String {
     std::iter::once('…').chain(kept.into_iter().rev()).collect()
 }
 
+/// A count and its noun, singular for one. The digits are not grouped, so that scripts can
+/// read the number back.
+///
+/// ```
+/// assert_eq!(stemma_report::plural(1, "document", "documents"), "1 document");
+/// assert_eq!(stemma_report::plural(10788, "document", "documents"), "10788 documents");
+/// ```
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `1234567` → "1,234,567".
 pub(crate) fn grouped(n: usize) -> String {
     let digits = n.to_string();

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use stemma_dedup::{DedupError, DedupOptions, Deduper, Keep};
 use stemma_ingest::{Format, Input, Limits};
-use stemma_report::dedup::DedupView;
+use stemma_report::{dedup::DedupView, plural};
 use stemma_text::Document;
 
 use super::output;
@@ -310,8 +310,8 @@ pub fn run_on(inputs: &[PathBuf], index: Option<&Path>, flags: &DedupFlags) -> R
     }
     if !flags.quiet && !flags.json {
         eprintln!(
-            "stemma: {} documents in {:.2}s",
-            result.stats.documents,
+            "stemma: {} in {:.2}s",
+            plural(result.stats.documents as u64, "document", "documents"),
             started.elapsed().as_secs_f64()
         );
     }

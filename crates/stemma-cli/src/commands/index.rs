@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use stemma_index::{AddOutcome, Index, IndexWriter};
 use stemma_ingest::{Format, Limits};
+use stemma_report::plural;
 use stemma_text::Document;
 
 use super::model::{load_for_comparison, ModelDirArg};
@@ -224,7 +225,10 @@ pub fn run(args: IndexArgs) -> Result<()> {
                 }
             }
             writer.commit()?;
-            eprintln!("removed {removed} documents");
+            eprintln!(
+                "removed {}",
+                plural(removed as u64, "document", "documents")
+            );
             anyhow::ensure!(
                 missing.is_empty(),
                 "{}: no document with id {}",
@@ -400,9 +404,10 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
             tally.committed = processed;
             last_commit = Instant::now();
             let last = batch.last().map_or("", |d| d.id.as_str());
-            progress.println(format!("committed {processed} documents (last: {last})"));
+            let committed = plural(processed as u64, "document", "documents");
+            progress.println(format!("committed {committed} (last: {last})"));
             if progress.is_hidden() && !args.quiet {
-                eprintln!("committed {processed} documents (last: {last})");
+                eprintln!("committed {committed} (last: {last})");
             }
         }
         batch.clear();
@@ -464,7 +469,7 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
     let stats = index.stats()?;
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     eprintln!(
-        "added {}, replaced {}, unchanged {} ({:.1} MB in {:.1} s, {:.1} MB/s); {} holds {} documents{}",
+        "added {}, replaced {}, unchanged {} ({:.1} MB in {:.1} s, {:.1} MB/s); {} holds {}{}",
         tally.added,
         tally.replaced,
         tally.unchanged,
@@ -472,7 +477,7 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
         secs,
         tally.bytes as f64 / 1e6 / secs,
         dir.display(),
-        stats.documents,
+        plural(stats.documents, "document", "documents"),
         // Said only where embeddings are in play: without the model the line is as before.
         match (&model, stats.embedded) {
             (Some(_), embedded) => format!(
@@ -537,16 +542,20 @@ fn run_embed(dir: &std::path::Path, args: EmbedArgs) -> Result<()> {
             committed = done;
             last_commit = Instant::now();
             if !args.quiet {
-                eprintln!("committed {done} of {total} documents");
+                eprintln!(
+                    "committed {done} of {}",
+                    plural(total as u64, "document", "documents")
+                );
             }
         }
     }
     writer.finish()?;
     eprintln!(
-        "embedded {total} documents in {:.1} s; {} holds {} documents, {} with embeddings",
+        "embedded {} in {:.1} s; {} holds {}, {} with embeddings",
+        plural(total as u64, "document", "documents"),
         started.elapsed().as_secs_f64(),
         dir.display(),
-        index.stats()?.documents,
+        plural(index.stats()?.documents, "document", "documents"),
         index.embedded()?
     );
     Ok(())

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 use stemma_ingest::{Format, Input, JsonlReader, Limits};
-use stemma_report::reuse::ReuseView;
+use stemma_report::{plural, reuse::ReuseView};
 use stemma_reuse::{
     CrossLingual, CrossLingualOptions, CrossLingualReuse, ReuseError, ReuseOptions,
 };
@@ -398,8 +398,8 @@ pub fn run(args: ReuseArgs) -> Result<()> {
             .map(|(name, t)| format!("{name} {:.2}s", t.as_secs_f64()))
             .collect();
         eprintln!(
-            "stemma: {} documents in {:.2}s ({})",
-            docs.len(),
+            "stemma: {} in {:.2}s ({})",
+            plural(docs.len() as u64, "document", "documents"),
             started.elapsed().as_secs_f64(),
             line.join(", ")
         );

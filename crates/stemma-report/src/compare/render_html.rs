@@ -23,7 +23,11 @@ pub fn to_html(view: &CompareView) -> String {
 
     // Header: summary and coverage.
     body.push_str("<header class=\"top\">\n<h1>stemma compare</h1>\n<p class=\"sub\">");
-    body.push_str(&plural(s.passages, "shared passage", "shared passages"));
+    body.push_str(&grouped_plural(
+        s.passages,
+        "shared passage",
+        "shared passages",
+    ));
     if s.passages > 0 {
         let _ = write!(body, " · {}", html::esc(&kinds_line(&s.kinds)));
         body.push_str(" · <a href=\"#passages\">table of passages</a>");
@@ -32,7 +36,7 @@ pub fn to_html(view: &CompareView) -> String {
         let _ = write!(
             body,
             " · {} listed under their passages",
-            plural(s.alternatives, "weaker alignment", "weaker alignments")
+            grouped_plural(s.alternatives, "weaker alignment", "weaker alignments")
         );
     }
     body.push_str("</p>\n<div class=\"cards\">\n");
@@ -69,8 +73,8 @@ pub fn to_html(view: &CompareView) -> String {
             meta.push(html::esc(value));
         }
         meta.push(html::esc(&doc.encoding));
-        meta.push(plural(words, "word", "words"));
-        meta.push(plural(index.chars, "char", "chars"));
+        meta.push(grouped_plural(words, "word", "words"));
+        meta.push(grouped_plural(index.chars, "char", "chars"));
         body.push_str(&meta.join(" · "));
         let _ = write!(
             body,
@@ -91,7 +95,7 @@ pub fn to_html(view: &CompareView) -> String {
             body,
             "</div>\n<p class=\"cov\"><strong>{}</strong> of {label} in shared passages ({})</p>\n</section>",
             percent(coverage),
-            plural(shared, "char", "chars")
+            grouped_plural(shared, "char", "chars")
         );
     }
     body.push_str("</div>\n<p class=\"legend\">Each passage has its own colour and number; \
@@ -171,8 +175,8 @@ pub fn to_html(view: &CompareView) -> String {
                 id = percent(p.identity),
                 ra = prep.a.range_label(sp.a.span()),
                 rb = prep.b.range_label(sp.b.span()),
-                wa = plural(p.a_tokens, "word", "words"),
-                wb = plural(p.b_tokens, "word", "words"),
+                wa = grouped_plural(p.a_tokens, "word", "words"),
+                wb = grouped_plural(p.b_tokens, "word", "words"),
             );
             html::text(&mut body, &excerpt);
             body.push_str("</td></tr>\n");
@@ -180,7 +184,7 @@ pub fn to_html(view: &CompareView) -> String {
                 let _ = write!(
                     body,
                     "<tr class=\"also\"><td></td><td colspan=\"5\"><details><summary>{} of these words</summary><ul>",
-                    plural(p.also.len(), "weaker alignment", "weaker alignments")
+                    grouped_plural(p.also.len(), "weaker alignment", "weaker alignments")
                 );
                 for (alt, alt_spans) in p.also.iter().zip(&sp.also) {
                     let b_excerpt: String = view.b.text[alt_spans.b.start..alt_spans.b.end]
@@ -194,7 +198,7 @@ pub fn to_html(view: &CompareView) -> String {
                         prep.b.range_label(alt_spans.b.span()),
                         html::esc(&kind_name(alt.kind)),
                         percent(alt.identity),
-                        plural(alt.matched_tokens, "word matched", "words matched"),
+                        grouped_plural(alt.matched_tokens, "word matched", "words matched"),
                     );
                     html::text(&mut body, &terminal::clean_line(&b_excerpt));
                     if alt_spans.b.char_end - alt_spans.b.char_start > 100 {

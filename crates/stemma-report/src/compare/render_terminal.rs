@@ -113,7 +113,7 @@ pub fn to_terminal_with(
     let s = &prep.summary;
     let mut head = Line::styled(st.bold, "stemma compare: ").append(
         st.bold,
-        &plural(s.passages, "shared passage", "shared passages"),
+        &grouped_plural(s.passages, "shared passage", "shared passages"),
     );
     if s.passages > 0 {
         head = head.append(Style::new(), &format!(" ({})", kinds_line(&s.kinds)));
@@ -137,7 +137,7 @@ pub fn to_terminal_with(
         }
         let numbers = format!(
             " · {} · {} in shared passages",
-            plural(words, "word", "words"),
+            grouped_plural(words, "word", "words"),
             percent(coverage)
         );
         let room = width
@@ -160,7 +160,7 @@ pub fn to_terminal_with(
             st.dim,
             format!(
                 "{} folded under their passages (--all-alignments lists them)",
-                plural(s.alternatives, "weaker alignment", "weaker alignments")
+                grouped_plural(s.alternatives, "weaker alignment", "weaker alignments")
             ),
         ));
     }
@@ -193,7 +193,7 @@ pub fn to_terminal_with(
                 format!("similarity {:.2}", round4(similarity)),
                 format!(
                     " · {} · score {:.1}",
-                    plural(p.sentence_pairs.len(), "sentence pair", "sentence pairs"),
+                    grouped_plural(p.sentence_pairs.len(), "sentence pair", "sentence pairs"),
                     round4(p.score)
                 ),
             ),
@@ -201,7 +201,7 @@ pub fn to_terminal_with(
                 format!("{} identical", percent(p.identity)),
                 format!(
                     " · {} matched · score {:.1}",
-                    plural(p.matched_tokens, "word", "words"),
+                    grouped_plural(p.matched_tokens, "word", "words"),
                     round4(p.score)
                 ),
             ),
@@ -217,12 +217,12 @@ pub fn to_terminal_with(
         let a_label = format!(
             "A {} · {}",
             prep.a.range_label(sp.a.span()),
-            plural(p.a_tokens, "word", "words")
+            grouped_plural(p.a_tokens, "word", "words")
         );
         let b_label = format!(
             "B {} · {}",
             prep.b.range_label(sp.b.span()),
-            plural(p.b_tokens, "word", "words")
+            grouped_plural(p.b_tokens, "word", "words")
         );
         let a_pieces = pieces(&view.a.text, &sp.a, &sp.a_diffs, st.a_diff);
         let b_pieces = pieces(&view.b.text, &sp.b, &sp.b_diffs, st.b_diff);
@@ -278,7 +278,7 @@ pub fn to_terminal_with(
                     prep.b.range_label(alt_spans.b.span()),
                     kind_name(alt.kind),
                     percent(alt.identity),
-                    plural(alt.matched_tokens, "word", "words"),
+                    grouped_plural(alt.matched_tokens, "word", "words"),
                 ),
             ));
         }
