@@ -79,7 +79,7 @@ pub(crate) fn give_to_fewest_significant_differences(
                 .filter(|&(t, _)| !passage_of_matching(covering, ranked, t, x))
                 .map(|(_, token)| weights.of_word(token.norm))
                 .sum();
-            target_side + weights.unmatched_in_source(&sources[x])
+            target_side + weights.unmatched_in_source(x, sources)
         };
         let mut best = (s, differences(s));
         for &r in &pool {
@@ -116,26 +116,37 @@ struct Weights {
     sources: f64,
     /// Word (normalized form's hash) → number of aligned sources holding it.
     df: HashMap<u64, u32>,
+    /// Each source's words as (normalized form's hash, byte start), read once for `df` and
+    /// kept for [`Weights::unmatched_in_source`]; empty for a source with no passage.
+    words: Vec<Vec<(u64, usize)>>,
 }
 
 impl Weights {
     fn of(sources: &[SourcePassages]) -> Self {
         let mut df: HashMap<u64, u32> = HashMap::new();
         let mut aligned = 0;
-        for sp in sources.iter().filter(|sp| !sp.passages.is_empty()) {
+        let mut words = Vec::with_capacity(sources.len());
+        for sp in sources {
+            if sp.passages.is_empty() {
+                words.push(Vec::new());
+                continue;
+            }
             aligned += 1;
-            let words: HashSet<u64> = stemma_text::analyze(&sp.source.text)
+            let tokens: Vec<(u64, usize)> = stemma_text::analyze(&sp.source.text)
                 .tokens
                 .iter()
-                .map(|t| t.norm)
+                .map(|t| (t.norm, t.start as usize))
                 .collect();
-            for word in words {
+            let distinct: HashSet<u64> = tokens.iter().map(|&(norm, _)| norm).collect();
+            for word in distinct {
                 *df.entry(word).or_insert(0) += 1;
             }
+            words.push(tokens);
         }
         Weights {
             sources: f64::from(aligned),
             df,
+            words,
         }
     }
 
@@ -146,14 +157,13 @@ impl Weights {
         (1.0 + self.sources / f64::from(df)).ln()
     }
 
-    /// The weights of the source's words that no passage aligns to an identical target word.
-    fn unmatched_in_source(&self, sp: &SourcePassages) -> f64 {
-        let analysis = stemma_text::analyze(&sp.source.text);
-        analysis
-            .tokens
+    /// The weights of the words of source `x` (`sources[x]`) that no passage aligns to an
+    /// identical target word.
+    fn unmatched_in_source(&self, x: usize, sources: &[SourcePassages]) -> f64 {
+        self.words[x]
             .iter()
-            .filter(|token| !matched_in_source(sp, token.start as usize))
-            .map(|token| self.of_word(token.norm))
+            .filter(|&&(_, start)| !matched_in_source(&sources[x], start))
+            .map(|&(norm, _)| self.of_word(norm))
             .sum()
     }
 }
@@ -205,7 +215,7 @@ mod tests {
         // Outside the passage ("the"), the generic text's "holders" (two of the three hold
         // it) weighs less than NetBSD's name.
         assert!(
-            weights.unmatched_in_source(&sources[0]) < weights.unmatched_in_source(&sources[1])
+            weights.unmatched_in_source(0, &sources) < weights.unmatched_in_source(1, &sources)
         );
     }
 }
