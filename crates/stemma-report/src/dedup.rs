@@ -357,9 +357,9 @@ pub fn to_html(view: &DedupView) -> String {
     body.push_str("<header class=\"top\">\n<h1>stemma dedup</h1>\n<p class=\"sub\">");
     let _ = write!(
         body,
-        "{} documents · {} clusters · {} removed ({} exact, {} near) · {} of {} saved · Jaccard of {}-word shingles ≥ {}",
-        st.documents,
-        st.clusters,
+        "{} · {} · {} removed ({} exact, {} near) · {} of {} saved · Jaccard of {}-word shingles ≥ {}",
+        plural(st.documents as u64, "document", "documents"),
+        plural(st.clusters as u64, "cluster", "clusters"),
         st.removed,
         st.exact_removed,
         st.near_removed,

@@ -42,6 +42,7 @@ use stemma_text::{CharOffsets, Document};
 use crate::compare::kind_name;
 use crate::doc::fix_span;
 use crate::html;
+use crate::plural;
 
 /// The `"schema"` of [`summary_json`].
 pub const SCHEMA: &str = "stemma.reuse/1";
@@ -452,8 +453,11 @@ pub fn to_terminal(view: &ReuseView) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} clusters, {} passages in them, from {} documents (largest cluster: {})",
-        st.clusters, s.members, st.documents, s.largest
+        "{}, {} in them, from {} (largest cluster: {})",
+        plural(st.clusters as u64, "cluster", "clusters"),
+        plural(s.members as u64, "passage", "passages"),
+        plural(st.documents as u64, "document", "documents"),
+        s.largest
     );
     let _ = writeln!(
         out,
@@ -562,8 +566,12 @@ pub fn to_html(view: &ReuseView) -> String {
     let st = &s.stats;
     let _ = write!(
         body,
-        "{} clusters · {} passages in them · {} documents · largest cluster {} · {} pairs aligned",
-        st.clusters, s.members, st.documents, s.largest, st.candidate_pairs
+        "{} · {} in them · {} · largest cluster {} · {} aligned",
+        plural(st.clusters as u64, "cluster", "clusters"),
+        plural(s.members as u64, "passage", "passages"),
+        plural(st.documents as u64, "document", "documents"),
+        s.largest,
+        plural(st.candidate_pairs as u64, "pair", "pairs")
     );
     body.push_str("</p>\n");
     if range.is_none() && !clusters.is_empty() {

@@ -119,9 +119,10 @@ pub(crate) async fn trace_page(State(state): State<Arc<AppState>>) -> Html<Strin
         .ok()
         .and_then(Result::ok)
         .unwrap_or(0);
+    let count = stemma_report::plural(count as u64, "document", "documents");
     let main = format!(
         "<h1>Trace a document</h1>\n<p class=\"lead\">Paste a draft or upload a file: each passage found in \
-the corpus ({count} documents) comes back coloured by its source, with the sources on a timeline. \
+the corpus ({count}) comes back coloured by its source, with the sources on a timeline. \
 Click a passage to see it in its source.</p>\n\
 <form class=\"run\" method=\"post\" action=\"/api/trace?format=html\" target=\"result\" enctype=\"multipart/form-data\">\n\
 {doc}\n<div class=\"row\"><div><label for=\"top\">Sources to align</label>\
@@ -267,8 +268,8 @@ const TABLE_ROWS: usize = 1000;
 /// The documents table (also re-read by the page script after an upload).
 fn documents_table(docs: &[stemma_index::DocInfo]) -> String {
     let mut out = format!(
-        "<section id=\"documents\" aria-labelledby=\"docs-h\"><h2 id=\"docs-h\">{} documents</h2>",
-        docs.len()
+        "<section id=\"documents\" aria-labelledby=\"docs-h\"><h2 id=\"docs-h\">{}</h2>",
+        stemma_report::plural(docs.len() as u64, "document", "documents")
     );
     if docs.len() > TABLE_ROWS {
         let _ = write!(

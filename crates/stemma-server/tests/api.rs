@@ -448,6 +448,11 @@ async fn documents_committed_by_another_writer_show_up() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let v = get(&app, "/api/documents").await.json();
     assert_eq!(v["documents"][0]["id"], "outside", "{v}");
+    // The pages count it in the singular.
+    let page = get(&app, "/").await.body;
+    assert!(page.contains("(1 document)"), "{page}");
+    let page = get(&app, "/corpus").await.body;
+    assert!(page.contains(">1 document</h2>"), "{page}");
 }
 
 /// The message the CLI gives for a file with these bytes, without the file's name: what
