@@ -358,8 +358,8 @@ pub fn to_html(view: &DedupView) -> String {
     let _ = write!(
         body,
         "{} · {} · {} removed ({} exact, {} near) · {} of {} saved · Jaccard of {}-word shingles ≥ {}",
-        plural(st.documents as u64, "document", "documents"),
-        plural(st.clusters as u64, "cluster", "clusters"),
+        plural(st.documents, "document", "documents"),
+        plural(st.clusters, "cluster", "clusters"),
         st.removed,
         st.exact_removed,
         st.near_removed,

@@ -454,7 +454,7 @@ pub fn to_terminal(view: &ReuseView) -> String {
     let _ = writeln!(
         out,
         "{}, {} in them, from {} (largest cluster: {})",
-        plural(st.clusters as u64, "cluster", "clusters"),
+        plural(st.clusters, "cluster", "clusters"),
         plural(s.members as u64, "passage", "passages"),
         plural(st.documents as u64, "document", "documents"),
         s.largest
@@ -567,11 +567,11 @@ pub fn to_html(view: &ReuseView) -> String {
     let _ = write!(
         body,
         "{} · {} in them · {} · largest cluster {} · {} aligned",
-        plural(st.clusters as u64, "cluster", "clusters"),
+        plural(st.clusters, "cluster", "clusters"),
         plural(s.members as u64, "passage", "passages"),
         plural(st.documents as u64, "document", "documents"),
         s.largest,
-        plural(st.candidate_pairs as u64, "pair", "pairs")
+        plural(st.candidate_pairs, "pair", "pairs")
     );
     body.push_str("</p>\n");
     if range.is_none() && !clusters.is_empty() {
