@@ -22,7 +22,9 @@ GPL-2.0-only, GPL-2.0-or-later and GPL-2.0+ are one text). Printed: the share of
 whose labelled licence stemma ranks first and in its top 3, the median (and 90th
 percentile) of segments per trace, and, in the same run, the same shares for the nearest
 licence by tf-idf cosine (scikit-learn TfidfVectorizer, word 1-2-grams). stemma's ranking is
-the trace's sources (closest first) followed by its runners-up (`alternatives`).
+the trace's `by_closeness`: every aligned licence, closest first seen from both sides, whose
+first the report shows as the closest (before it, the sources followed by the runners-up,
+`alternatives`: printed beside it as "before by_closeness").
 
 Two more subsets, printed apart: the same variants as the licence section of a README
 (Gutenberg prose before and after, half to twice the licence's length: a licence found
@@ -273,10 +275,15 @@ def trace_all(args, index, paths):
     def one(path):
         out = run([args.stemma, "trace", "--index", index, path, "--json"] + extra)
         report = json.loads(out)
+        before = [s["id"] for s in report["sources"] + report.get("alternatives", [])]
         return {
-            # The ranking: the sources attributed text, closest first, then the runners-up
-            # (candidates explaining the same words less well), closest first.
-            "sources": [s["id"] for s in report["sources"] + report.get("alternatives", [])],
+            # The ranking a reader reads first: every aligned licence, closest first seen
+            # from both sides (`by_closeness`; the report shows its first as the closest).
+            "sources": [s["id"] for s in report["by_closeness"]] if "by_closeness" in report
+            else before,
+            # The ranking before `by_closeness` (the sources attributed text, closest first,
+            # then the runners-up), printed beside it for one run so the change is visible.
+            "before": before,
             "candidates": report["candidates"],
             "segments": len(report["segments"]),
             "min_words": min((s["words"] for s in report["segments"]), default=0),
@@ -555,6 +562,16 @@ def report(name, labels, stemma, tfidf, key_of, detail=None, judge=None):
     print(f"tf-idf cosine (word 1-2-grams): first {t_first / n:.3f}, top 3 {t_top3 / n:.3f}")
     print(f"stemma - tf-idf: first {100 * (s_first - t_first) / n:+.1f} points [target >= +10], "
           f"top 3 {100 * (s_top3 - t_top3) / n:+.1f} points")
+    if any(r["before"] != r["sources"] for r in stemma):
+        b = [score(stemma[i]["before"], label, key_of) for i, label in enumerate(labels)]
+        line = (f"  before by_closeness (sources, then runners-up): first "
+                f"{sum(x[0] for x in b) / n:.3f}, top 3 {sum(x[1] for x in b) / n:.3f}")
+        if judge is not None:
+            ab = [adjudicated(stemma[i]["before"], label, key_of, judge[0][i], judge[1])
+                  for i, label in enumerate(labels)]
+            line += (f"; adjudicated first {sum(x[0] for x in ab) / n:.3f}, top 3 "
+                     f"{sum(x[1] for x in ab) / n:.3f}")
+        print(line)
     if judge is not None:
         # Adjudicated (a second figure, never instead of the raw one): a licence ranked in
         # the label's place counts as right when its whole text is at least as close to the

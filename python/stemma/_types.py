@@ -360,7 +360,9 @@ class TraceSummary(Record):
 
 
 class TraceSource(Record):
-    """A source of the target, ranked."""
+    """A source of the target, ranked: ``chars``/``share`` attributed to it, ``reused_chars``
+    it would explain alone, its ``identity``, ``source_share`` (how much of it the target
+    covers) and ``closeness`` (seen from both sides)."""
 
     rank: int
     id: str
@@ -371,6 +373,9 @@ class TraceSource(Record):
     share: float
     reused_chars: int
     segments: int
+    identity: float
+    source_share: float
+    closeness: float
 
 
 class Segment(Record):
@@ -395,7 +400,13 @@ class Trace(Record):
     options: Dict[str, Any]
     target: DocumentInfo
     summary: TraceSummary
+    #: The segmentation's sources (each explaining some words), closest first.
     sources: List[TraceSource]
+    #: Runners-up: candidates explaining the same words less well, closest first.
+    alternatives: List[TraceSource]
+    #: Every aligned candidate, closest first seen from both sides as a whole (what each
+    #: would explain alone): the ranking to read first; its first is the closest source.
+    by_closeness: List[TraceSource]
     timeline: List[Dict[str, Any]]
     candidates: List[Dict[str, Any]]
     segments: List[Segment]

@@ -149,6 +149,12 @@ def test_index_add_trace_search_equal_the_cli(cli, tmp_path):
     assert "cross_lingual" not in never.to_dict()
     assert never.to_dict() == cli.json("trace", "--index", theirs, LGPL, "--json", "--cross-lingual", "never")
     assert trace.sources[0].id == "GPL-2.txt"
+    # Every aligned candidate, closest first: typed like the sources, the CLI's order.
+    assert trace.by_closeness[0].id == "GPL-2.txt" and trace.by_closeness[0].rank == 1
+    assert [s.id for s in on_theirs.by_closeness] == [
+        s["id"] for s in cli.json("trace", "--index", theirs, LGPL, "--json")["by_closeness"]]
+    assert {s.id for s in trace.by_closeness} == {s.id for s in trace.sources + trace.alternatives}
+    assert 0 < trace.by_closeness[0].closeness <= 1
     by_id = index.trace(id="GPL-2.txt")
     assert by_id.target.id == "GPL-2.txt"
 

@@ -18,4 +18,5 @@ def read(c: stemma.Comparison, ix: stemma.Index) -> None:
     span.start = 1  # type: ignore[misc]  # frozen
     stemma.Span(0, 4)  # type: ignore[call-arg]  # char_start and char_end are required
     assert_type(ix.trace(pathlib.Path("draft.txt")).sources[0].share, float)
+    assert_type(ix.trace(pathlib.Path("draft.txt")).by_closeness[0].closeness, float)
     assert_type(stemma.diff("a", "b").changes[0].kind, str)

@@ -119,12 +119,24 @@ fn trace_attributes_each_part_to_its_earliest_source() {
         assert!(seg["source_span"]["char_end"].as_u64().is_some());
     }
 
+    // Every aligned document, closest first: the later copy of the GPL text is as close as
+    // the earlier one (which was given the words, and stays ahead) and closer than the oil
+    // story, which explains less of the draft.
+    let closest: Vec<&str> = json["by_closeness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(closest, ["gpl-1991", "gpl-copy-2007", "oil-1987"]);
+
     let (code, out, _) = run(&["trace", "--index", &idx, &draft]);
     assert_eq!(code, 0);
     assert!(
         out.contains("Sources, by date") && out.contains("gpl-1991") && out.contains("unexplained"),
         "{out}"
     );
+    insta::assert_snapshot!("trace_terminal", out);
 }
 
 #[test]

@@ -76,6 +76,18 @@ fn grouped(n: usize) -> String {
     out
 }
 
+/// How many of the closest candidates the terminal report lists.
+const CLOSEST_SHOWN: usize = 5;
+
+/// `part / whole` (0 when `whole` is 0).
+fn share_of(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
 /// Spans checked and converted to chars once for every renderer.
 struct Prepared<'v> {
     target: TextIndex<'v>,
@@ -123,6 +135,7 @@ struct JsonReport<'a> {
     summary: JsonSummary,
     sources: Vec<JsonSource<'a>>,
     alternatives: Vec<JsonSource<'a>>,
+    by_closeness: Vec<JsonSource<'a>>,
     timeline: Vec<&'a str>,
     candidates: Vec<&'a str>,
     segments: Vec<JsonSegment<'a>>,
@@ -204,7 +217,11 @@ struct JsonSegment<'a> {
 /// `reused_chars` it would explain alone, `segments`, its `identity`, `source_share` — the
 /// share of the source the target covers — and `closeness`, see [`stemma_trace`]),
 /// `alternatives` (the same fields for the candidates that share text with the target but
-/// were attributed none of it, closest first, ranked after the sources), `timeline` (source ids by date,
+/// were attributed none of it, closest first, ranked after the sources), `by_closeness` (the
+/// same fields for every aligned candidate, sources and runners-up alike, closest first seen
+/// from both sides as a whole — `closeness` with the share of the target inside its passages,
+/// what it would explain alone; a source given words counts as 1 % closer — the ranking a
+/// reader reads first: see [`stemma_trace::Trace::by_closeness`]), `timeline` (source ids by date,
 /// undated last), `candidates` (the ids aligned, best by shared fingerprints first) and
 /// `segments` in target order (`number` from 1, `source` id, `kind`,
 /// `identity`, `score`, `words`, spans `target`, `source_span` and `passage_target` with
@@ -246,6 +263,12 @@ pub fn to_json_with(view: &TraceView, cross_lingual: Option<&TraceCrossLingual>)
             .enumerate()
             .map(|(i, s)| JsonSource::new(t.sources.len() + i + 1, s))
             .collect(),
+        by_closeness: t
+            .by_closeness
+            .iter()
+            .enumerate()
+            .map(|(i, s)| JsonSource::new(i + 1, s))
+            .collect(),
         timeline: t
             .timeline
             .iter()
@@ -282,8 +305,10 @@ pub fn to_json_with(view: &TraceView, cross_lingual: Option<&TraceCrossLingual>)
 // Terminal
 
 /// Terminal text (ANSI when `style.color`): the target and how much of it the sources
-/// explain, the closest source (closeness, share of the text it explains, share of it in the
-/// text, identity) and the runners-up ("Also close"), the sources on a timeline (date, id, title, share of the target), then every
+/// explain, the closest candidates first ([`stemma_trace::Trace::by_closeness`]: the first
+/// five and every source given words, with its rank: closeness, share of the text inside its passages, share of it in the text,
+/// identity, and the share of the text attributed to it when the segmentation gave it
+/// words), the sources on a timeline (date, id, title, share of the target), then every
 /// attributed segment with its character range in the target, its source and range there,
 /// kind, identity and an excerpt. Document text is cleaned (control characters shown as '�')
 /// and cut to the width.
@@ -317,44 +342,49 @@ pub fn to_terminal(view: &TraceView, style: TerminalStyle) -> String {
         percent(explained),
         percent(t.unexplained_share)
     )));
-    if let Some(closest) = t.sources.first() {
-        let head = "Closest source: ";
-        lines.push(
-            Line::plain(head)
-                .append(
-                    accent,
-                    &truncate(&clean_line(&closest.id), width.saturating_sub(head.len()).max(10)),
-                )
-                .append(
-                    dim,
-                    &format!(
-                        " · closeness {:.2} · explains {} of the text · {} of it is in the text · identity {}",
-                        round4(closest.closeness),
-                        percent(closest.share),
-                        percent(closest.source_share),
-                        percent(closest.identity)
-                    ),
-                ),
-        );
-    }
-    if !t.alternatives.is_empty() {
-        let shown: Vec<String> = t
-            .alternatives
+    if !t.by_closeness.is_empty() {
+        lines.push(Line::plain(""));
+        lines.push(Line::styled(bold, "Closest first, seen from both sides"));
+        lines.push(Line::styled(
+            dim,
+            truncate(
+                "  #  closeness · of the text in it · of it in the text · identity · source",
+                width,
+            ),
+        ));
+        // The closest, and every source given words wherever it ranks (its segments are
+        // listed below).
+        let shown = t
+            .by_closeness
             .iter()
-            .take(3)
-            .map(|s| format!("{} ({:.2})", clean_line(&s.id), round4(s.closeness)))
-            .collect();
-        let more = t.alternatives.len().saturating_sub(3);
-        let text = format!(
-            "Also close: {}{}",
-            shown.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
+            .enumerate()
+            .filter(|(k, s)| *k < CLOSEST_SHOWN || s.chars > 0);
+        for (k, s) in shown {
+            let head = format!(
+                "{:>3}  {:.2} · {:>6} · {:>6} · {:>6} · ",
+                k + 1,
+                round4(s.closeness),
+                percent(share_of(s.reused_chars, t.target_chars)),
+                percent(s.source_share),
+                percent(s.identity)
+            );
+            let rest = width.saturating_sub(head.chars().count()).max(10);
+            let mut label = clean_line(&s.id);
+            if s.chars > 0 {
+                label = format!("{label} · explains {} of the text", percent(s.share));
             }
-        );
-        lines.push(Line::styled(dim, truncate(&text, width)));
+            let line = Line::plain(head).append(accent, &truncate(&label, rest));
+            lines.push(line);
+        }
+        let more = t
+            .by_closeness
+            .iter()
+            .skip(CLOSEST_SHOWN)
+            .filter(|s| s.chars == 0)
+            .count();
+        if more > 0 {
+            lines.push(Line::styled(dim, format!("  and {more} more")));
+        }
     }
     if !t.sources.is_empty() {
         lines.push(Line::plain(""));
@@ -411,8 +441,9 @@ pub fn to_terminal(view: &TraceView, style: TerminalStyle) -> String {
 // HTML
 
 /// Self-contained HTML in the style of the compare report: a header with the target, the
-/// share each source explains (a coverage bar coloured by source) and the sources on a
-/// timeline with their closeness, and the runners-up; then the target in full with every attributed segment highlighted in its
+/// share each source explains (a coverage bar coloured by source), every aligned candidate
+/// closest first (sources and runners-up alike, with closeness and its parts) and the
+/// sources on a timeline with their closeness; then the target in full with every attributed segment highlighted in its
 /// source's colour and numbered, beside the source passages; hovering a segment outlines it
 /// on both sides, clicking scrolls to its counterpart. All document text and metadata is
 /// escaped; the page loads nothing from outside.
@@ -462,9 +493,11 @@ pub fn to_html(view: &TraceView) -> String {
             html::pct(ts.char_end - ts.char_start, prep.target.chars)
         );
     }
-    body.push_str(
-        "</div>\n</section>\n<section class=\"card\" id=\"sources\">\n<h2>Sources, by date</h2>\n",
-    );
+    body.push_str("</div>\n</section>\n<section class=\"card\" id=\"sources\">\n");
+    if !t.by_closeness.is_empty() {
+        closest_first_table(&mut body, t);
+    }
+    body.push_str("<h2>Sources, by date</h2>\n");
     if t.sources.is_empty() {
         body.push_str("<p class=\"none\">No source in the index explains any of this text.</p>\n");
     } else {
@@ -499,17 +532,6 @@ pub fn to_html(view: &TraceView) -> String {
             );
         }
         body.push_str("</tbody>\n</table>\n");
-    }
-    if !t.alternatives.is_empty() {
-        body.push_str("<p class=\"meta\">Also close, explaining the same words less well: ");
-        for (i, s) in t.alternatives.iter().enumerate() {
-            if i > 0 {
-                body.push_str(", ");
-            }
-            html::text(&mut body, &s.id);
-            let _ = write!(body, " ({:.2})", round4(s.closeness));
-        }
-        body.push_str("</p>\n");
     }
     body.push_str("</section>\n</div>\n<p class=\"legend\">Each segment of the text has its source's colour and a number; click one to see it in its source.</p>\n</header>\n<main>\n");
 
@@ -567,6 +589,40 @@ pub fn to_html(view: &TraceView) -> String {
         &body,
         html::LINK_SCRIPT,
     )
+}
+
+/// The table of every aligned candidate, closest first ([`stemma_trace::Trace::by_closeness`]):
+/// rank, source (its swatch when it was given words), closeness, share of the text inside its
+/// passages, share of it in the text, identity, and the share of the text attributed to it.
+fn closest_first_table(body: &mut String, t: &Trace) {
+    body.push_str("<h2>Closest first, seen from both sides</h2>\n<table>\n<thead><tr><th>#</th><th>Source</th><th>Closeness</th><th>Of the text in it</th><th>Of it in the text</th><th>Identity</th><th>Explains</th></tr></thead>\n<tbody>\n");
+    for (k, s) in t.by_closeness.iter().enumerate() {
+        let _ = write!(body, "<tr><td class=\"num\">{}</td><td>", k + 1);
+        if let Some(i) = t.sources.iter().position(|x| x.index == s.index) {
+            let _ = write!(body, "<span class=\"swatch c{}\"></span>", i % html::COLORS);
+        }
+        html::text(body, &s.id);
+        if let Some(title) = &s.title {
+            body.push_str(" <span class=\"meta\">");
+            html::text(body, title);
+            body.push_str("</span>");
+        }
+        let explains = if s.chars > 0 {
+            percent(s.share)
+        } else {
+            "<span class=\"none\">—</span>".to_string()
+        };
+        let _ = writeln!(
+            body,
+            "</td><td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            round4(s.closeness),
+            percent(share_of(s.reused_chars, t.target_chars)),
+            percent(s.source_share),
+            percent(s.identity),
+            explains
+        );
+    }
+    body.push_str("</tbody>\n</table>\n");
 }
 
 #[cfg(test)]
@@ -633,11 +689,28 @@ mod tests {
             },
         );
         assert!(text.contains("Sources, by date") && !text.contains('\u{1b}'));
-        assert!(text.contains("Closest source: <img"), "{text}");
-        assert!(text.contains("Also close: later<copy> (0."), "{text}");
+        assert!(
+            text.contains("Closest first, seen from both sides"),
+            "{text}"
+        );
+        // Closest first: the source, then the later copy (as close, not given the words).
+        let first = text.lines().position(|l| l.contains("<img src")).unwrap();
+        let second = text
+            .lines()
+            .position(|l| l.contains("later<copy>"))
+            .unwrap();
+        assert!(first < second, "{text}");
         assert_eq!(json["alternatives"][0]["id"], "later<copy>");
         assert_eq!(json["alternatives"][0]["rank"], 2);
+        assert_eq!(
+            json["by_closeness"][0]["id"],
+            "<img src=x onerror=alert(1)>"
+        );
+        assert_eq!(json["by_closeness"][1]["id"], "later<copy>");
+        assert_eq!(json["by_closeness"][1]["rank"], 2);
+        assert_eq!(json["by_closeness"][1]["chars"], 0);
         assert!(page.contains("later&lt;copy&gt;") && !page.contains("later<copy>"));
         assert!(page.contains("<th>Closeness</th>"));
+        assert!(page.contains("Closest first, seen from both sides"));
     }
 }

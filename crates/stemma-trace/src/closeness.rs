@@ -1,9 +1,12 @@
 //! How close a source is to the target, seen from both sides: likeness of its passages,
 //! the share of the target it explains and the share of itself the target covers.
 
-use stemma_align::{Passage, PassageKind, Span};
+use std::cmp::Ordering;
 
-use crate::SourcePassages;
+use stemma_align::{Passage, PassageKind, Span};
+use stemma_text::Document;
+
+use crate::{date_order, SourcePassages, EQUALLY_CLOSE};
 
 /// How alike a passage's two sides are: its identity, or for a translated passage (whose
 /// identity is 0: no word is the same across languages) the mean cosine of its sentence
@@ -124,4 +127,35 @@ pub(crate) fn union_chars(
         }
     }
     total + current.map_or(0, chars)
+}
+
+/// The aligned candidates `aligned` (indices into `closeness`, `attributed` and `doc`),
+/// closest first: by `closeness` (each one's closeness as a whole, seen from both sides), a
+/// candidate the segmentation gave words (`attributed` chars > 0) counting as
+/// [`EQUALLY_CLOSE`] closer, since among equally close witnesses it was chosen for its
+/// significant differences; ties: earliest date, more attributed, id, index.
+pub(crate) fn closest_first<'d>(
+    aligned: &[usize],
+    closeness: &[f64],
+    attributed: &[usize],
+    doc: impl Fn(usize) -> &'d Document,
+) -> Vec<usize> {
+    let key = |s: usize| {
+        closeness[s]
+            * if attributed[s] > 0 {
+                1.0 + EQUALLY_CLOSE
+            } else {
+                1.0
+            }
+    };
+    let mut order = aligned.to_vec();
+    order.sort_by(|&x, &y| -> Ordering {
+        key(y)
+            .total_cmp(&key(x))
+            .then_with(|| date_order(&doc(x).date, &doc(y).date))
+            .then_with(|| attributed[y].cmp(&attributed[x]))
+            .then_with(|| doc(x).id.cmp(&doc(y).id))
+            .then(x.cmp(&y))
+    });
+    order
 }

@@ -101,6 +101,19 @@
 //! goes to the generic text ("the copyright holders and contributors", words every BSD text
 //! has), not to NetBSD's (which it matches a word more, but whose name it lacks).
 //!
+//! **Every aligned document, closest first** ([`Trace::by_closeness`]). The segmentation says
+//! which words came from where; a reader wants the documents closest to the target first,
+//! and a source that explains a few words (an added clause, a shared title) is not closer
+//! than a runner-up covering the whole target almost as closely as the first. So every
+//! aligned candidate is ranked by its closeness as a whole: the share of the target inside
+//! its passages (what it would explain alone), its identity and its `source_share`, the
+//! prior closeness above. A source the segmentation gave words counts as [`EQUALLY_CLOSE`]
+//! (1 %) closer: among witnesses that close it was chosen for its significant differences
+//! (or as the earliest), and that verdict stands; a runner-up closer than that comes first
+//! (a text the target copies whole, 0.92 alike, before the sibling the segmentation gave the
+//! words at 0.73). Ties: earliest date, more of the target attributed, id. The first of this
+//! list is the one to publish; [`Trace::sources`] keep the segmentation's ranking.
+//!
 //! ```
 //! use stemma_align::CompareOptions;
 //! use stemma_text::{analyze, Document};
@@ -279,6 +292,13 @@ pub struct Trace {
     /// `closeness` computed with the share of the target inside their passages (`chars`,
     /// `share` and `segments` are 0).
     pub alternatives: Vec<SourceCoverage>,
+    /// Every aligned candidate (the sources and the runners-up), closest first seen from
+    /// both sides as a whole: `closeness` computed with the share of the target inside its
+    /// passages (what it would explain alone), a source given words counting as
+    /// [`EQUALLY_CLOSE`] closer (see the crate docs). What a reader reads first: the
+    /// segmentation says which words came from where, this says which documents are closest.
+    /// `chars`, `share` and `segments` are the segmentation's (0 for a runner-up).
+    pub by_closeness: Vec<SourceCoverage>,
     /// Indices into `sources`, by date (undated last, then by id): the timeline.
     pub timeline: Vec<usize>,
     /// Attributed segments in target order.
@@ -508,25 +528,26 @@ pub fn attribute(
     for (k, &s) in order.iter().enumerate() {
         position[s] = k;
     }
+    let coverage_of = |s: usize, closeness: f64| {
+        let doc = sources[s].source;
+        SourceCoverage {
+            index: s,
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            source: doc.source.clone(),
+            date: doc.date.clone(),
+            chars: attributed[s],
+            share: share(attributed[s]),
+            reused_chars: measures[s].reused_chars,
+            segments: counts[s],
+            identity: measures[s].identity,
+            source_share: measures[s].source_share,
+            closeness,
+        }
+    };
     let coverage: Vec<SourceCoverage> = order
         .iter()
-        .map(|&s| {
-            let doc = sources[s].source;
-            SourceCoverage {
-                index: s,
-                id: doc.id.clone(),
-                title: doc.title.clone(),
-                source: doc.source.clone(),
-                date: doc.date.clone(),
-                chars: attributed[s],
-                share: share(attributed[s]),
-                reused_chars: measures[s].reused_chars,
-                segments: counts[s],
-                identity: measures[s].identity,
-                source_share: measures[s].source_share,
-                closeness: final_closeness[s],
-            }
-        })
+        .map(|&s| coverage_of(s, final_closeness[s]))
         .collect();
     let mut runners_up: Vec<usize> = (0..sources.len())
         .filter(|&s| counts[s] == 0 && !sources[s].passages.is_empty())
@@ -540,24 +561,16 @@ pub fn attribute(
     });
     let alternatives: Vec<SourceCoverage> = runners_up
         .iter()
-        .map(|&s| {
-            let doc = sources[s].source;
-            SourceCoverage {
-                index: s,
-                id: doc.id.clone(),
-                title: doc.title.clone(),
-                source: doc.source.clone(),
-                date: doc.date.clone(),
-                chars: 0,
-                share: 0.0,
-                reused_chars: measures[s].reused_chars,
-                segments: 0,
-                identity: measures[s].identity,
-                source_share: measures[s].source_share,
-                closeness: prior[s],
-            }
-        })
+        .map(|&s| coverage_of(s, prior[s]))
         .collect();
+    let aligned: Vec<usize> = (0..sources.len())
+        .filter(|&s| !sources[s].passages.is_empty())
+        .collect();
+    let by_closeness: Vec<SourceCoverage> =
+        closeness::closest_first(&aligned, &prior, &attributed, |s| sources[s].source)
+            .into_iter()
+            .map(|s| coverage_of(s, prior[s]))
+            .collect();
     let mut timeline: Vec<usize> = (0..coverage.len()).collect();
     timeline.sort_by(|&x, &y| {
         date_order(&coverage[x].date, &coverage[y].date)
@@ -591,6 +604,7 @@ pub fn attribute(
         },
         sources: coverage,
         alternatives,
+        by_closeness,
         timeline,
         segments,
     }

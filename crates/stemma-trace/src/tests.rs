@@ -170,7 +170,13 @@ proptest! {
             let source = &sources[t.sources[seg.source].index];
             prop_assert!(source.passages.iter().any(|p| p.b == seg.passage_target && p.a == seg.source_span));
         }
-        for s in t.sources.iter().chain(&t.alternatives) {
+        // Closest first lists every aligned source once: the sources and the runners-up.
+        let mut listed: Vec<usize> = t.by_closeness.iter().map(|s| s.index).collect();
+        let mut aligned: Vec<usize> = t.sources.iter().chain(&t.alternatives).map(|s| s.index).collect();
+        listed.sort_unstable();
+        aligned.sort_unstable();
+        prop_assert_eq!(listed, aligned);
+        for s in t.sources.iter().chain(&t.alternatives).chain(&t.by_closeness) {
             prop_assert!(s.closeness >= 0.0 && s.closeness <= 1.0);
             prop_assert!(s.source_share >= 0.0 && s.source_share <= 1.0);
         }
@@ -255,6 +261,68 @@ fn whole_passage(analysis: &stemma_text::Analysis, unmatched: &[usize]) -> Passa
         similarity: None,
         sentence_pairs: Vec::new(),
     }
+}
+
+#[test]
+fn closest_first_names_a_short_original_before_the_long_text_the_words_were_given() {
+    // The target is a text a long document holds verbatim (its first 80 words of 280) and a
+    // short original holds whole, 8 words changed. Word by word the verbatim copy explains
+    // it (the segmentation gives it every word); seen from both sides the original is much
+    // closer (0.90 against 0.45), so it comes first, and the long document is kept second
+    // with the words it was given.
+    let text: String = (0..80).map(|i| format!("word{i} ")).collect();
+    let long_text: String =
+        text.clone() + &(80..280).map(|i| format!("more{i} ")).collect::<String>();
+    let analysis = analyze(&text);
+    let long = Document::new("long", long_text);
+    let original = Document::new("original", &text);
+    let sources = [
+        SourcePassages {
+            source: &long,
+            passages: vec![whole_passage(&analysis, &[])],
+        },
+        SourcePassages {
+            source: &original,
+            passages: vec![whole_passage(&analysis, &[3, 13, 23, 33, 43, 53, 63, 73])],
+        },
+    ];
+    let t = attribute(&Document::new("t", text.clone()), &analysis, &sources);
+    assert_eq!(t.sources.len(), 1, "{t:#?}");
+    assert_eq!(t.sources[0].id, "long");
+    assert_eq!(t.alternatives[0].id, "original");
+    let ids: Vec<&str> = t.by_closeness.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["original", "long"], "{t:#?}");
+    assert!(t.by_closeness[0].closeness > 0.85 && t.by_closeness[1].closeness < 0.5);
+    assert_eq!(t.by_closeness[1].chars, t.sources[0].chars);
+}
+
+#[test]
+fn closest_first_keeps_the_source_given_the_words_among_equally_close_ones() {
+    // Two copies as close as each other (the later one by a hair closer, within
+    // EQUALLY_CLOSE): the segmentation gives the words to the earlier, and closest first it
+    // stays first.
+    let text: String = (0..200).map(|i| format!("word{i} ")).collect();
+    let analysis = analyze(&text);
+    let earlier = dated("earlier", &text, Some("1990"));
+    let later = dated("later", &text, Some("2000"));
+    let sources = [
+        SourcePassages {
+            source: &earlier,
+            passages: vec![whole_passage(&analysis, &[10, 20, 30, 40, 50])],
+        },
+        SourcePassages {
+            source: &later,
+            passages: vec![whole_passage(&analysis, &[10, 20, 30, 40])],
+        },
+    ];
+    let t = attribute(&Document::new("t", text.clone()), &analysis, &sources);
+    assert_eq!(t.sources[0].id, "earlier", "{t:#?}");
+    assert!(
+        t.alternatives[0].closeness > t.sources[0].closeness,
+        "{t:#?}"
+    );
+    let ids: Vec<&str> = t.by_closeness.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["earlier", "later"], "{t:#?}");
 }
 
 #[test]

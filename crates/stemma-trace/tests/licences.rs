@@ -202,6 +202,8 @@ fn among_equally_close_bsd_texts_the_one_differing_in_common_words_only_is_named
         for _ in 0..family.len() {
             let t = trace_among(&target, &names);
             assert_eq!(t.sources[0].id, label, "{rule} among {names:?}: {t:#?}");
+            // And the closest first: as close as the runner-up, the verdict stands.
+            assert_eq!(t.by_closeness[0].id, label, "{t:#?}");
             assert!(t.sources[0].share > 0.95, "{t:#?}");
             assert_eq!(t.segments.len(), 1, "{t:#?}");
             // The sibling it took the words from is an equally close runner-up.
@@ -212,5 +214,56 @@ fn among_equally_close_bsd_texts_the_one_differing_in_common_words_only_is_named
             );
             names.rotate_left(1);
         }
+    }
+}
+
+/// The ids of a ranking.
+fn ids(ranking: &[stemma_trace::SourceCoverage]) -> Vec<&str> {
+    ranking.iter().map(|s| s.id.as_str()).collect()
+}
+
+#[test]
+fn a_source_explaining_a_few_words_ranks_below_a_sibling_covering_the_whole_text() {
+    // A BSD text found in the wild (ScanCode's bsd-new_911), traced among the BSD text it is
+    // closest to (bsd-endorsement-allowed), the generic BSD text (bsd-new, its label, a
+    // sibling covering it whole at almost the same closeness) and libcap's licence, whose
+    // wording of one condition the rule shares: the segmentation gives libcap those words
+    // (6 % of the rule), so libcap is a source and bsd-new a runner-up. Sources then
+    // runners-up put libcap second; closest first, seen from both sides, the sibling is
+    // (0.91 against libcap's 0.76: libcap's text is a BSD text with more of its own).
+    let target = fixture("scancode-rule-bsd-new_911");
+    let mut names = [
+        "scancode-bsd-endorsement-allowed",
+        "scancode-libcap",
+        "scancode-bsd-new",
+    ];
+    for _ in 0..names.len() {
+        let t = trace_among(&target, &names);
+        assert_eq!(
+            ids(&t.sources),
+            ["scancode-bsd-endorsement-allowed", "scancode-libcap"],
+            "the segmentation is unchanged: {t:#?}"
+        );
+        assert!(t.sources[1].share < 0.1, "{t:#?}");
+        assert_eq!(ids(&t.alternatives), ["scancode-bsd-new"], "{t:#?}");
+        assert_eq!(
+            ids(&t.by_closeness),
+            [
+                "scancode-bsd-endorsement-allowed",
+                "scancode-bsd-new",
+                "scancode-libcap"
+            ],
+            "{t:#?}"
+        );
+        let [first, sibling, clause] = &t.by_closeness[..] else {
+            unreachable!()
+        };
+        assert!(sibling.closeness > 0.9, "{t:#?}");
+        assert!(clause.closeness < sibling.closeness - 0.1, "{t:#?}");
+        assert!(first.closeness >= sibling.closeness, "{t:#?}");
+        // The segmentation's figures are kept: what each was given.
+        assert_eq!(clause.chars, t.sources[1].chars);
+        assert_eq!(sibling.chars, 0);
+        names.rotate_left(1);
     }
 }
