@@ -22,7 +22,7 @@ pub enum IndexError {
     #[error("{}: an index exists here already", .0.display())]
     Exists(PathBuf),
     /// Written by another version of stemma.
-    #[error("{}: index format version {found} is not supported (this stemma reads version {})", .dir.display(), crate::FORMAT_VERSION)]
+    #[error("{}: index format version {found} is not supported (this stemma reads versions {} to {})", .dir.display(), crate::OLDEST_FORMAT_VERSION, crate::FORMAT_VERSION)]
     Version {
         /// The folder.
         dir: PathBuf,

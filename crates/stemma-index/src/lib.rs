@@ -48,6 +48,7 @@
 mod dedup_keys;
 mod embedding;
 mod error;
+mod fpstore;
 mod query;
 mod retrieve;
 mod schema;
@@ -69,6 +70,7 @@ pub use retrieve::{
 pub use writer::{AddOutcome, Embedder, IndexWriter};
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use stemma_text::Analysis;
@@ -78,8 +80,12 @@ use schema::Fields;
 
 /// The file that marks a folder as a stemma index.
 pub const MARKER_FILE: &str = "stemma-index.json";
-/// The on-disk format this version reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+/// The on-disk format of a new index: 4, fingerprint postings in our own files beside
+/// tantivy's (`fpstore` module), named by each commit.
+pub const FORMAT_VERSION: u32 = 4;
+/// The oldest format this version reads and writes: 3, fingerprint postings in tantivy's
+/// `fp` field. An index keeps its format; the marker says which it is.
+pub const OLDEST_FORMAT_VERSION: u32 = 3;
 /// Default fingerprint n-gram size (content-word stems).
 pub const DEFAULT_NGRAM: usize = 3;
 /// Default winnowing window: any shared run of `window + ngram - 1` content words is found.
@@ -90,7 +96,8 @@ pub const DEFAULT_WINDOW: usize = 8;
 pub struct Marker {
     /// Always `"stemma-index"`.
     pub format: String,
-    /// [`FORMAT_VERSION`] at creation.
+    /// The format: [`FORMAT_VERSION`] for indexes created now, [`OLDEST_FORMAT_VERSION`]
+    /// for older ones.
     pub version: u32,
     /// Fingerprint n-gram size.
     pub ngram: usize,
@@ -117,6 +124,8 @@ pub struct Index {
     index: tantivy::Index,
     reader: IndexReader,
     fields: Fields,
+    /// Format 4: the fingerprint files of the reader's commit, with its searcher.
+    fp_view: Option<RwLock<Arc<fpstore::FpView>>>,
 }
 
 impl std::fmt::Debug for Index {
@@ -226,9 +235,30 @@ impl Index {
     /// See the last commit (of this process or any other). Readers keep the view they had
     /// until then, so a running `add` never shows half a batch.
     pub fn reload(&self) -> Result<(), IndexError> {
-        self.reader
-            .reload()
-            .map_err(|e| IndexError::from_tantivy(&self.dir, e))
+        match &self.fp_view {
+            None => self
+                .reader
+                .reload()
+                .map_err(|e| IndexError::from_tantivy(&self.dir, e)),
+            Some(view) => {
+                let fresh = load_view(&self.dir, &self.index, &self.reader)?;
+                *view.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the fingerprint postings are in our own store (format 4) rather than in
+    /// tantivy's `fp` field (format 3).
+    pub fn stores_fingerprints_apart(&self) -> bool {
+        self.fp_view.is_some()
+    }
+
+    /// Format 4: the view of the last reload.
+    pub(crate) fn fp_view(&self) -> Option<Arc<fpstore::FpView>> {
+        self.fp_view
+            .as_ref()
+            .map(|v| v.read().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
     /// A writer: the only one for this folder until it is dropped (or its process dies).
@@ -294,7 +324,7 @@ fn read_marker(dir: &Path) -> Result<Marker, IndexError> {
     if marker.format != "stemma-index" {
         return Err(IndexError::NotAnIndex(dir.to_path_buf()));
     }
-    if marker.version != FORMAT_VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&marker.version) {
         return Err(IndexError::Version {
             dir: dir.to_path_buf(),
             found: marker.version,
@@ -307,9 +337,18 @@ fn read_marker(dir: &Path) -> Result<Marker, IndexError> {
 /// A crash between the two leaves a marked folder with no index in it, which
 /// [`open_in`] finishes creating.
 fn create_in(dir: &Path) -> Result<Index, IndexError> {
+    create_with_version(dir, FORMAT_VERSION)
+}
+
+/// Create an index of an older format (tests of the older format's code path).
+#[doc(hidden)]
+pub fn create_with_version(dir: &Path, version: u32) -> Result<Index, IndexError> {
     let io = |e| IndexError::Io(dir.to_path_buf(), e);
     std::fs::create_dir_all(dir).map_err(io)?;
-    let marker = Marker::default();
+    let marker = Marker {
+        version,
+        ..Marker::default()
+    };
     let tmp = dir.join(format!("{MARKER_FILE}.tmp"));
     {
         use std::io::Write;
@@ -323,7 +362,7 @@ fn create_in(dir: &Path) -> Result<Index, IndexError> {
     open_in(dir)
 }
 
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     // Makes the rename durable; not every platform can open a folder, hence best effort.
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
@@ -368,13 +407,73 @@ fn open_in(dir: &Path) -> Result<Index, IndexError> {
     }))
     .map_err(|_| IndexError::Corrupt(dir.to_path_buf(), "unreadable segments".into()))?
     .map_err(|e| IndexError::from_tantivy(dir, e))?;
+    let fp_view = if marker.version >= 4 {
+        if fields.fpdoc.is_none() {
+            return Err(IndexError::Corrupt(
+                dir.to_path_buf(),
+                "a format-4 index without the fpdoc field".into(),
+            ));
+        }
+        Some(RwLock::new(Arc::new(load_view(dir, &index, &reader)?)))
+    } else {
+        None
+    };
     Ok(Index {
         dir: dir.to_path_buf(),
         marker,
         index,
         reader,
         fields,
+        fp_view,
     })
+}
+
+/// Reload `reader` and open the fingerprint files its commit names. A commit landing in
+/// between (another process writing) is seen by comparing `meta.json` before and after,
+/// and read again.
+fn load_view(
+    dir: &Path,
+    index: &tantivy::Index,
+    reader: &IndexReader,
+) -> Result<fpstore::FpView, IndexError> {
+    let tantivy_err = |e| IndexError::from_tantivy(dir, e);
+    let mut last = None;
+    for _ in 0..10 {
+        let before = index.load_metas().map_err(tantivy_err)?;
+        reader.reload().map_err(tantivy_err)?;
+        let searcher = reader.searcher();
+        let after = index.load_metas().map_err(tantivy_err)?;
+        let mut seen: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| (s.segment_id(), s.num_deleted_docs()))
+            .collect();
+        let mut meant: Vec<_> = after
+            .segments
+            .iter()
+            .map(|s| (s.id(), s.num_deleted_docs()))
+            .collect();
+        seen.sort();
+        meant.sort();
+        if before.payload != after.payload || seen != meant {
+            continue;
+        }
+        let state = fpstore::StoreState::from_payload(dir, after.payload.as_deref())?;
+        match fpstore::FpStore::open(dir, state) {
+            Ok(store) => return Ok(fpstore::FpView::new(searcher, store)),
+            // A newer commit removed a file of this one: read the newer one.
+            Err(None) => last = Some(()),
+            Err(Some(e)) => return Err(e),
+        }
+    }
+    Err(IndexError::Corrupt(
+        dir.to_path_buf(),
+        if last.is_some() {
+            "a fingerprint file named by meta.json is missing".into()
+        } else {
+            "meta.json kept changing while it was read".into()
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -296,7 +296,11 @@ impl Index {
         fingerprints: &[u64],
         options: &CandidateOptions,
     ) -> Result<Vec<Candidate>, IndexError> {
-        let searcher = self.searcher();
+        // Format 4 reads the fingerprint files and the searcher of one commit together.
+        let view = self.fp_view();
+        let searcher = view
+            .as_ref()
+            .map_or_else(|| self.searcher(), |v| v.searcher.clone());
         let segments = searcher.segment_readers();
         let total = searcher.num_docs().max(1);
         let cap = options.cap(total);
@@ -306,11 +310,20 @@ impl Index {
                 excluded.push(address);
             }
         }
-        let inverted = segments
-            .iter()
-            .map(|s| s.inverted_index(self.fields.fp))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))?;
+        // Where the postings come from: tantivy's `fp` field (format 3) or our files.
+        let inverted = match &view {
+            Some(_) => Vec::new(),
+            None => segments
+                .iter()
+                .map(|s| s.inverted_index(self.fields.fp))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.err(e))?,
+        };
+        let live = match &view {
+            Some(v) => v.live().map_err(|e| self.err(e))?,
+            None => &[],
+        };
+        let mut lists: Vec<&[u8]> = Vec::new();
         let days = segments
             .iter()
             .map(|s| s.fast_fields().u64("day"))
@@ -324,38 +337,71 @@ impl Index {
         sorted.dedup();
         let mut infos = Vec::with_capacity(segments.len());
         for &fp in &sorted {
-            let term = Term::from_field_u64(self.fields.fp, fp);
-            infos.clear();
-            let mut df = 0u64;
-            for inv in &inverted {
-                let info = inv
-                    .get_term_info(&term)
-                    .map_err(|e| crate::error::io_error(&self.dir, e))?;
-                df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
-                infos.push(info);
-            }
-            if df == 0 || df > cap {
-                continue;
-            }
-            let idf = (1.0 + total as f64 / df as f64).ln() as f32;
             witnesses.clear();
-            for (ord, info) in infos.iter().enumerate() {
-                let Some(info) = info else { continue };
-                let mut postings = inverted[ord]
-                    .read_postings_from_terminfo(info, IndexRecordOption::Basic)
-                    .map_err(|e| crate::error::io_error(&self.dir, e))?;
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    // The excluded (the target itself) are no witnesses of their own words.
-                    if !segments[ord].is_deleted(doc)
-                        && !excluded.contains(&DocAddress::new(ord as u32, doc))
-                    {
-                        let day = days[ord].first(doc).unwrap_or(u64::MAX);
-                        witnesses.push((ord as u32, doc, day));
+            let df = if let Some(view) = &view {
+                // Every live document holding it counts; the count stops past the cap.
+                view.store.lookup(&self.dir, fp as u32, &mut lists)?;
+                let mut df = 0u64;
+                'lists: for list in &lists {
+                    for number in crate::fpstore::numbers(list) {
+                        let at = live
+                            .get(number as usize)
+                            .copied()
+                            .unwrap_or(crate::fpstore::NOT_LIVE);
+                        if at == crate::fpstore::NOT_LIVE {
+                            continue;
+                        }
+                        df += 1;
+                        if df > cap {
+                            break 'lists;
+                        }
+                        let address = DocAddress::new((at >> 32) as u32, at as u32);
+                        if !excluded.contains(&address) {
+                            let day = days[address.segment_ord as usize]
+                                .first(address.doc_id)
+                                .unwrap_or(u64::MAX);
+                            witnesses.push((address.segment_ord, address.doc_id, day));
+                        }
                     }
-                    doc = postings.advance();
                 }
-            }
+                if df == 0 || df > cap {
+                    continue;
+                }
+                df
+            } else {
+                let term = Term::from_field_u64(self.fields.fp, fp);
+                infos.clear();
+                let mut df = 0u64;
+                for inv in &inverted {
+                    let info = inv
+                        .get_term_info(&term)
+                        .map_err(|e| crate::error::io_error(&self.dir, e))?;
+                    df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
+                    infos.push(info);
+                }
+                if df == 0 || df > cap {
+                    continue;
+                }
+                for (ord, info) in infos.iter().enumerate() {
+                    let Some(info) = info else { continue };
+                    let mut postings = inverted[ord]
+                        .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+                        .map_err(|e| crate::error::io_error(&self.dir, e))?;
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        // The excluded (the target itself) are no witnesses of their own words.
+                        if !segments[ord].is_deleted(doc)
+                            && !excluded.contains(&DocAddress::new(ord as u32, doc))
+                        {
+                            let day = days[ord].first(doc).unwrap_or(u64::MAX);
+                            witnesses.push((ord as u32, doc, day));
+                        }
+                        doc = postings.advance();
+                    }
+                }
+                df
+            };
+            let idf = (1.0 + total as f64 / df as f64).ln() as f32;
             let earliest = witnesses.iter().map(|w| w.2).min().unwrap_or(u64::MAX);
             for &(ord, doc, day) in &witnesses {
                 let acc = &mut scores[ord as usize];

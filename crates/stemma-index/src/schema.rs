@@ -6,7 +6,8 @@
 //! | `title` | text, stored, fast | BM25, and listing without the text |
 //! | `source`, `date`, `lang`, `encoding` | raw string, stored, fast (source, date) | metadata, listing without the text |
 //! | `text` | text (positions), stored | BM25 search, and the aligner reads it back |
-//! | `fp` | u64, indexed, multi-valued | winnowed fingerprints: candidate retrieval |
+//! | `fp` | u64, indexed, multi-valued | winnowed fingerprints: candidate retrieval (format 3; empty in format 4, whose fingerprints are in the `fpstore` files) |
+//! | `fpdoc` | u64, fast | format 4: the document's stable number, by which the fingerprint files name it |
 //! | `hash` | u64, fast | content hash: re-adding unchanged content is a no-op |
 //! | `bytes`, `words`, `fps` | u64, fast | statistics without reading stored text |
 //! | `day` | u64, fast | the date as YYYYMMDD (undated: `u64::MAX`): earliest witnesses rank first |
@@ -47,6 +48,8 @@ pub(crate) struct Fields {
     pub words: Field,
     pub fps: Field,
     pub day: Field,
+    /// The stable document number of the fingerprint store (format 4).
+    pub fpdoc: Option<Field>,
     /// The embedding fields, when the index has them.
     pub xling: Option<XlingFields>,
     /// The dedup band keys, when the index has them.
@@ -91,6 +94,7 @@ pub(crate) fn build() -> Schema {
     b.add_u64_field("xsent", FAST);
     b.add_text_field("xlang", STRING | STORED | FAST);
     b.add_u64_field("dkeys", FAST);
+    b.add_u64_field(FPDOC, FAST);
     b.build()
 }
 
@@ -112,6 +116,7 @@ impl Fields {
             words: f("words")?,
             fps: f("fps")?,
             day: f("day")?,
+            fpdoc: f(FPDOC),
             xling: (|| {
                 Some(XlingFields {
                     emb: f("emb")?,
@@ -124,6 +129,9 @@ impl Fields {
         })
     }
 }
+
+/// The field holding a document's number in the fingerprint store.
+pub(crate) const FPDOC: &str = "fpdoc";
 
 /// The analyzer of the `text` and `title` fields: tantivy's default (words, at most 40 bytes, lower case)
 /// without stopwords. Stopwords are ≈ 45 % of English words and rank nothing under BM25;

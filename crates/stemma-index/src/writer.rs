@@ -8,6 +8,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::embedding::{quantize, stored_codes, SentenceEmbeddings};
 use crate::error::IndexError;
+use crate::fpstore::{self, StoreState};
 use crate::Index;
 
 /// What computes a document's sentence embeddings at add time (the caller's model): called
@@ -46,6 +47,12 @@ pub struct IndexWriter<'a> {
     uncommitted: usize,
     /// Whether added documents get their dedup band keys (`dkeys`).
     dedup_keys: bool,
+    /// Format 4: the fingerprint store as of the last commit; none in format 3.
+    store: Option<StoreState>,
+    /// Format 4: `fingerprint << 32 | document number` of each document added since.
+    pairs: Vec<u64>,
+    /// Format 4: the number the next added document gets.
+    next_doc: u32,
 }
 
 impl<'a> IndexWriter<'a> {
@@ -62,7 +69,22 @@ impl<'a> IndexWriter<'a> {
             .index
             .writer_with_num_threads(threads, heap)
             .map_err(|e| IndexError::from_tantivy(&index.dir, e))?;
+        // Holding the lock now: the last commit is final until ours.
+        let store = match index.fp_view.is_some() {
+            false => None,
+            true => {
+                index.reload()?;
+                let view = index.fp_view().expect("format 4");
+                let state = view.store.state().clone();
+                fpstore::remove_orphans(&index.dir, &state);
+                Some(state)
+            }
+        };
+        let next_doc = store.as_ref().map_or(0, |s| s.next_doc);
         Ok(IndexWriter {
+            store,
+            pairs: Vec::new(),
+            next_doc,
             index,
             writer,
             pending: HashMap::default(),
@@ -270,8 +292,24 @@ impl<'a> IndexWriter<'a> {
         t.add_text(f.encoding, &doc.encoding);
         t.add_u64(f.replaced, doc.replaced as u64);
         t.add_text(f.text, &doc.text);
-        for &fp in fps {
-            t.add_u64(f.fp, fp);
+        match (self.store.is_some(), f.fpdoc) {
+            (true, Some(fpdoc)) => {
+                let number = self.next_doc;
+                self.next_doc = number.checked_add(1).ok_or_else(|| {
+                    IndexError::Other(
+                        self.index.dir.clone(),
+                        "the index has numbered 2^32 documents: rebuild it".into(),
+                    )
+                })?;
+                t.add_u64(fpdoc, u64::from(number));
+                self.pairs
+                    .extend(fps.iter().map(|&fp| fp << 32 | u64::from(number)));
+            }
+            _ => {
+                for &fp in fps {
+                    t.add_u64(f.fp, fp);
+                }
+            }
         }
         t.add_u64(f.hash, hash);
         t.add_u64(f.bytes, doc.text.len() as u64);
@@ -320,12 +358,97 @@ impl<'a> IndexWriter<'a> {
     /// Make every change so far durable and visible, atomically: after a crash the index
     /// holds all of them or none. Also refreshes the index's read view.
     pub fn commit(&mut self) -> Result<(), IndexError> {
-        self.writer
-            .commit()
-            .map_err(|e| IndexError::from_tantivy(&self.index.dir, e))?;
+        let dir = &self.index.dir;
+        let tantivy_err = |e| IndexError::from_tantivy(dir, e);
+        let Some(state) = &self.store else {
+            self.writer.commit().map_err(tantivy_err)?;
+            self.pending.clear();
+            self.uncommitted = 0;
+            return self.index.reload();
+        };
+        // The new fingerprint file is written (and fsynced) while tantivy flushes its
+        // segments; tantivy's commit, which names it in its payload, comes after both.
+        let mut next = state.clone();
+        let pairs = std::mem::take(&mut self.pairs);
+        let (written, prepared) = std::thread::scope(|scope| {
+            let writing = scope.spawn(|| fpstore::write_file(dir, next.next_file, pairs));
+            let prepared = self.writer.prepare_commit();
+            (
+                writing.join().expect("writing the fingerprint file"),
+                prepared,
+            )
+        });
+        let mut prepared = match (written, prepared) {
+            (Ok(written), Ok(prepared)) => {
+                if let Some(file) = written {
+                    next.files.push(file);
+                    next.next_file += 1;
+                }
+                prepared
+            }
+            (Err(e), Ok(prepared)) => {
+                // Not committed: the documents since the last commit are dropped.
+                let _ = prepared.abort();
+                self.after_rollback();
+                return Err(crate::error::io_error(dir, e));
+            }
+            (_, Err(e)) => {
+                self.after_rollback();
+                return Err(tantivy_err(e));
+            }
+        };
+        next.next_doc = self.next_doc;
+        prepared.set_payload(&next.to_payload());
+        prepared.commit().map_err(tantivy_err)?;
+        self.store = Some(next);
         self.pending.clear();
         self.uncommitted = 0;
-        self.index.reload()
+        self.index.reload()?;
+        self.merge_fingerprint_files()
+    }
+
+    /// Format 4, after a commit: merge the newest fingerprint files when the rule says so
+    /// ([`fpstore::merge_from`]; live documents' postings only), in a commit of its own.
+    fn merge_fingerprint_files(&mut self) -> Result<(), IndexError> {
+        let dir = &self.index.dir;
+        let Some(state) = &self.store else {
+            return Ok(());
+        };
+        if let Some(from) = fpstore::merge_from(&state.files) {
+            let view = self.index.fp_view().expect("format 4");
+            let live = view.live().map_err(|e| self.index.err(e))?;
+            let keep = |n: u32| {
+                live.get(n as usize)
+                    .is_some_and(|&a| a != fpstore::NOT_LIVE)
+            };
+            let mut next = state.clone();
+            let merged = fpstore::merge_files(dir, &view.store, from, next.next_file, keep)?;
+            next.files.truncate(from);
+            next.files.extend(merged);
+            next.next_file += 1;
+            let mut prepared = self
+                .writer
+                .prepare_commit()
+                .map_err(|e| IndexError::from_tantivy(dir, e))?;
+            prepared.set_payload(&next.to_payload());
+            prepared
+                .commit()
+                .map_err(|e| IndexError::from_tantivy(dir, e))?;
+            self.store = Some(next);
+            self.index.reload()?;
+        }
+        if let Some(state) = &self.store {
+            fpstore::remove_orphans(dir, state);
+        }
+        Ok(())
+    }
+
+    fn after_rollback(&mut self) {
+        self.pending.clear();
+        self.pairs.clear();
+        self.uncommitted = 0;
+        // `next_doc` stays: a number is never given twice, even if a failed commit took
+        // effect after all.
     }
 
     /// Drop uncommitted changes.
@@ -333,8 +456,7 @@ impl<'a> IndexWriter<'a> {
         self.writer
             .rollback()
             .map_err(|e| IndexError::from_tantivy(&self.index.dir, e))?;
-        self.pending.clear();
-        self.uncommitted = 0;
+        self.after_rollback();
         Ok(())
     }
 
