@@ -490,6 +490,20 @@ fn sigkill_at_random_moments_keeps_the_last_commit() {
                     "round {round}: {name} of the first {n} is missing"
                 );
             }
+            // Their fingerprints too (format 4 keeps them in files of its own): a committed
+            // document is its own best candidate.
+            for name in names[..n].iter().step_by(50) {
+                let text = std::fs::read_to_string(corpus.join(name)).unwrap();
+                let fps = index.query_fingerprints(&stemma_text::analyze(&text));
+                let found = index
+                    .candidates(&fps, &stemma_index::CandidateOptions::default())
+                    .unwrap_or_else(|e| panic!("round {round}: {e}"));
+                assert_eq!(
+                    found.first().map(|c| c.id.as_str()),
+                    Some(name.as_str()),
+                    "round {round}: {name}'s fingerprints"
+                );
+            }
             verified_docs += n;
         }
         assert!(index.stats().unwrap().documents as usize <= names.len());

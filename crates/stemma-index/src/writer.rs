@@ -75,6 +75,7 @@ impl<'a> IndexWriter<'a> {
             true => {
                 index.reload()?;
                 let view = index.fp_view().expect("format 4");
+                view.store.verify(&index.dir)?;
                 let state = view.store.state().clone();
                 fpstore::remove_orphans(&index.dir, &state);
                 Some(state)

@@ -194,6 +194,11 @@ impl FpFile {
         Ok(&[])
     }
 
+    /// Check every block's checksum (what a writer does before it adds to the store).
+    pub(crate) fn verify(&self) -> Result<(), Damage> {
+        (0..self.blocks.len()).try_for_each(|i| self.block(i).map(|_| ()))
+    }
+
     /// Every key with its postings, in key order (for merging).
     pub(crate) fn entries(&self) -> Entries<'_> {
         Entries {

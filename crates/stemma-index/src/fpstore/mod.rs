@@ -134,6 +134,15 @@ impl FpStore {
         Ok(FpStore { state, files })
     }
 
+    /// Check every block of every file: a writer refuses a damaged store before it adds to
+    /// it (a reader finds damage in the blocks it reads).
+    pub(crate) fn verify(&self, dir: &Path) -> Result<(), IndexError> {
+        for (name, file) in &self.files {
+            file.verify().map_err(|why| damaged(dir, name, why))?;
+        }
+        Ok(())
+    }
+
     /// The state of the commit these files belong to.
     pub(crate) fn state(&self) -> &StoreState {
         &self.state
