@@ -301,10 +301,7 @@ pub(crate) fn merge_files(
         );
     }
     let mut docs: Vec<u32> = Vec::new();
-    loop {
-        let Some(key) = heads.iter().flatten().map(|h| h.0).min() else {
-            break;
-        };
+    while let Some(key) = heads.iter().flatten().map(|h| h.0).min() {
         docs.clear();
         for (i, head) in heads.iter_mut().enumerate() {
             if let Some((k, postings)) = *head {
