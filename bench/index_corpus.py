@@ -292,7 +292,16 @@ def main():
     index = os.path.join(args.out, f"index-{args.docs}")
     if not (args.reuse_index and os.path.isdir(index)):
         ingest(args, corpus, index, size)
-    trace(args, index, truth, texts)
+    baseline_index = None
+    if args.baseline:
+        # The baseline traces an index of its own making, from the same corpus: an older
+        # stemma may not read a newer index format (format 4 came with the fingerprint store).
+        baseline_index = index + "-baseline"
+        if not (args.reuse_index and os.path.isdir(baseline_index)):
+            subprocess.run(["rm", "-rf", baseline_index], check=True)
+            secs = timed([args.baseline, "index", "--index", baseline_index, "add", corpus, "--quiet"])[0]
+            print(f"baseline index: built by {args.baseline} in {secs:.1f} s")
+    trace(args, index, truth, texts, baseline_index)
 
 
 def ingest(args, corpus, index, size):
@@ -353,7 +362,7 @@ CHANNELS = (
 )
 
 
-def trace(args, index, truth, texts):
+def trace(args, index, truth, texts, baseline_index=None):
     stats = json.loads(subprocess.run([args.stemma, "index", "--index", index, "stats", "--json"],
                                       check=True, capture_output=True).stdout)["stats"]
     extra = [] if args.candidates is None else ["--candidates", str(args.candidates)]
@@ -361,20 +370,21 @@ def trace(args, index, truth, texts):
     counts = {kind: sum(p[2] == kind for p in planted) for kind in KINDS}
     print(f"trace: {len(truth)} queries against {stats['documents']} documents, one process each; "
           f"{len(planted)} planted sources: " + ", ".join(f"{counts[k]} {k}" for k in KINDS))
-    runs = [(name, args.stemma, flags) for name, flags in CHANNELS]
+    runs = [(name, args.stemma, flags, index) for name, flags in CHANNELS]
     if args.baseline:
         # The baseline binary, traced in the same rounds (query by query, in turn), so that
         # the load of a shared machine weighs on both alike.
-        runs += [(f"baseline: {name}", args.baseline, flags) for name, flags in CHANNELS[:2]]
+        runs += [(f"baseline: {name}", args.baseline, flags, baseline_index or index)
+                 for name, flags in CHANNELS[:2]]
     measured = {name: {"latencies": [], "cpu": [], "rss": 0.0, "aligned": [], "misses": [],
                        "found": {key: {k: 0 for k in KINDS}
                                  for key in ("attributed", "by-id", "aligned", "top10")}}
-                for name, _, _ in runs}
+                for name, _, _, _ in runs}
     for path, planted_here in sorted(truth.items()):
-        for name, binary, flags in runs:
+        for name, binary, flags, traced in runs:
             m = measured[name]
             found = m["found"]
-            secs, rss, out, cpu = timed([binary, "trace", "--index", index, path, "--json"]
+            secs, rss, out, cpu = timed([binary, "trace", "--index", traced, path, "--json"]
                                         + extra + flags, stdout=subprocess.PIPE)
             report = json.loads(out)
             m["latencies"].append(secs * 1000)
@@ -398,7 +408,7 @@ def trace(args, index, truth, texts):
                     m["misses"].append((os.path.basename(path), kind, src, rank,
                                         [s["id"] for s in report["sources"][:3]]))
     results = {name: m["found"] for name, m in measured.items()}
-    for name, _, _ in runs:
+    for name, _, _, _ in runs:
         m = measured[name]
         if name == CHANNELS[0][0] and os.environ.get("MISSES"):
             # Which planted sources the default trace misses, and whether they were aligned.
@@ -409,7 +419,7 @@ def trace(args, index, truth, texts):
               f"[targets <= 30 / 100 ms]; CPU per trace: mean {sum(m['cpu']) / len(m['cpu']):.1f} ms, "
               f"p50 {pct(m['cpu'], 50):.1f} ms; peak RSS {m['rss']:.0f} MB; candidates aligned: "
               f"median {pct(m['aligned'], 50)}, max {max(m['aligned'])}")
-    names = [name for name, _, _ in runs]
+    names = [name for name, _, _, _ in runs]
 
     def rate(found, kind):
         return found[kind] / max(counts[kind], 1)
