@@ -254,7 +254,11 @@ impl Index {
                 .map_err(|e| IndexError::from_tantivy(&self.dir, e)),
             Some(view) => {
                 let fresh = load_view(&self.dir, &self.index, &self.reader)?;
-                *view.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+                let mut current = view.write().unwrap_or_else(|e| e.into_inner());
+                // The same commit: keep the view, and the live-document map it may have built.
+                if current.commit != fresh.commit {
+                    *current = Arc::new(fresh);
+                }
                 Ok(())
             }
         }
@@ -455,7 +459,8 @@ fn load_view(
         reader.reload().map_err(tantivy_err)?;
         let searcher = reader.searcher();
         let after = index.load_metas().map_err(tantivy_err)?;
-        let mut seen: Vec<_> = searcher
+        // In the searcher's order: documents' addresses follow it.
+        let seen: Vec<_> = searcher
             .segment_readers()
             .iter()
             .map(|s| (s.segment_id(), s.num_deleted_docs()))
@@ -465,14 +470,17 @@ fn load_view(
             .iter()
             .map(|s| (s.id(), s.num_deleted_docs()))
             .collect();
-        seen.sort();
+        let mut sorted = seen.clone();
+        sorted.sort();
         meant.sort();
-        if before.payload != after.payload || seen != meant {
+        if before.payload != after.payload || sorted != meant {
             continue;
         }
         let state = fpstore::StoreState::from_payload(dir, after.payload.as_deref())?;
         match fpstore::FpStore::open(dir, state) {
-            Ok(store) => return Ok(fpstore::FpView::new(searcher, store)),
+            Ok(store) => {
+                return Ok(fpstore::FpView::new(searcher, store, (after.payload, seen)));
+            }
             // A newer commit removed a file of this one: read the newer one.
             Err(None) => last = Some(()),
             Err(Some(e)) => return Err(e),

@@ -327,3 +327,24 @@ fn an_old_format_index_keeps_its_fingerprints_in_tantivy() {
         .unwrap();
     assert!(found.iter().any(|c| c.id == "late"));
 }
+
+#[test]
+fn a_reload_of_the_same_commit_keeps_the_view_and_a_new_commit_replaces_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = Index::create(tmp.path()).unwrap();
+    fill(&index, &corpus(10), 10);
+    let first = index.fp_view().unwrap();
+    first.live().unwrap();
+    index.reload().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &index.fp_view().unwrap()));
+    let mut w = index.writer().unwrap();
+    w.delete("d0001").unwrap();
+    w.commit().unwrap();
+    let second = index.fp_view().unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &second));
+    let fps = index.query_fingerprints(&stemma_text::analyze(&corpus(10)[1].text));
+    let found = index
+        .candidates(&fps, &CandidateOptions::default())
+        .unwrap();
+    assert!(found.iter().all(|c| c.id != "d0001"));
+}

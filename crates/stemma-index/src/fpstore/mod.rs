@@ -171,17 +171,24 @@ impl FpStore {
 pub(crate) struct FpView {
     pub searcher: Searcher,
     pub store: FpStore,
+    /// What the commit was: its payload and its segments with their deletions. A reload
+    /// finding the same keeps the view (and its map of live documents).
+    pub commit: CommitKey,
     live: OnceLock<Vec<u64>>,
 }
+
+/// A commit's payload and its segments (id, deleted documents) in the searcher's order.
+pub(crate) type CommitKey = (Option<String>, Vec<(tantivy::index::SegmentId, u32)>);
 
 /// No live document has this number.
 pub(crate) const NOT_LIVE: u64 = u64::MAX;
 
 impl FpView {
-    pub(crate) fn new(searcher: Searcher, store: FpStore) -> FpView {
+    pub(crate) fn new(searcher: Searcher, store: FpStore, commit: CommitKey) -> FpView {
         FpView {
             searcher,
             store,
+            commit,
             live: OnceLock::new(),
         }
     }
