@@ -237,6 +237,10 @@ test("corpus: upload files with progress, search, then trace a draft against the
   await frame.getByText("gpl-preamble.html").first().waitFor();
   await page.screenshot({ path: join(shots, "trace.png"), fullPage: true });
   await assertInert(page);
+  // The list is the report's closest-first ranking, each entry with its closeness.
+  const first = page.locator("#sources .source-list li").first();
+  await first.waitFor();
+  assert.match(await first.textContent(), /Side by side with gpl-preamble\.html .* · closeness \d\.\d\d · explains/);
   // A source opens beside the text, with the word-level differences.
   await page.getByRole("button", { name: "Side by side with gpl-preamble.html" }).click();
   const detail = page.frame({ name: "detail" });

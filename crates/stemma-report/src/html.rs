@@ -208,7 +208,7 @@ h1{font-size:1.35rem;margin:0 0 .25rem}
 h2{font-size:1.05rem;margin:0 0 .5rem}
 .sub{color:var(--mute);margin:0 0 .75rem}
 .cards{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
-.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;min-width:0}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;min-width:0;overflow-x:auto}
 .card h2,.doc h2{overflow-wrap:anywhere}
 .meta{color:var(--mute);margin:.1rem 0 .5rem;overflow-wrap:anywhere}
 .side{display:inline-block;min-width:1.6em;text-align:center;border-radius:4px;background:var(--fg);color:var(--bg);font-weight:700;margin-right:.35em}

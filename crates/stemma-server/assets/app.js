@@ -61,8 +61,12 @@
         .then(function (r) { return r.json(); })
         .then(function (t) {
           list.replaceChildren();
-          if (!t.sources || !t.sources.length) { sources.hidden = true; return; }
-          t.sources.forEach(function (s) {
+          // Closest first, as the report ranks them: the five closest, and every source given
+          // words wherever it ranks.
+          var ranked = t.by_closeness && t.by_closeness.length ? t.by_closeness : t.sources || [];
+          ranked = ranked.filter(function (s, i) { return i < 5 || s.share > 0; });
+          if (!ranked.length) { sources.hidden = true; return; }
+          ranked.forEach(function (s) {
             var li = document.createElement("li");
             var b = document.createElement("button");
             b.type = "button";
@@ -71,7 +75,9 @@
             b.addEventListener("click", function () { openSource(s.id); });
             var meta = document.createElement("span");
             meta.className = "meta";
-            meta.textContent = " " + (s.date || "undated") + " · explains " + (s.share * 100).toFixed(1) + "%";
+            meta.textContent = " " + (s.date || "undated") +
+              (typeof s.closeness === "number" ? " · closeness " + s.closeness.toFixed(2) : "") +
+              (s.share > 0 ? " · explains " + (s.share * 100).toFixed(1) + "%" : " · a runner-up: its passages went to another source");
             li.append(b, meta);
             list.append(li);
           });

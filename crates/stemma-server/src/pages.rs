@@ -129,7 +129,7 @@ Click a passage to see it in its source.</p>\n\
 <input id=\"top\" name=\"top\" type=\"number\" min=\"1\" max=\"{max_top}\" value=\"{top}\"></div></div>\n{actions}\n</form>\n{RESULT_FRAME}\n\
 <section id=\"sources\" class=\"sources\" aria-labelledby=\"sources-h\" hidden>\
 <h2 id=\"sources-h\">Side by side with a source</h2>\
-<p class=\"meta\">Each source next to your text, every shared passage aligned, the words that differ underlined.</p>\
+<p class=\"meta\">The closest documents first, as the report ranks them: each next to your text, every shared passage aligned, the words that differ underlined.</p>\
 <ul class=\"source-list\"></ul>\
 <form id=\"detail-form\" method=\"post\" action=\"/api/compare?format=html\" target=\"detail\" enctype=\"multipart/form-data\" hidden>\
 <input type=\"hidden\" name=\"a_id\"><textarea name=\"b\"></textarea><input type=\"hidden\" name=\"b_title\"><input type=\"file\" name=\"b_file\"></form>\
