@@ -77,7 +77,8 @@ pub use query::{
     MAX_QUERY_NESTING,
 };
 pub use retrieve::{
-    Channel, CHUNK_CONTENT_WORDS, HITS_PER_CHUNK, MAX_CHUNKS, MIN_CHUNK_MATCH, MIN_HITS_PER_TARGET,
+    Channel, Retrieved, CHUNK_CONTENT_WORDS, HITS_PER_CHUNK, MAX_CHUNKS, MIN_CHUNK_MATCH,
+    MIN_HITS_PER_TARGET,
 };
 pub use writer::{AddOutcome, Embedder, IndexWriter};
 

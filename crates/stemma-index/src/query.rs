@@ -296,6 +296,17 @@ impl Index {
         fingerprints: &[u64],
         options: &CandidateOptions,
     ) -> Result<Vec<Candidate>, IndexError> {
+        Ok(self.candidates_and_reserve(fingerprints, options, 0)?.0)
+    }
+
+    /// [`Index::candidates`], and the `reserve` documents ranked next after its `limit` (in
+    /// the same order), which a caller may look through for what the cut dropped.
+    pub(crate) fn candidates_and_reserve(
+        &self,
+        fingerprints: &[u64],
+        options: &CandidateOptions,
+        reserve: usize,
+    ) -> Result<(Vec<Candidate>, Vec<Candidate>), IndexError> {
         // Format 4 reads the fingerprint files and the searcher of one commit together.
         let view = self.fp_view();
         let searcher = view
@@ -440,12 +451,15 @@ impl Index {
                 }
             }
         }
-        let mut out = self.best(&searcher, hits, options.limit)?;
+        // The best `limit + reserve` are the best `limit` (the order is total: score, date,
+        // id), then the reserve.
+        let mut out = self.best(&searcher, hits, options.limit + reserve)?;
+        let next = out.split_off(out.len().min(options.limit));
         if out.len() < options.limit {
             let left = options.limit - out.len();
             out.extend(self.best(&searcher, fill, left)?);
         }
-        Ok(out)
+        Ok((out, next))
     }
 
     /// The `limit` best of `hits` (fingerprint score, shared fingerprints, address) as

@@ -26,6 +26,12 @@
 //! [`CandidateOptions::bm25_limit`] documents that are not already in (the BM25 channel's
 //! best are often the origin and the copies the fingerprints found; its limit counts what
 //! it adds). At most `limit + bm25_limit` candidates (30 + 15 by default) are aligned.
+//!
+//! [`Index::retrieve_with_reserve`] also gives the fingerprint channel's next documents after
+//! its limit (the reserve): inside a dense family of near-identical texts the cut at 30
+//! falls among siblings a few rare fingerprints tell apart, and the closest text by its
+//! words can be just past it. Trace looks through the reserve for texts closer than every
+//! candidate (stemma-trace's `closer` module); the index only ranks.
 
 use foldhash::HashMap;
 use rayon::prelude::*;
@@ -81,6 +87,16 @@ pub enum Channel {
     CrossLingual,
 }
 
+/// The candidates of [`Index::retrieve_with_reserve`], and the reserve it was asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrieved {
+    /// The candidates, as [`Index::retrieve`] gives them.
+    pub candidates: Vec<Candidate>,
+    /// The fingerprint channel's next documents after its limit (sharing at least
+    /// `min_shared` fingerprints), best first, none of them among `candidates`.
+    pub reserve: Vec<Candidate>,
+}
+
 impl Index {
     /// The candidate sources of a target from both channels, merged: the fingerprint
     /// channel's best `options.limit` ([`Index::candidates`] on every n-gram of the target),
@@ -110,13 +126,53 @@ impl Index {
         analysis: &Analysis,
         options: &CandidateOptions,
     ) -> Result<Vec<Candidate>, IndexError> {
-        let mut merged = if options.limit > 0 {
-            self.candidates(&self.query_fingerprints(analysis), options)?
+        Ok(self
+            .retrieve_with_reserve(text, analysis, options, 0)?
+            .candidates)
+    }
+
+    /// [`Index::retrieve`], and the fingerprint channel's next `reserve` documents after its
+    /// `options.limit` that the BM25 channel did not add: what the cut dropped, for a caller
+    /// that looks through them for a closer text (trace adds those closer to the target by
+    /// their words than every candidate). The fingerprint lookup is done once for both.
+    ///
+    /// ```
+    /// use stemma_index::{CandidateOptions, Index};
+    /// use stemma_text::Document;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let index = Index::create(dir.path()).unwrap();
+    /// let mut w = index.writer().unwrap();
+    /// let clause = "Redistributions of source code must retain the above copyright notice, \
+    ///     this list of conditions and the following disclaimer. Redistributions in binary \
+    ///     form must reproduce the above copyright notice, this list of conditions and the \
+    ///     following disclaimer in the documentation and/or other materials provided with \
+    ///     the distribution.";
+    /// w.add(&Document::new("a", &format!("{clause} Alpha's own words here."))).unwrap();
+    /// w.add(&Document::new("b", &format!("{clause} Beta's other words there."))).unwrap();
+    /// w.commit().unwrap();
+    /// let options = CandidateOptions { limit: 1, bm25_limit: 0, ..Default::default() };
+    /// let found = index.retrieve_with_reserve(clause, &stemma_text::analyze(clause), &options, 5).unwrap();
+    /// assert_eq!(found.candidates.len(), 1);
+    /// assert_eq!(found.reserve.len(), 1);
+    /// assert_ne!(found.candidates[0].id, found.reserve[0].id);
+    /// ```
+    pub fn retrieve_with_reserve(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+        options: &CandidateOptions,
+        reserve: usize,
+    ) -> Result<Retrieved, IndexError> {
+        let (mut merged, mut next) = if options.limit > 0 {
+            self.candidates_and_reserve(&self.query_fingerprints(analysis), options, reserve)?
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         if options.bm25_limit == 0 {
-            return Ok(merged);
+            return Ok(Retrieved {
+                candidates: merged,
+                reserve: next,
+            });
         }
         let mut added = 0;
         for hit in self.ranked_by_bm25(text, analysis, options)? {
@@ -132,7 +188,11 @@ impl Index {
                 None => {}
             }
         }
-        Ok(merged)
+        next.retain(|r| !merged.iter().any(|c| c.address == r.address));
+        Ok(Retrieved {
+            candidates: merged,
+            reserve: next,
+        })
     }
 
     /// The BM25 channel alone: the `options.bm25_limit` documents whose words best match the

@@ -7,6 +7,7 @@ use stemma_align::CompareOptions;
 use stemma_index::{CandidateOptions, Index, IndexError};
 use stemma_text::Document;
 
+use crate::closer;
 use crate::cross::{Channel, CrossLingual, CrossLingualReport};
 use crate::{Trace, TraceError};
 
@@ -127,11 +128,24 @@ fn pipeline(
         Some(analysis) => analysis.clone(),
         None => stemma_text::analyze(&target.text),
     };
-    let mut found = index.retrieve(&target.text, &analysis, &candidates)?;
+    let retrieved =
+        index.retrieve_with_reserve(&target.text, &analysis, &candidates, closer::RESERVE)?;
+    let mut found = retrieved.candidates;
+    let mut sources = index.documents(&found)?;
+    // The closest text must be a candidate: the cut may have dropped it among siblings.
+    let mut target_bag: Vec<u64> = analysis.tokens.iter().map(|t| t.norm).collect();
+    target_bag.sort_unstable();
+    for (candidate, document) in
+        closer::closer_in_reserve(index, &target_bag, &sources, retrieved.reserve)?
+    {
+        found.push(candidate);
+        sources.push(document);
+    }
     match &mut channel {
         Some(channel) if channel.searched() => {
             channel.add_candidates(index, &candidates.exclude, &mut found)?;
-            let sources = index.documents(&found)?;
+            let added = index.documents(&found[sources.len()..])?;
+            sources.extend(added);
             let (sources, trace) = channel.trace(index, target, &found, sources, options)?;
             Ok(IndexedTrace {
                 sources,
@@ -140,7 +154,6 @@ fn pipeline(
             })
         }
         _ => {
-            let sources = index.documents(&found)?;
             let trace = crate::trace(target, &analysis, &sources, options);
             Ok(IndexedTrace {
                 sources,

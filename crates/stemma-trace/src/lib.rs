@@ -10,7 +10,11 @@
 //! It must not know about storage formats or rendering: it takes [`Document`]s and
 //! [`Passage`]s (candidate retrieval is the index's job, output the report's).
 //! [`trace_in_index`] is the pipeline over an index that the CLI, the API and the Python
-//! package share; it goes through the index's API (candidates, stored documents) only.
+//! package share; it goes through the index's API (candidates, stored documents) only. Besides
+//! the channels' candidates it aligns the documents just past the fingerprint channel's cut
+//! that are closer to the target by their words ([`word_likeness`]) than every candidate, at
+//! most 3: inside a dense family the cut falls among siblings, and the closest text must be a
+//! candidate.
 //!
 //! ## The model
 //!
@@ -136,6 +140,7 @@ use stemma_align::{CompareOptions, Passage, PassageKind, Span};
 use stemma_text::{Analysis, CharOffsets, Document};
 
 mod closeness;
+mod closer;
 mod cross;
 mod indexed;
 mod runners_up;
@@ -143,6 +148,7 @@ mod segment;
 mod significant;
 
 pub use closeness::{closeness, likeness};
+pub use closer::{word_bag, word_likeness};
 pub use cross::{CandidateLanguage, CrossLingual, CrossLingualReport};
 pub use indexed::{trace_in_index, trace_in_index_with, IndexedTrace};
 pub use significant::EQUALLY_CLOSE;
