@@ -8,8 +8,13 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
+    // No model and no default index, whatever the machine has: CI installs the cross-lingual
+    // model, with which every add would embed its documents (and say so on stderr).
     let out = Command::cargo_bin("stemma")
         .unwrap()
+        .env_remove("STEMMA_INDEX")
+        .env_remove("STEMMA_MODEL_DIR")
+        .env("XDG_DATA_HOME", "/nonexistent/stemma-test-data")
         .args(args)
         .output()
         .unwrap();
