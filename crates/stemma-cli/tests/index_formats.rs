@@ -133,11 +133,29 @@ fn a_format_3_index_reads_and_writes_and_traces_like_a_new_one() {
     let stats = |index: &Path| ok(&["index", "--index", index.to_str().unwrap(), "stats"]);
     let strip = |s: String| {
         s.lines()
-            .filter(|l| !l.starts_with("index:") && !l.contains("disk") && !l.contains("segment"))
+            .filter(|l| {
+                !l.starts_with("index:")
+                    && !l.starts_with("format:")
+                    && !l.contains("disk")
+                    && !l.contains("segment")
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };
+    assert!(stats(&old).contains("\nformat: 3 (fingerprint postings in tantivy's fp field)\n"));
+    assert!(stats(&new).contains("\nformat: 4 (fingerprint postings in stemma's own files)\n"));
     assert_eq!(strip(stats(&old)), strip(stats(&new)));
+    for (index, format) in [(&old, 3), (&new, 4)] {
+        let out = ok(&[
+            "index",
+            "--index",
+            index.to_str().unwrap(),
+            "stats",
+            "--json",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(json["format"], format, "{out}");
+    }
     for target in targets(tmp.path()) {
         let (a, b) = (trace_json(&old, &target), trace_json(&new, &target));
         assert!(a.contains("\"sources\": 1"), "{a}");

@@ -240,14 +240,20 @@ pub fn run(args: IndexArgs) -> Result<()> {
         IndexCommand::Stats(json) => {
             let index = Index::open(&dir)?;
             let stats = index.stats()?;
+            let format = index.marker().version;
             let out = if json.json {
                 to_json(
-                    &serde_json::json!({ "schema": "stemma.index-stats/1", "index": dir, "stats": stats }),
+                    &serde_json::json!({ "schema": "stemma.index-stats/1", "index": dir, "format": format, "stats": stats }),
                 )
             } else {
                 let per_doc = stats.disk_bytes.checked_div(stats.documents).unwrap_or(0);
+                let holds = if index.stores_fingerprints_apart() {
+                    "fingerprint postings in stemma's own files"
+                } else {
+                    "fingerprint postings in tantivy's fp field"
+                };
                 format!(
-                    "index: {}\ndocuments: {}\ntext: {:.1} MB, {} words\nfingerprints: {}\non disk: {:.1} MB ({} bytes per document)\nsegments: {}\ndeleted, awaiting merge: {}\nwith sentence embeddings: {}\n",
+                    "index: {}\nformat: {format} ({holds})\ndocuments: {}\ntext: {:.1} MB, {} words\nfingerprints: {}\non disk: {:.1} MB ({} bytes per document)\nsegments: {}\ndeleted, awaiting merge: {}\nwith sentence embeddings: {}\n",
                     dir.display(),
                     stats.documents,
                     stats.text_bytes as f64 / 1e6,
