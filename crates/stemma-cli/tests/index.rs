@@ -247,8 +247,17 @@ fn bad_inputs_are_reported_and_the_rest_is_added() {
     assert!(err.contains("missing.txt: file not found"), "{err}");
     assert!(err.contains("binary"), "{err}");
     assert!(err.contains("c.jsonl:2"), "{err}");
-    assert!(err.contains("3 input(s) could not be read"), "{err}");
+    assert!(err.contains("3 inputs could not be read"), "{err}");
     assert_eq!(Index::open(&idx).unwrap().stats().unwrap().documents, 2);
+    let (code, _, err) = run(&[
+        "index",
+        "--index",
+        idx.to_str().unwrap(),
+        "add",
+        "missing.txt",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1 input could not be read"), "{err}");
 
     // --strict: the first bad input ends the run, and nothing since the last commit lands.
     let other = tmp.path().join("other.txt");

@@ -507,8 +507,8 @@ fn run_add(dir: &std::path::Path, args: AddArgs) -> Result<()> {
     }
     anyhow::ensure!(
         tally.bad == 0,
-        "{} input(s) could not be read (see above); everything else was added",
-        tally.bad
+        "{} could not be read (see above); everything else was added",
+        plural(tally.bad as u64, "input", "inputs")
     );
     Ok(())
 }
